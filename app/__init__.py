@@ -1,0 +1,1 @@
+"""Composition root: settings, ASGI application, database, request context, CLI."""

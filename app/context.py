@@ -1,0 +1,101 @@
+"""The per-request context: who is asking, sessions, DataLoaders, units of work."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from contextlib import asynccontextmanager
+from functools import cached_property
+from typing import AsyncIterator
+
+from models.base import utcnow
+from app.state import AppState
+from resolvers.audit import append_pending
+from resolvers.auth import load_actor
+from resolvers.context import Actor, RequestMeta, UnitOfWork
+from resolvers.messages import negotiate
+from resolvers.tokens import InvalidToken, decode_access_token
+
+
+def request_meta(headers, client_host: str | None) -> RequestMeta:
+    request_id = (headers.get("x-request-id") or "")[:64] or uuid.uuid4().hex
+    return RequestMeta(
+        request_id=request_id,
+        client_address=client_host,
+        user_agent=headers.get("user-agent"),
+        locale=negotiate(headers.get("accept-language")),
+    )
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class RequestContext:
+    def __init__(self, state: AppState, meta: RequestMeta, token: str | None):
+        self.state = state
+        self.settings = state.settings
+        self.db = state.db
+        self.policy = state.policy
+        self.cipher = state.cipher
+        self.meta = meta
+        self.token = token
+        self.token_error: str | None = None
+        self._actor: asyncio.Future | None = None
+
+    async def actor(self) -> Actor | None:
+        """The signed-in actor, or None (anonymous, or a token that is no longer valid:
+        ``token_error`` then says why). Loaded once per request, however many root fields
+        ask at the same time."""
+        if self._actor is None:
+            self._actor = asyncio.ensure_future(self._load_actor())
+        return await self._actor
+
+    async def _load_actor(self) -> Actor | None:
+        if not self.token:
+            return None
+        try:
+            claims = decode_access_token(self.settings, self.token)
+        except InvalidToken as exc:
+            self.token_error = str(exc)
+            return None
+        async with self.db.read() as session:
+            actor = await load_actor(session, claims)
+        if actor is None:
+            self.token_error = "the token's account or session is no longer active"
+        return actor
+
+    @cached_property
+    def loaders(self):
+        from schema.loaders import Loaders
+
+        return Loaders(self)
+
+    @asynccontextmanager
+    async def unit_of_work(self, operation: str) -> AsyncIterator[UnitOfWork]:
+        async with unit_of_work(self.state, operation, await self.actor(), self.meta) as uow:
+            yield uow
+
+
+@asynccontextmanager
+async def unit_of_work(state: AppState, operation: str, actor: Actor | None, meta: RequestMeta) -> AsyncIterator[UnitOfWork]:
+    """One transaction: commits (with its audit events chained in) if the block finishes,
+    rolls back entirely if it raises."""
+    async with state.db.write() as session:
+        uow = UnitOfWork(
+            session=session,
+            settings=state.settings,
+            cipher=state.cipher,
+            policy=state.policy,
+            meta=meta,
+            now=utcnow(),
+            operation=operation,
+            actor=actor,
+        )
+        yield uow
+        await append_pending(uow)
+    if uow.policy_changed:
+        state.policy.invalidate()

@@ -1,0 +1,85 @@
+"""Database engine and sessions.
+
+Queries open short-lived sessions (one per root field or DataLoader batch, never shared
+between concurrent tasks); a mutation runs in one session and one transaction.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.settings import Settings
+
+
+class Database:
+    """Owns the engines of one database URL.
+
+    SQLite allows one writer at a time; a deferred transaction that reads first and writes
+    later fails with SQLITE_BUSY instead of waiting. Write transactions therefore use a
+    second engine whose transactions begin IMMEDIATE (take the write lock up front and wait
+    for it); reads stay deferred and run concurrently in WAL mode.
+    """
+
+    def __init__(self, settings: Settings):
+        self.url = make_url(settings.database_url)
+        self.dialect = self.url.get_backend_name()
+        if self.dialect == "sqlite":
+            self._prepare_sqlite_path()
+            self.engine = self._sqlite_engine(immediate=False)
+            self.write_engine = self._sqlite_engine(immediate=True)
+        else:
+            kwargs: dict = {"pool_pre_ping": True, "pool_size": settings.database_pool_size, "max_overflow": 20}
+            if self.dialect == "mysql":
+                kwargs["pool_recycle"] = 3600
+                kwargs["isolation_level"] = "READ COMMITTED"
+            self.engine = create_async_engine(self.url, **kwargs)
+            self.write_engine = self.engine
+        self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
+
+    def _prepare_sqlite_path(self) -> None:
+        from pathlib import Path
+
+        database = self.url.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    def _sqlite_engine(self, immediate: bool) -> AsyncEngine:
+        engine = create_async_engine(self.url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _connect(dbapi_connection, _record):  # pragma: no cover - driver plumbing
+            dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(conn):  # pragma: no cover - driver plumbing
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.read_sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed by the caller, rolled back on error."""
+        async with self.write_sessions() as session:
+            async with session.begin():
+                yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()

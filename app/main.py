@@ -1,0 +1,181 @@
+"""The ASGI application: GraphQL at /graphql, OAuth2 tokens at /auth/token, /healthz."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from contextlib import asynccontextmanager
+from urllib.parse import unquote
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from app.context import RequestContext, bearer_token, request_meta
+from app.settings import Settings, get_settings
+from app.state import AppState
+from resolvers import auth as auth_svc
+from resolvers.messages import translate
+from schema import build_schema
+
+log = logging.getLogger("smallworks")
+
+# Headers that a browser cannot send cross-site without a CORS preflight (the same rule as
+# Apollo's CSRF prevention): a multipart request must carry one of them.
+PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight", "x-apollo-operation-name")
+
+
+class GraphQLApp(GraphQL):
+    def __init__(self, state: AppState):
+        settings = state.settings
+        super().__init__(
+            build_schema(settings),
+            graphql_ide=None if settings.production else "graphiql",
+            multipart_uploads_enabled=True,
+        )
+        self.state = state
+
+    async def get_context(self, request, response) -> RequestContext:
+        client = request.client.host if request.client else None
+        return RequestContext(self.state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+            if headers.get("content-type", "").startswith("multipart/") and not any(h in headers for h in PREFLIGHT_HEADERS):
+                response = JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "message": "multipart requests must carry a GraphQL-Require-Preflight header (CSRF protection)",
+                                "extensions": {"code": "CSRF_PREFLIGHT_REQUIRED"},
+                            }
+                        ]
+                    },
+                    status_code=400,
+                )
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def _oauth_error(error: str, description: str, status: int = 400, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(
+        {"error": error, "error_description": description},
+        status_code=status,
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache", **(headers or {})},
+    )
+
+
+def _client_credentials(request: Request, form) -> tuple[str | None, str | None]:
+    """client_id and client_secret from HTTP Basic (preferred by RFC 6749) or the form body."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(auth[6:].strip()).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None
+        client_id, _, secret = decoded.partition(":")
+        return unquote(client_id), unquote(secret)
+    return form.get("client_id"), form.get("client_secret")
+
+
+async def token_endpoint(request: Request) -> JSONResponse:
+    """RFC 6749 token endpoint: password, refresh_token and client_credentials grants."""
+    state: AppState = request.app.state.smallworks
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return _oauth_error("invalid_request", "the body must be application/x-www-form-urlencoded")
+    form = await request.form()
+    grant = form.get("grant_type")
+    client = request.client.host if request.client else None
+    ctx = RequestContext(state, request_meta(request.headers, client), None)
+    locale = ctx.meta.locale
+    scope = form.get("scope")
+    if grant == "password":
+        if not form.get("username") or form.get("password") is None:
+            return _oauth_error("invalid_request", "username and password are required")
+        operation, fn, args = "auth.token:password", auth_svc.password_grant, (form["username"], form["password"], scope)
+    elif grant == "refresh_token":
+        if not form.get("refresh_token"):
+            return _oauth_error("invalid_request", "refresh_token is required")
+        operation, fn, args = "auth.token:refresh_token", auth_svc.refresh_grant, (form["refresh_token"], scope)
+    elif grant == "client_credentials":
+        client_id, secret = _client_credentials(request, form)
+        if not client_id or not secret:
+            return _oauth_error("invalid_client", "client authentication failed", 401, {"WWW-Authenticate": 'Basic realm="smallworks"'})
+        operation, fn, args = "auth.token:client_credentials", auth_svc.client_credentials_grant, (client_id, secret, scope)
+    elif not grant:
+        return _oauth_error("invalid_request", "grant_type is required")
+    else:
+        return _oauth_error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
+
+    async with ctx.unit_of_work(operation) as uow:
+        result = await fn(uow, *args)
+    if isinstance(result, auth_svc.AuthFailure):
+        description = translate(result.code, locale, retry_after=result.retry_after)
+        if result.code == "TOO_MANY_ATTEMPTS":
+            return _oauth_error("invalid_grant", description, 429, {"Retry-After": str(result.retry_after)})
+        if result.oauth_error == "invalid_client":
+            return _oauth_error("invalid_client", description, 401, {"WWW-Authenticate": 'Basic realm="smallworks"'})
+        return _oauth_error(result.oauth_error, description)
+    body = {
+        "access_token": result.access_token,
+        "token_type": "Bearer",
+        "expires_in": result.expires_in,
+        "scope": " ".join(sorted(result.scopes)),
+    }
+    if result.refresh_token:
+        body["refresh_token"] = result.refresh_token
+    return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+async def healthz(request: Request) -> JSONResponse:
+    state: AppState = request.app.state.smallworks
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        async with state.db.read() as session:
+            await session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        healthy = False
+        checks["database"] = f"error: {type(exc).__name__}"
+    if state.settings.redis_url:
+        try:
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(state.settings.redis_url, socket_connect_timeout=2)
+            try:
+                await redis.ping()
+                checks["redis"] = "ok"
+            finally:
+                await redis.aclose()
+        except Exception as exc:  # noqa: BLE001
+            healthy = False
+            checks["redis"] = f"error: {type(exc).__name__}"
+    return JSONResponse({"status": "ok" if healthy else "error", "checks": checks}, status_code=200 if healthy else 503)
+
+
+def create_app(settings: Settings | None = None, state: AppState | None = None) -> Starlette:
+    settings = settings or (state.settings if state else get_settings())
+    state = state or AppState.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        await state.close()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", GraphQLApp(state), methods=["GET", "POST"]),
+            Route("/auth/token", token_endpoint, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.smallworks = state
+    return app

@@ -1,0 +1,137 @@
+"""Configuration. Every setting comes from a ``SMALLWORKS_`` environment variable.
+
+The README has the table of settings; keep it in step with this class.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import time
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SMALLWORKS_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'smallworks.db'}"
+    database_pool_size: int = 10
+    redis_url: str | None = None
+
+    # Tokens
+    jwt_secret: str | None = Field(default=None, description="HMAC key for access tokens (HS256)")
+    jwt_issuer: str = "smallworks"
+    jwt_audience: str = "smallworks-api"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+
+    # Field encryption: JSON object {"key id": "base64 32-byte key"}; the active key id encrypts.
+    data_keys: str | None = None
+    data_key_id: str | None = None
+
+    # Sign-in throttling
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_failure_window_seconds: int = 900
+    password_min_length: int = 10
+    password_min_score: int = 3
+
+    # GraphQL limits
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    page_size_max: int = 100
+    page_size_default: int = 20
+    policy_cache_seconds: float = 5.0
+
+    # Business rules
+    small_works_ceiling: Decimal = Decimal("500000.00")
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accept plain URLs and pick the async driver, so ``postgresql://`` just works."""
+        for plain, driver in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("mysql://", "mysql+aiomysql://"),
+            ("mariadb://", "mysql+aiomysql://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if value.startswith(plain):
+                return driver + value[len(plain):]
+        return value
+
+    @model_validator(mode="after")
+    def _secrets(self) -> "Settings":
+        if self.production:
+            missing = [n for n in ("jwt_secret", "data_keys", "data_key_id") if not getattr(self, n)]
+            if missing:
+                names = ", ".join("SMALLWORKS_" + n.upper() for n in missing)
+                raise ValueError(f"production mode needs {names}")
+        else:
+            # Development and test: keys are generated once and kept under var/ (never in git).
+            dev = _development_secrets()
+            self.jwt_secret = self.jwt_secret or dev["jwt_secret"]
+            if not self.data_keys:
+                self.data_keys = json.dumps(dev["data_keys"])
+                self.data_key_id = self.data_key_id or dev["data_key_id"]
+        keys = self.key_ring
+        if self.data_key_id not in keys:
+            raise ValueError("SMALLWORKS_DATA_KEY_ID must name a key in SMALLWORKS_DATA_KEYS")
+        for kid, key in keys.items():
+            if len(key) != 32:
+                raise ValueError(f"data key {kid!r} must be 32 bytes (base64-encoded)")
+        if len(self.jwt_secret or "") < 32:
+            raise ValueError("SMALLWORKS_JWT_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def key_ring(self) -> dict[str, bytes]:
+        raw = json.loads(self.data_keys or "{}")
+        return {kid: base64.b64decode(value) for kid, value in raw.items()}
+
+
+def _development_secrets() -> dict:
+    path = Path(os.environ.get("SMALLWORKS_DEV_SECRETS_FILE", VAR_DIR / "dev-secrets.json"))
+    if path.exists():
+        return json.loads(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "jwt_secret": secrets.token_urlsafe(48),
+        "data_keys": {"dev1": base64.b64encode(secrets.token_bytes(32)).decode()},
+        "data_key_id": "dev1",
+    }
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:  # another process won the race; read what it wrote
+        for _ in range(50):
+            text = path.read_text()
+            if text:
+                return json.loads(text)
+            time.sleep(0.02)
+        raise
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps(data))
+    return data
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Alembic migrations (PostgreSQL, MariaDB/MySQL and SQLite)."""

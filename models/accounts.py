@@ -1,0 +1,77 @@
+"""Organisations, users and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId, UTCDateTime, utcnow
+
+ORGANISATION_KINDS = ("owner", "contractor", "supervisor", "auditor", "finance", "platform")
+
+ROLES = (
+    "platform_admin",
+    "policy_admin",
+    "owner_staff",
+    "reviewer",
+    "finance_officer",
+    "evaluator",
+    "contractor",
+    "supervisor",
+    "auditor",
+    "integrator",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ORGANISATION_KINDS), name="kind"),
+        CheckConstraint("length(region_code) = 6", name="region_code_length"),
+        CheckConstraint("length(uscc) = 18", name="uscc_length"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    bank_name: Mapped[str | None] = mapped_column(String(200))
+    # Sensitive: encrypted at rest (see resolvers.crypto); never read directly into output.
+    bank_account_number: Mapped[str | None] = mapped_column(Text, info={"sensitive": True})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255), info={"sensitive": True})
+    phone: Mapped[str | None] = mapped_column(Text, info={"sensitive": True})
+    email: Mapped[str | None] = mapped_column(String(254))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),
+        CheckConstraint(_in("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))

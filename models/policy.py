@@ -1,0 +1,28 @@
+"""The live Casbin policy (the ``casbin_rule`` layout every Casbin adapter uses)."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId
+
+
+class CasbinRule(Base):
+    __tablename__ = "casbin_rule"
+    __table_args__ = (UniqueConstraint("ptype", "v0", "v1", "v2", "v3", "v4", "v5", name="uq_casbin_rule_line"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ptype: Mapped[str] = mapped_column(String(8))
+    v0: Mapped[str] = mapped_column(String(100), default="")
+    v1: Mapped[str] = mapped_column(String(100), default="")
+    v2: Mapped[str] = mapped_column(String(100), default="")
+    v3: Mapped[str] = mapped_column(String(100), default="")
+    v4: Mapped[str] = mapped_column(String(100), default="")
+    v5: Mapped[str] = mapped_column(String(100), default="")
+
+    def values(self) -> list[str]:
+        vals = [self.v0, self.v1, self.v2, self.v3, self.v4, self.v5]
+        while vals and vals[-1] == "":
+            vals.pop()
+        return vals

@@ -1,0 +1,94 @@
+"""The live policy: Casbin over the rules stored in the database.
+
+The database is the source of truth. Each process keeps an enforcer built from it and
+rebuilds it when it is older than ``policy_cache_seconds`` or when this process changed
+the rules itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import time
+from pathlib import Path
+from typing import Iterable
+
+import casbin
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.policy import CasbinRule
+
+POLICY_DIR = Path(__file__).resolve().parent
+MODEL_PATH = POLICY_DIR / "model.conf"
+DEFAULT_POLICY_PATH = POLICY_DIR / "default_policy.csv"
+
+ACTIONS = {"Query": "read", "Mutation": "write", "Subscription": "subscribe"}
+
+
+def region_prefix(code: str) -> str:
+    """The prefix a region code covers: 320583 → 320583, 320500 → 3205, 320000 → 32, 000000 → ''."""
+    while code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def region_match(request_region: str, policy_region: str) -> bool:
+    if policy_region == "*":
+        return True
+    return request_region.startswith(region_prefix(policy_region))
+
+
+def read_policy_file(path: Path = DEFAULT_POLICY_PATH) -> list[list[str]]:
+    """Lines of a Casbin CSV policy file as lists: ``[ptype, v0, v1, ...]``."""
+    lines = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.reader(line for line in fh if line.strip() and not line.lstrip().startswith("#")):
+            lines.append([cell.strip() for cell in row])
+    return lines
+
+
+def build_enforcer(rules: Iterable[list[str]]) -> casbin.Enforcer:
+    enforcer = casbin.Enforcer(str(MODEL_PATH))
+    enforcer.add_function("regionMatch", region_match)
+    enforcer.add_named_domain_matching_func("g", region_match)
+    enforcer.enable_auto_save(False)
+    by_type: dict[str, list[list[str]]] = {}
+    for ptype, *values in rules:
+        by_type.setdefault(ptype, []).append(values)
+    for ptype, values in by_type.items():
+        if ptype.startswith("p"):
+            enforcer.add_named_policies(ptype, values)
+        else:
+            enforcer.add_named_grouping_policies(ptype, values)
+    return enforcer
+
+
+class PolicyEngine:
+    def __init__(self, cache_seconds: float):
+        self.cache_seconds = cache_seconds
+        self._enforcer: casbin.Enforcer | None = None
+        self._loaded_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def refresh(self, session: AsyncSession, force: bool = False) -> None:
+        if not force and self._enforcer is not None and time.monotonic() - self._loaded_at < self.cache_seconds:
+            return
+        async with self._lock:
+            if not force and self._enforcer is not None and time.monotonic() - self._loaded_at < self.cache_seconds:
+                return
+            rows = (await session.execute(select(CasbinRule).order_by(CasbinRule.id))).scalars().all()
+            self._enforcer = build_enforcer([[row.ptype, *row.values()] for row in rows])
+            self._loaded_at = time.monotonic()
+
+    def invalidate(self) -> None:
+        self._loaded_at = 0.0
+
+    @property
+    def stale(self) -> bool:
+        return self._enforcer is None or time.monotonic() - self._loaded_at >= self.cache_seconds
+
+    def allows(self, roles: Iterable[str], region: str, obj: str, act: str) -> bool:
+        if self._enforcer is None:
+            return False  # deny until the policy is loaded
+        return any(self._enforcer.enforce(role, region, obj, act) for role in roles)

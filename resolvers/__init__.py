@@ -1,0 +1,1 @@
+"""Business logic: plain async functions over a unit of work. No GraphQL, no HTTP."""

@@ -1,0 +1,78 @@
+"""The root types and the schema with its limits."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from app.settings import Settings
+from graphql import GraphQLError
+
+from resolvers.errors import BadInput, DomainError
+from schema.accounts import AccountsMutation, AccountsQuery
+from schema.audit import AuditQuery
+from schema.base import NODE_TYPES, Node, from_global_id
+from schema.extensions import ErrorPresentation, PermissionGate
+from schema.permissions import PermissionsMutation, PermissionsQuery
+
+
+async def _load_node(info: Info, global_id: strawberry.ID) -> Node | None:
+    type_name, pk = from_global_id(str(global_id))
+    if type_name not in NODE_TYPES:
+        raise BadInput("INVALID_ID", id=global_id)
+    loader_name, cls = NODE_TYPES[type_name]
+    if not pk.isdigit():
+        raise BadInput("INVALID_ID", id=global_id)
+    row = await getattr(info.context.loaders, loader_name).load(int(pk))
+    return cls.of(row) if row is not None else None
+
+
+@strawberry.type(description="Read operations. 查询。")
+class Query(AccountsQuery, AuditQuery, PermissionsQuery):
+    @strawberry.field(description="Any object by global ID, if you may see it. 按全局ID获取对象。")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _load_node(info, id)
+
+    @strawberry.field(description="Objects by global IDs (at most 100), null where not visible. 按全局ID批量获取。")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None] | None:
+        limit = info.context.settings.page_size_max
+        if len(ids) > limit:
+            raise BadInput("PAGE_SIZE_EXCEEDED", argument="ids", requested=len(ids), limit=limit)
+        import asyncio
+
+        return list(await asyncio.gather(*(_load_node(info, i) for i in ids)))
+
+
+@strawberry.type(description="Write operations; each takes one `input` and returns a payload with `errors`. 变更。")
+class Mutation(AccountsMutation, PermissionsMutation):
+    pass
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Log only unexpected faults; refusals and validation errors are normal traffic."""
+        unexpected = [e for e in errors if e.original_error is not None and not isinstance(e.original_error, (DomainError, GraphQLError))]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        PermissionGate,
+        lambda: ErrorPresentation(production=settings.production),
+    ]
+    if settings.production:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[cls for _, cls in NODE_TYPES.values()],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=settings.production),
+    )

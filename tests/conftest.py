@@ -1,0 +1,214 @@
+"""Test fixtures: a fresh database of the chosen backend per run, migrated and loaded with
+the demo data, and an HTTP client that talks to the ASGI app as a front end would.
+
+The backend comes from SMALLWORKS_TEST_BACKEND (sqlite | postgresql | mariadb); ``make
+test`` runs all three (tests/run_backends.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import secrets
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import event
+
+BACKEND = os.environ.get("SMALLWORKS_TEST_BACKEND", "sqlite")
+TMP = Path(tempfile.mkdtemp(prefix="smallworks-test-"))
+os.environ["SMALLWORKS_DEV_SECRETS_FILE"] = str(TMP / "dev-secrets.json")
+os.environ.setdefault("SMALLWORKS_ENV", "test")
+
+from app.migrate import upgrade  # noqa: E402
+from app.settings import Settings  # noqa: E402
+
+DEMO_PASSWORD = "smallworks-demo"
+
+
+def pytest_report_header(config):
+    return f"smallworks database backend: {BACKEND}"
+
+
+def _create_database(name: str) -> str:
+    if BACKEND == "sqlite":
+        return f"sqlite+aiosqlite:///{TMP / (name + '.db')}"
+    if BACKEND == "postgresql":
+        import asyncpg
+
+        async def create():
+            conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(create())
+        return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    if BACKEND == "mariadb":
+        import pymysql
+
+        conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="")
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        finally:
+            conn.close()
+        return f"mysql+aiomysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
+    raise RuntimeError(f"unknown backend {BACKEND!r}")
+
+
+def _drop_database(name: str) -> None:
+    if BACKEND == "postgresql":
+        import asyncpg
+
+        async def drop():
+            conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+        asyncio.run(drop())
+    elif BACKEND == "mariadb":
+        import pymysql
+
+        conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="")
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        finally:
+            conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    name = f"sw_test_{os.getpid()}_{secrets.token_hex(3)}"
+    url = _create_database(name)
+    upgrade(url)
+    yield url
+    _drop_database(name)
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = dict(env="test", database_url=database_url, policy_cache_seconds=3600.0)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def state(settings):
+    from app.demo import load_demo_data
+    from app.state import AppState
+
+    state = AppState.create(settings)
+    await load_demo_data(state)
+    yield state
+    await state.close()
+
+
+class Api:
+    """A GraphQL client as a front end uses it, with sign-in helpers."""
+
+    def __init__(self, client: httpx.AsyncClient):
+        self.client = client
+        self._tokens: dict[str, str] = {}
+
+    async def post(self, query: str, variables: dict | None = None, token: str | None = None, headers: dict | None = None) -> httpx.Response:
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=h)
+
+    async def gql(self, query: str, variables: dict | None = None, token: str | None = None, **kw) -> dict[str, Any]:
+        response = await self.post(query, variables, token, **kw)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def ok(self, query: str, variables: dict | None = None, token: str | None = None, **kw) -> dict[str, Any]:
+        """Data of a query that must succeed without GraphQL errors."""
+        body = await self.gql(query, variables, token, **kw)
+        assert not body.get("errors"), json.dumps(body["errors"], ensure_ascii=False)
+        return body["data"]
+
+    async def password_token(self, username: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:
+        r = await self.client.post("/auth/token", data={"grant_type": "password", "username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def token(self, username: str) -> str:
+        """A cached access token for a demo user."""
+        if username not in self._tokens:
+            self._tokens[username] = (await self.password_token(username))["access_token"]
+        return self._tokens[username]
+
+
+@pytest_asyncio.fixture(scope="session")
+async def app(state):
+    from app.main import create_app
+
+    return create_app(state=state)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def client(app):
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest_asyncio.fixture(scope="session")
+async def api(client) -> Api:
+    return Api(client)
+
+
+def client_at(app, address: str) -> httpx.AsyncClient:
+    """A client whose requests come from ``address`` (for per-address throttling)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 50000)), base_url="http://testserver")
+
+
+@contextmanager
+def count_statements(state):
+    """Counts SQL statements sent on the app's engines while the block runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    engines = {id(e): e for e in (state.db.engine, state.db.write_engine)}.values()
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+def global_id(type_name: str, pk: Any) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}{secrets.token_hex(4)}"
+
+
+def make_uscc(seed: int | None = None) -> str:
+    """A valid 统一社会信用代码 that no other test uses."""
+    from stdnum.cn import uscc
+
+    body = "91320583MA" + f"{(seed if seed is not None else secrets.randbelow(10**7)):07d}"
+    return body + uscc.calc_check_digit(body)

@@ -1,0 +1,121 @@
+"""Run the whole suite once per database backend, in parallel, and report each.
+
+    python tests/run_backends.py [pytest args...]
+
+Backends: SQLite, PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306); each run gets
+a fresh database. With CI=true a backend that cannot be reached (after trying to start
+it) fails the run; otherwise it is skipped loudly. Redis is started too if it is down.
+``SMALLWORKS_TEST_BACKENDS=sqlite,postgresql`` picks backends.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "var" / "test-logs"
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+SERVICES = {
+    "postgresql": (
+        5432,
+        lambda: ["pg_ctlcluster", "--skip-systemctl-redirect", _pg_version(), "main", "start"],
+    ),
+    "mariadb": (3306, lambda: ["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd"]),
+    "redis": (
+        6379,
+        lambda: ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"],
+    ),
+}
+
+
+def _pg_version() -> str:
+    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    return versions[-1] if versions else "15"
+
+
+def reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def ensure(service: str) -> bool:
+    port, command = SERVICES[service]
+    if reachable(port):
+        return True
+    cmd = command()
+    if shutil.which(cmd[0]) is None:
+        return False
+    print(f"[tests] {service} is down; starting it: {' '.join(cmd)}", flush=True)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    for _ in range(60):
+        if reachable(port):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+SUMMARY_RE = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
+
+
+def main() -> int:
+    wanted = os.environ.get("SMALLWORKS_TEST_BACKENDS", "sqlite,postgresql,mariadb").split(",")
+    pytest_args = sys.argv[1:]
+    LOGS.mkdir(parents=True, exist_ok=True)
+    redis_ok = ensure("redis")
+    if not redis_ok:
+        print("[tests] WARNING: Redis is not reachable on 127.0.0.1:6379", flush=True)
+
+    runs: dict[str, subprocess.Popen] = {}
+    verdict: dict[str, str] = {}
+    for backend in wanted:
+        if backend != "sqlite" and not ensure(backend):
+            if CI:
+                verdict[backend] = "FAILED (unreachable)"
+            else:
+                verdict[backend] = "SKIPPED (unreachable)"
+                print(f"\n[tests] !!! {backend} is not reachable: SKIPPING its run (set CI=true to make this a failure) !!!\n", flush=True)
+            continue
+        env = dict(os.environ, SMALLWORKS_TEST_BACKEND=backend, PYTHONUNBUFFERED="1")
+        log = open(LOGS / f"{backend}.log", "w")
+        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
+        print(f"[tests] {backend}: {' '.join(cmd[1:])} (log: {log.name})", flush=True)
+        runs[backend] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    for backend, proc in runs.items():
+        code = proc.wait()
+        output = (LOGS / f"{backend}.log").read_text(errors="replace")
+        print(f"\n{'=' * 30} {backend} {'=' * 30}")
+        print(output[-20000:] if code else "\n".join(output.rstrip().splitlines()[-3:]))
+        counts = {k: int(n) for n, k in SUMMARY_RE.findall(output.rstrip().splitlines()[-1] if output.strip() else "")}
+        totals["passed"] += counts.get("passed", 0)
+        totals["failed"] += counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0)
+        totals["skipped"] += counts.get("skipped", 0)
+        if code == 0:
+            verdict[backend] = "passed"
+        elif code == 5:
+            verdict[backend] = "FAILED (no tests ran)"
+        else:
+            verdict[backend] = f"FAILED (pytest exit {code})"
+
+    print("\n[tests] backends:")
+    for backend in wanted:
+        print(f"  {backend:<11} {verdict.get(backend)}")
+    ok = all(v == "passed" or v.startswith("SKIPPED") for v in verdict.values()) and any(v == "passed" for v in verdict.values())
+    print(f"tests: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
