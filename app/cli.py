@@ -99,6 +99,26 @@ def create_admin(
     typer.echo(f"administrator {username} created")
 
 
+@app.command("reencrypt")
+def reencrypt() -> None:
+    """Re-encrypt sensitive columns under the active key id (after adding a new key)."""
+    from app.context import unit_of_work
+    from app.state import AppState
+    from resolvers.context import SYSTEM_ACTOR, RequestMeta
+    from resolvers.keys import reencrypt_all
+
+    async def run() -> dict[str, int]:
+        state = AppState.create(_settings())
+        try:
+            async with unit_of_work(state, "cli.reencrypt", SYSTEM_ACTOR, RequestMeta(request_id="reencrypt")) as uow:
+                return await reencrypt_all(uow)
+        finally:
+            await state.close()
+
+    for column, count in asyncio.run(run()).items():
+        typer.echo(f"{column}: {count} re-encrypted")
+
+
 @app.command("export-schema")
 def export_schema(output: Path = typer.Option(SCHEMA_FILE, help="Where to write the SDL.")) -> None:
     """Write the GraphQL schema (SDL) for client code generation."""

@@ -73,6 +73,17 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A read session whose statements all see the database as of its first one, for
+        reads that must agree with each other (walking the audit chain while writers
+        append). PostgreSQL and MariaDB need REPEATABLE READ for that (the engines default
+        to READ COMMITTED); a SQLite read transaction in WAL mode already is a snapshot."""
+        async with self.read_sessions() as session:
+            if self.dialect != "sqlite":
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed by the caller, rolled back on error."""
         async with self.write_sessions() as session:

@@ -13,13 +13,15 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from cross_web import HTTPException
+from starlette.requests import Request as StarletteRequest
 from strawberry.asgi import GraphQL
 
 from app.context import RequestContext, bearer_token, request_meta
 from app.settings import Settings, get_settings
 from app.state import AppState
 from resolvers import auth as auth_svc
-from resolvers.messages import translate
+from resolvers.messages import negotiate, translate
 from schema import build_schema
 
 log = logging.getLogger("smallworks")
@@ -40,27 +42,36 @@ class GraphQLApp(GraphQL):
         self.state = state
 
     async def get_context(self, request, response) -> RequestContext:
+        # Answers are per person and may carry tokens (login, refreshToken): never cache them.
+        response.headers["Cache-Control"] = "no-store"
         client = request.client.host if request.client else None
         return RequestContext(self.state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
-            if headers.get("content-type", "").startswith("multipart/") and not any(h in headers for h in PREFLIGHT_HEADERS):
-                response = JSONResponse(
-                    {
-                        "errors": [
-                            {
-                                "message": "multipart requests must carry a GraphQL-Require-Preflight header (CSRF protection)",
-                                "extensions": {"code": "CSRF_PREFLIGHT_REQUIRED"},
-                            }
-                        ]
-                    },
-                    status_code=400,
-                )
-                await response(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = StarletteRequest(scope, receive=receive)
+        locale = negotiate(request.headers.get("accept-language"))
+        if request.headers.get("content-type", "").startswith("multipart/") and not any(h in request.headers for h in PREFLIGHT_HEADERS):
+            response = _graphql_http_error("CSRF_PREFLIGHT_REQUIRED", 400, locale)
+        else:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                # Strawberry answers transport errors in plain text; clients get JSON with a code.
+                reason = str(exc.reason)
+                if exc.status_code == 400 and "GET" in reason and "mutation" in reason.lower():
+                    response = _graphql_http_error("MUTATION_OVER_GET", 400, locale)
+                else:
+                    response = _graphql_http_error("BAD_REQUEST", exc.status_code, locale, reason)
+        await response(scope, receive, send)
+
+
+def _graphql_http_error(code: str, status: int, locale: str, detail: str | None = None) -> JSONResponse:
+    message = translate(code, locale, detail=detail or "")
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status,
+                        headers={"Cache-Control": "no-store"})
 
 
 def _oauth_error(error: str, description: str, status: int = 400, headers: dict | None = None) -> JSONResponse:
@@ -87,9 +98,14 @@ def _client_credentials(request: Request, form) -> tuple[str | None, str | None]
 async def token_endpoint(request: Request) -> JSONResponse:
     """RFC 6749 token endpoint: password, refresh_token and client_credentials grants."""
     state: AppState = request.app.state.smallworks
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
         return _oauth_error("invalid_request", "the body must be application/x-www-form-urlencoded")
     form = await request.form()
+    repeated = sorted({key for key in form.keys() if len(form.getlist(key)) > 1})
+    if repeated:
+        # RFC 6749 section 3.2: request parameters must not be included more than once.
+        return _oauth_error("invalid_request", f"parameters repeated: {', '.join(repeated)}")
     grant = form.get("grant_type")
     client = request.client.host if request.client else None
     ctx = RequestContext(state, request_meta(request.headers, client), None)
@@ -116,7 +132,7 @@ async def token_endpoint(request: Request) -> JSONResponse:
     async with ctx.unit_of_work(operation) as uow:
         result = await fn(uow, *args)
     if isinstance(result, auth_svc.AuthFailure):
-        description = translate(result.code, locale, retry_after=result.retry_after)
+        description = translate(result.code, locale, retry_after=result.retry_after, **result.params)
         if result.code == "TOO_MANY_ATTEMPTS":
             return _oauth_error("invalid_grant", description, 429, {"Retry-After": str(result.retry_after)})
         if result.oauth_error == "invalid_client":

@@ -58,6 +58,25 @@ class Settings(BaseSettings):
 
     # Business rules
     small_works_ceiling: Decimal = Decimal("500000.00")
+    project_code_prefix: str = "XM"
+    review_chain: str = Field(default="reviewer,finance_officer", description="Roles deciding each review step, in order")
+    geofence_radius_min_m: int = 50
+    geofence_radius_max_m: int = 5000
+
+    # Documents
+    storage_dir: Path = VAR_DIR / "storage"
+    upload_max_bytes: int = 20 * 1024 * 1024
+
+    @field_validator("review_chain")
+    @classmethod
+    def _chain(cls, value: str) -> str:
+        from models.accounts import ROLES
+
+        roles = [r.strip() for r in value.split(",") if r.strip()]
+        unknown = [r for r in roles if r not in ROLES]
+        if not roles or unknown:
+            raise ValueError(f"review_chain needs one or more known roles; unknown: {unknown}")
+        return ",".join(roles)
 
     @property
     def production(self) -> bool:

@@ -8,6 +8,7 @@ from app.db import Database
 from app.settings import Settings
 from policies.engine import PolicyEngine
 from resolvers.crypto import FieldCipher
+from resolvers.storage import LocalStorage, Storage
 
 
 @dataclass
@@ -16,6 +17,7 @@ class AppState:
     db: Database
     policy: PolicyEngine
     cipher: FieldCipher
+    storage: Storage
 
     @classmethod
     def create(cls, settings: Settings) -> "AppState":
@@ -24,6 +26,7 @@ class AppState:
             db=Database(settings),
             policy=PolicyEngine(settings.policy_cache_seconds),
             cipher=FieldCipher(settings.key_ring, settings.data_key_id),
+            storage=LocalStorage(settings.storage_dir),
         )
 
     async def close(self) -> None:

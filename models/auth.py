@@ -17,6 +17,8 @@ class AuthSession(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The scopes granted at sign-in; a refresh never grants more (RFC 6749 §6).
+    scope: Mapped[str] = mapped_column(String(64), default="read write")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(32))

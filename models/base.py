@@ -60,23 +60,43 @@ class UTCDateTime(TypeDecorator):
 
 
 FEN = Decimal("0.01")
+MILLI = Decimal("0.001")
 
 
-class Money(TypeDecorator):
-    """CNY amount, exact to the fen: a Decimal in Python, integer fen in the database."""
+class ScaledDecimal(TypeDecorator):
+    """An exact decimal with a fixed number of places, stored as a scaled integer so every
+    backend (SQLite included) keeps it exact. Values with more places are refused."""
 
     impl = BigInteger
     cache_ok = True
+    exponent = FEN
+    what = "amount"
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         value = Decimal(value)
-        if value != value.quantize(FEN):
-            raise ValueError(f"amount {value} is not exact to the fen")
-        return int(value * 100)
+        if value != value.quantize(self.exponent):
+            raise ValueError(f"{self.what} {value} has more than {-self.exponent.as_tuple().exponent} decimal places")
+        return int(value.scaleb(-self.exponent.as_tuple().exponent))
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return (Decimal(int(value)) / 100).quantize(FEN, rounding=ROUND_HALF_UP)
+        return Decimal(int(value)).scaleb(self.exponent.as_tuple().exponent).quantize(self.exponent, rounding=ROUND_HALF_UP)
+
+
+class Money(ScaledDecimal):
+    """CNY amount, exact to the fen: a Decimal in Python, integer fen in the database."""
+
+    cache_ok = True
+    exponent = FEN
+    what = "amount"
+
+
+class Quantity(ScaledDecimal):
+    """A measured quantity exact to three decimals (12.5 m², 3 units): integer thousandths."""
+
+    cache_ok = True
+    exponent = MILLI
+    what = "quantity"

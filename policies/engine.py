@@ -69,24 +69,33 @@ class PolicyEngine:
         self.cache_seconds = cache_seconds
         self._enforcer: casbin.Enforcer | None = None
         self._loaded_at = 0.0
+        # Set when this process changed the rules; an explicit flag rather than a zeroed
+        # timestamp, because the monotonic clock may itself be younger than the cache age.
+        self._invalidated = False
         self._lock = asyncio.Lock()
 
     async def refresh(self, session: AsyncSession, force: bool = False) -> None:
-        if not force and self._enforcer is not None and time.monotonic() - self._loaded_at < self.cache_seconds:
+        if not force and not self.stale:
             return
         async with self._lock:
-            if not force and self._enforcer is not None and time.monotonic() - self._loaded_at < self.cache_seconds:
+            if not force and not self.stale:
                 return
+            # Cleared before reading, so a change committed during the read marks it stale again.
+            self._invalidated = False
             rows = (await session.execute(select(CasbinRule).order_by(CasbinRule.id))).scalars().all()
             self._enforcer = build_enforcer([[row.ptype, *row.values()] for row in rows])
             self._loaded_at = time.monotonic()
 
     def invalidate(self) -> None:
-        self._loaded_at = 0.0
+        self._invalidated = True
 
     @property
     def stale(self) -> bool:
-        return self._enforcer is None or time.monotonic() - self._loaded_at >= self.cache_seconds
+        return (
+            self._enforcer is None
+            or self._invalidated
+            or time.monotonic() - self._loaded_at >= self.cache_seconds
+        )
 
     def allows(self, roles: Iterable[str], region: str, obj: str, act: str) -> bool:
         if self._enforcer is None:

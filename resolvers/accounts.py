@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 
 from models.accounts import ORGANISATION_KINDS, ROLES, Organisation, User, UserRole
 from models.auth import ApiClient, AuthSession
+from policies import scope
 from resolvers.audit import changes_of, snapshot
 from resolvers.context import UnitOfWork
 from resolvers.errors import NotFound, Problem, UserErrors
@@ -36,8 +37,20 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
 }
 USER_ROLES = tuple(r for r in ROLES if r in ROLE_ORGANISATION_KINDS)  # integrator is for API clients
 
+# Encrypted columns. The associated data of each value is the column and the row's id, so a
+# ciphertext copied into another column or another row does not decrypt.
 PHONE_CONTEXT = "users.phone"
 BANK_ACCOUNT_CONTEXT = "organisations.bank_account_number"
+
+
+def phone_context(user_id: int) -> str:
+    """Associated data of one user's encrypted phone: ``users.phone:<id>``."""
+    return f"{PHONE_CONTEXT}:{user_id}"
+
+
+def bank_account_context(organisation_id: int) -> str:
+    """Associated data of one organisation's encrypted bank account number."""
+    return f"{BANK_ACCOUNT_CONTEXT}:{organisation_id}"
 
 
 def _within(uow: UnitOfWork, region_code: str) -> bool:
@@ -45,17 +58,20 @@ def _within(uow: UnitOfWork, region_code: str) -> bool:
 
 
 async def _organisation_in_scope(uow: UnitOfWork, organisation_id: int) -> Organisation:
-    org = await uow.session.get(Organisation, organisation_id)
-    if org is None or not _within(uow, org.region_code):
+    """The organisation if the actor may see it (``policies.scope``), else NOT_FOUND."""
+    stmt = select(Organisation).where(Organisation.id == organisation_id, scope.organisations(uow.require_actor()))
+    org = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if org is None:
         raise NotFound()
     return org
 
 
 async def _user_in_scope(uow: UnitOfWork, user_id: int) -> User:
-    user = await uow.session.get(User, user_id)
+    """The user if the actor may see them (``policies.scope``), else NOT_FOUND."""
+    stmt = select(User).where(User.id == user_id, scope.users(uow.require_actor()))
+    user = (await uow.session.execute(stmt)).scalar_one_or_none()
     if user is None:
         raise NotFound()
-    await _organisation_in_scope(uow, user.organisation_id)
     return user
 
 
@@ -92,7 +108,9 @@ def _check_organisation(uow: UnitOfWork, data: OrganisationData, creating: bool)
 
 async def create_organisation(uow: UnitOfWork, data: OrganisationData) -> Organisation:
     checks = _check_organisation(uow, data, creating=True)
-    if data.uscc and not checks.problems:
+    uscc_valid = data.uscc is not None and not any(p.field == "uscc" for p in checks.problems)
+    if uscc_valid:
+        # Checked even when other fields are wrong, so every problem is reported at once.
         if (await uow.session.execute(select(Organisation.id).where(Organisation.uscc == data.uscc))).first():
             checks.add("DUPLICATE_USCC", "uscc")
     checks.raise_if_any()
@@ -102,12 +120,13 @@ async def create_organisation(uow: UnitOfWork, data: OrganisationData) -> Organi
         uscc=data.uscc,
         region_code=data.region_code,
         bank_name=data.bank_name,
-        bank_account_number=uow.cipher.encrypt(data.bank_account_number or None, BANK_ACCOUNT_CONTEXT),
         created_at=uow.now,
         updated_at=uow.now,
     )
     uow.session.add(org)
     await uow.session.flush()
+    # Encrypted once the row has its id, which is bound into the ciphertext.
+    org.bank_account_number = uow.cipher.encrypt(data.bank_account_number or None, bank_account_context(org.id))
     uow.audit("Organisation", org.id, changes_of(org, None), region_code=org.region_code)
     return org
 
@@ -122,7 +141,7 @@ async def update_organisation(uow: UnitOfWork, organisation_id: int, data: Organ
     if data.bank_name is not None:
         org.bank_name = data.bank_name or None
     if data.bank_account_number is not None:
-        org.bank_account_number = uow.cipher.encrypt(data.bank_account_number or None, BANK_ACCOUNT_CONTEXT)
+        org.bank_account_number = uow.cipher.encrypt(data.bank_account_number or None, bank_account_context(org.id))
         rewritten = ("bank_account_number",)
     org.updated_at = uow.now
     await uow.session.flush()
@@ -157,7 +176,7 @@ def _check_roles(checks: Checks, roles: list[str], organisation: Organisation | 
 
 async def create_user(uow: UnitOfWork, data: UserData) -> User:
     checks = Checks()
-    username = checks.pattern("username", data.username or "", USERNAME_RE, "INVALID_USERNAME")
+    username = checks.pattern("username", data.username or "", USERNAME_RE, "INVALID_USERNAME").lower()
     display_name = checks.text("displayName", data.display_name, 100)
     phone = checks.pattern("phone", data.phone, PHONE_RE, "INVALID_PHONE") if data.phone else None
     email = checks.pattern("email", data.email, EMAIL_RE, "INVALID_EMAIL") if data.email else None
@@ -177,7 +196,6 @@ async def create_user(uow: UnitOfWork, data: UserData) -> User:
         display_name=display_name,
         organisation_id=org.id,
         password_hash=hash_password(data.password),
-        phone=uow.cipher.encrypt(phone, PHONE_CONTEXT),
         email=email,
         is_active=True,
         password_changed_at=uow.now,
@@ -186,6 +204,8 @@ async def create_user(uow: UnitOfWork, data: UserData) -> User:
     )
     uow.session.add(user)
     await uow.session.flush()
+    # Encrypted once the row has its id, which is bound into the ciphertext.
+    user.phone = uow.cipher.encrypt(phone, phone_context(user.id))
     uow.session.add_all([UserRole(user_id=user.id, role=r) for r in roles])
     changes = changes_of(user, None)
     changes["roles"] = {"before": None, "after": roles}
@@ -205,7 +225,7 @@ async def update_user(uow: UnitOfWork, user_id: int, data: UserData) -> User:
     if display_name is not None:
         user.display_name = display_name
     if phone is not None:
-        user.phone = uow.cipher.encrypt(phone or None, PHONE_CONTEXT)
+        user.phone = uow.cipher.encrypt(phone or None, phone_context(user.id))
         rewritten = ("phone",)
     if email is not None:
         user.email = email or None

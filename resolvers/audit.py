@@ -8,10 +8,12 @@ gapless chain (SQLite serialises writers anyway).
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +30,13 @@ REDACTED = "[redacted]"
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, (date, time)):  # calendar dates (business days) carry no zone
+        return value.isoformat()
     if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (set, frozenset)):
         return sorted(_jsonable(v) for v in value)
@@ -154,6 +162,10 @@ class Verification:
 
 async def verify_chain(session, batch_size: int = 1000) -> Verification:
     """Walk the whole chain in sequence order and report the first broken link.
+
+    ``session`` must see one snapshot throughout (``Database.snapshot``): under READ
+    COMMITTED, events committed between reading the head and reading the last rows would
+    look like a broken end of the chain.
 
     Reasons: ``SEQUENCE_GAP`` (a row is missing before this one), ``PREVIOUS_HASH_MISMATCH``
     (the link to the previous row does not hold), ``HASH_MISMATCH`` (this row's content was

@@ -9,8 +9,9 @@ that trace; the caller then reports the failure.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
@@ -40,11 +41,13 @@ class TokenSet:
 
 @dataclass(frozen=True)
 class AuthFailure:
-    """``code`` is a message code; ``oauth_error`` the RFC 6749 error it maps to."""
+    """``code`` is a message code; ``oauth_error`` the RFC 6749 error it maps to; ``params``
+    fill in the message."""
 
     code: str
     oauth_error: str
     retry_after: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _scopes(requested: str | None, allowed: frozenset[str]) -> frozenset[str] | None:
@@ -52,6 +55,11 @@ def _scopes(requested: str | None, allowed: frozenset[str]) -> frozenset[str] | 
         return allowed
     wanted = frozenset(requested.split())
     return wanted if wanted <= allowed else None
+
+
+def _invalid_scope(requested: str | None, allowed: frozenset[str]) -> AuthFailure:
+    unknown = sorted(frozenset((requested or "").split()) - allowed)
+    return AuthFailure("INVALID_SCOPE", "invalid_scope", params={"scope": " ".join(unknown)})
 
 
 async def _throttle(uow: UnitOfWork, username: str) -> AuthFailure | None:
@@ -117,6 +125,29 @@ async def load_user_actor(session, user_id: int, session_id: str | None) -> Acto
     )
 
 
+async def load_client_actor(session, condition) -> Actor | None:
+    row = (
+        await session.execute(
+            select(ApiClient, Organisation.kind, Organisation.region_code)
+            .join(Organisation, Organisation.id == ApiClient.organisation_id)
+            .where(condition, ApiClient.is_active.is_(True))
+        )
+    ).first()
+    if row is None:
+        return None
+    client, kind, region = row
+    return Actor(
+        kind="client",
+        id=client.id,
+        name=f"client:{client.client_id}",
+        organisation_id=client.organisation_id,
+        organisation_kind=kind,
+        region_code=region,
+        roles=frozenset({"integrator"}),
+        scopes=frozenset(client.scopes.split()),
+    )
+
+
 async def load_actor(session, claims: AccessClaims) -> Actor | None:
     """The actor a verified access token speaks for, or None if it no longer may
     (account disabled, session revoked by logout or refresh-token reuse, client revoked)."""
@@ -125,39 +156,28 @@ async def load_actor(session, claims: AccessClaims) -> Actor | None:
             return None
         actor = await load_user_actor(session, int(claims.subject_id), claims.session_id)
     else:
-        row = (
-            await session.execute(
-                select(ApiClient, Organisation.kind, Organisation.region_code)
-                .join(Organisation, Organisation.id == ApiClient.organisation_id)
-                .where(ApiClient.client_id == claims.subject_id, ApiClient.is_active.is_(True))
-            )
-        ).first()
-        if row is None:
-            return None
-        client, kind, region = row
-        actor = Actor(
-            kind="client",
-            id=client.id,
-            name=f"client:{client.client_id}",
-            organisation_id=client.organisation_id,
-            organisation_kind=kind,
-            region_code=region,
-            roles=frozenset({"integrator"}),
-            scopes=frozenset(client.scopes.split()),
-        )
+        actor = await load_client_actor(session, ApiClient.client_id == claims.subject_id)
     if actor is None:
         return None
     # A token never grants more than it was issued with.
-    from dataclasses import replace
-
     return replace(actor, scopes=actor.scopes & claims.scopes)
 
 
+async def load_actor_by_id(session, kind: str, actor_id: int) -> Actor | None:
+    """The active user or API client behind a signed link (which carries no session)."""
+    if kind == "user":
+        return await load_user_actor(session, actor_id, None)
+    if kind == "client":
+        return await load_client_actor(session, ApiClient.id == actor_id)
+    return None
+
+
 async def password_grant(uow: UnitOfWork, username: str, password: str, scope: str | None = None) -> TokenSet | AuthFailure:
-    username = (username or "").strip()
+    # Usernames are stored in lower case, so sign-in ignores case on every backend alike.
+    username = (username or "").strip().lower()
     scopes = _scopes(scope, USER_SCOPES)
     if scopes is None:
-        return AuthFailure("INVALID_SCOPE", "invalid_scope")
+        return _invalid_scope(scope, USER_SCOPES)
     throttled = await _throttle(uow, username)
     if throttled:
         return throttled
@@ -175,6 +195,7 @@ async def password_grant(uow: UnitOfWork, username: str, password: str, scope: s
         AuthSession(
             id=session_id,
             user_id=user.id,
+            scope=" ".join(sorted(scopes)),
             created_at=uow.now,
             client_address=uow.meta.client_address,
             user_agent=(uow.meta.user_agent or "")[:255] or None,
@@ -218,9 +239,10 @@ async def refresh_grant(uow: UnitOfWork, refresh_token: str, scope: str | None =
         return await _reused(uow, auth_session)
     if auth_session.revoked_at is not None or token.expires_at <= uow.now or uow.actor is None:
         return AuthFailure("INVALID_REFRESH_TOKEN", "invalid_grant")
-    scopes = _scopes(scope, USER_SCOPES)
+    granted = frozenset(auth_session.scope.split())
+    scopes = _scopes(scope, granted)
     if scopes is None:
-        return AuthFailure("INVALID_SCOPE", "invalid_scope")
+        return _invalid_scope(scope, granted)
     # Compare-and-set: of two requests racing with the same token, only one rotates it.
     rotated = await uow.session.execute(
         update(RefreshToken).where(RefreshToken.id == token.id, RefreshToken.rotated_at.is_(None)).values(rotated_at=uow.now)
@@ -257,7 +279,7 @@ async def client_credentials_grant(uow: UnitOfWork, client_id: str, client_secre
     allowed = frozenset(client.scopes.split()) & CLIENT_SCOPES
     scopes = _scopes(scope, allowed)
     if scopes is None:
-        return AuthFailure("INVALID_SCOPE", "invalid_scope")
+        return _invalid_scope(scope, allowed)
     client.last_used_at = uow.now
     return TokenSet(
         access_token=issue_access_token(uow.settings, uow.now, f"client:{client.client_id}", scopes),

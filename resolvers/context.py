@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from policies.engine import region_prefix
 
@@ -74,6 +74,11 @@ class UnitOfWork:
     actor: Actor | None = None
     audit_events: list[PendingAuditEvent] = field(default_factory=list)
     policy_changed: bool = False
+    rollback_hooks: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+
+    def on_rollback(self, hook: Callable[[], Awaitable[Any]]) -> None:
+        """Undo a side effect outside the database (a stored file) if the transaction fails."""
+        self.rollback_hooks.append(hook)
 
     def audit(
         self,

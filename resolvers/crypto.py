@@ -16,8 +16,10 @@ class DecryptionError(Exception):
 
 
 class FieldCipher:
-    """Encrypts one column value at a time. The column's name is bound as associated data,
-    so a ciphertext copied into another column does not decrypt."""
+    """Encrypts one column value at a time. ``context`` (the column and the row's key, e.g.
+    ``users.phone:42``) is bound as associated data, so a ciphertext copied into another
+    column or another row does not decrypt. Each value names the key that sealed it
+    (``v1:<key id>:<base64>``), so old values stay readable while new ones use the active key."""
 
     def __init__(self, keys: dict[str, bytes], active_key_id: str):
         if active_key_id not in keys:

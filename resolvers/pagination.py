@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.types import TypeDecorator
 
 from resolvers.errors import BadInput
 
@@ -62,10 +64,54 @@ def encode_cursor(values: Sequence[Any]) -> str:
 def decode_cursor(cursor: str, width: int) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = [_decode_value(v) for v in json.loads(raw)]
-    except (ValueError, TypeError):
+        decoded = json.loads(raw)
+        if not isinstance(decoded, list):
+            raise ValueError(decoded)
+        values = [_decode_value(v) for v in decoded]
+    except (ValueError, TypeError, ArithmeticError):  # decimal.InvalidOperation is an ArithmeticError
         raise BadInput("INVALID_CURSOR") from None
     if len(values) != width:
+        raise BadInput("INVALID_CURSOR")
+    return values
+
+
+def _python_type(column) -> type | None:
+    type_ = column.type
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    try:
+        return type_.python_type
+    except NotImplementedError:
+        return None
+
+
+def _fits(column, value: Any) -> bool:
+    """Whether a cursor value can be compared with ``column`` (a cursor is client input:
+    a forged one must be refused, not reach the database as a type error)."""
+    if value is None or isinstance(value, bool):
+        return False
+    python_type = _python_type(column)
+    if python_type is None or python_type is object:
+        return True
+    if issubclass(python_type, datetime):
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if issubclass(python_type, str):
+        return isinstance(value, str)
+    if issubclass(python_type, (int, float, Decimal)):
+        integral = issubclass(python_type, int) and not isinstance(column.type, TypeDecorator)
+        if isinstance(value, int):
+            return -(2**63) <= value < 2**63
+        if isinstance(value, float):
+            return math.isfinite(value) and not integral
+        if isinstance(value, Decimal):
+            return value.is_finite() and not integral
+        return False
+    return True
+
+
+def _cursor_values(cursor: str, order: Sequence[tuple[Any, bool]]) -> list[Any]:
+    values = decode_cursor(cursor, len(order))
+    if not all(_fits(column, value) for (column, _), value in zip(order, values)):
         raise BadInput("INVALID_CURSOR")
     return values
 
@@ -111,13 +157,13 @@ async def paginate(
     size = default_size if size is None else size
     stmt = statement
     if args.after:
-        stmt = stmt.where(_beyond(order, decode_cursor(args.after, len(order))))
+        stmt = stmt.where(_beyond(order, _cursor_values(args.after, order)))
     if args.before:
         reverse = [(c, not d) for c, d in order]
-        stmt = stmt.where(_beyond(reverse, decode_cursor(args.before, len(order))))
+        stmt = stmt.where(_beyond(reverse, _cursor_values(args.before, order)))
     walk = [(c, not d) for c, d in order] if backwards else list(order)
     stmt = stmt.order_by(*[(c.desc() if d else c.asc()) for c, d in walk]).limit(size + 1)
-    rows = list((await session.execute(stmt)).scalars().all()) if size else []
+    rows = list((await session.execute(stmt)).scalars().all())
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

@@ -94,7 +94,7 @@ class Organisation(Node):
     )
     async def bank_account_number(self, info: Info) -> str | None:
         ctx = info.context
-        number = ctx.cipher.decrypt(self.m.bank_account_number, svc.BANK_ACCOUNT_CONTEXT)
+        number = ctx.cipher.decrypt(self.m.bank_account_number, svc.bank_account_context(self.m.id))
         actor = await ctx.actor()
         if can_read_full(info, actor, "Organisation.bankAccountNumber"):
             return number
@@ -135,7 +135,7 @@ class User(Node):
     @strawberry.field(description="Mobile phone; masked (138****5678) unless you may see it in full. 手机号（默认脱敏）。")
     async def phone(self, info: Info) -> str | None:
         ctx = info.context
-        phone = ctx.cipher.decrypt(self.m.phone, svc.PHONE_CONTEXT)
+        phone = ctx.cipher.decrypt(self.m.phone, svc.phone_context(self.m.id))
         actor = await ctx.actor()
         if (actor is not None and actor.kind == "user" and actor.id == self.m.id) or can_read_full(info, actor, "User.phone"):
             return phone

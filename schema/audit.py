@@ -164,7 +164,7 @@ class AuditQuery:
     async def verify_audit_trail(self, info: Info) -> AuditVerification | None:
         from models.base import utcnow
 
-        async with info.context.db.read() as session:
+        async with info.context.db.snapshot() as session:
             result = await verify_chain(session)
         return AuditVerification(
             valid=result.valid,

@@ -4,19 +4,44 @@ from __future__ import annotations
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from app.settings import Settings
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema, get_named_type
 
+from policies.gate import PUBLIC_ROLE
 from resolvers.errors import BadInput, DomainError
 from schema.accounts import AccountsMutation, AccountsQuery
 from schema.audit import AuditQuery
 from schema.base import NODE_TYPES, Node, from_global_id
-from schema.extensions import ErrorPresentation, PermissionGate
+from schema.extensions import ErrorPresentation, PermissionGate, document_limits
 from schema.permissions import PermissionsMutation, PermissionsQuery
+
+
+def _list_operations(schema: GraphQLSchema, type_name: str) -> list[str]:
+    """The root list fields of a node type (``Query.users`` for ``User``): the connections on
+    ``Query`` whose nodes are of that type."""
+    operations = []
+    for name, field in schema.query_type.fields.items():
+        connection = get_named_type(field.type)
+        if isinstance(connection, GraphQLObjectType) and {"edges", "nodes", "pageInfo"} <= connection.fields.keys():
+            if get_named_type(connection.fields["nodes"].type).name == type_name:
+                operations.append(f"Query.{name}")
+    return operations
+
+
+async def _may_list(info: Info, type_name: str) -> bool:
+    """``node(id:)`` shows an object only to whom the policy lets list its type, so the
+    permission of each list cannot be side-stepped by asking for its items one by one."""
+    ctx = info.context
+    actor = await ctx.actor()
+    if actor is None:
+        return False
+    operations = _list_operations(info.schema._schema, type_name)
+    roles = actor.roles | {PUBLIC_ROLE}
+    return not operations or any(ctx.policy.allows(roles, actor.region_code, op, "read") for op in operations)
 
 
 async def _load_node(info: Info, global_id: strawberry.ID) -> Node | None:
@@ -26,6 +51,8 @@ async def _load_node(info: Info, global_id: strawberry.ID) -> Node | None:
     loader_name, cls = NODE_TYPES[type_name]
     if not pk.isdigit():
         raise BadInput("INVALID_ID", id=global_id)
+    if not await _may_list(info, type_name):
+        return None
     row = await getattr(info.context.loaders, loader_name).load(int(pk))
     return cls.of(row) if row is not None else None
 
@@ -61,9 +88,8 @@ class Schema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: document_limits(settings.max_query_depth, settings.max_aliases),
         PermissionGate,
         lambda: ErrorPresentation(production=settings.production),
     ]

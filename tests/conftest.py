@@ -98,7 +98,7 @@ def database_url():
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
-    values = dict(env="test", database_url=database_url, policy_cache_seconds=3600.0)
+    values = dict(env="test", database_url=database_url, policy_cache_seconds=3600.0, storage_dir=TMP / "storage")
     values.update(overrides)
     return Settings(**values)
 

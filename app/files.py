@@ -1,0 +1,60 @@
+"""File downloads: ``GET /files/project-document/{id}``.
+
+Authorised either by a signed link from a ``downloadUrl`` field (the person it was issued
+to, an expiry, an HMAC seal) or by an ``Authorization: Bearer`` header. Either way the row
+scope of the person is checked again at download time, through the same DataLoader (and
+so the same ``policies.scope`` function) as ``node(id:)``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.context import RequestContext, bearer_token, request_meta
+from models.base import utcnow
+from resolvers.auth import load_actor_by_id
+from resolvers.downloads import verify
+from resolvers.messages import translate
+
+
+def _error(code: str, status: int, locale: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": translate(code, locale)}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def download_project_document(request: Request) -> Response:
+    state = request.app.state.smallworks
+    client = request.client.host if request.client else None
+    ctx = RequestContext(state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
+    locale = ctx.meta.locale
+    raw_id = request.path_params["document_id"]
+    if not raw_id.isdigit():
+        return _error("NOT_FOUND", 404, locale)
+    document_id = int(raw_id)
+    q = request.query_params
+    if "signature" in q:
+        grant = verify(state.settings.jwt_secret, "project-document", document_id, q.get("actor", ""), q.get("expires", ""),
+                       q.get("signature", ""), int(utcnow().timestamp()))
+        if grant is None:
+            return _error("UNAUTHENTICATED", 401, locale)
+        async with state.db.read() as session:
+            ctx.set_actor(await load_actor_by_id(session, grant.actor_kind, grant.actor_id))
+    if await ctx.actor() is None:
+        return _error("UNAUTHENTICATED", 401, locale)
+    document = await ctx.loaders.project_document.load(document_id)
+    if document is None:
+        return _error("NOT_FOUND", 404, locale)
+    data = await state.storage.get(document.storage_key)
+    filename = quote(document.filename)
+    return Response(
+        data,
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{filename}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "ETag": f'"{document.sha256}"',
+        },
+    )
