@@ -119,6 +119,23 @@ def reencrypt() -> None:
         typer.echo(f"{column}: {count} re-encrypted")
 
 
+@app.command()
+def worker(burst: bool = typer.Option(False, help="Run queued jobs, then stop.")) -> None:
+    """Run the background worker (arq on SMALLWORKS_REDIS_URL)."""
+    settings = _settings()
+    if not settings.redis_url:
+        typer.echo("SMALLWORKS_REDIS_URL is not set: without Redis, `smallworks serve` runs background jobs itself", err=True)
+        raise typer.Exit(2)
+    import logging
+
+    from arq.worker import run_worker
+
+    from workers.settings import WorkerSettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run_worker(WorkerSettings, burst=burst)
+
+
 @app.command("export-schema")
 def export_schema(output: Path = typer.Option(SCHEMA_FILE, help="Where to write the SDL.")) -> None:
     """Write the GraphQL schema (SDL) for client code generation."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from contextlib import asynccontextmanager
 from functools import cached_property
@@ -15,6 +16,8 @@ from resolvers.auth import load_actor
 from resolvers.context import Actor, RequestMeta, UnitOfWork
 from resolvers.messages import negotiate
 from resolvers.tokens import InvalidToken, decode_access_token
+
+log = logging.getLogger("smallworks")
 
 
 def request_meta(headers, client_host: str | None) -> RequestMeta:
@@ -44,6 +47,7 @@ class RequestContext:
         self.meta = meta
         self.token = token
         self.token_error: str | None = None
+        self.connection_params: dict | None = None  # graphql-transport-ws connection_init payload
         self._actor: asyncio.Future | None = None
 
     async def actor(self) -> Actor | None:
@@ -68,6 +72,12 @@ class RequestContext:
             self.token_error = "the token's account or session is no longer active"
         return actor
 
+    def set_actor(self, actor: Actor | None) -> None:
+        """Act for someone established another way (a signed download link)."""
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(actor)
+        self._actor = future
+
     @cached_property
     def loaders(self):
         from schema.loaders import Loaders
@@ -84,18 +94,31 @@ class RequestContext:
 async def unit_of_work(state: AppState, operation: str, actor: Actor | None, meta: RequestMeta) -> AsyncIterator[UnitOfWork]:
     """One transaction: commits (with its audit events chained in) if the block finishes,
     rolls back entirely if it raises."""
-    async with state.db.write() as session:
-        uow = UnitOfWork(
-            session=session,
-            settings=state.settings,
-            cipher=state.cipher,
-            policy=state.policy,
-            meta=meta,
-            now=utcnow(),
-            operation=operation,
-            actor=actor,
-        )
-        yield uow
-        await append_pending(uow)
+    uow: UnitOfWork | None = None
+    try:
+        async with state.db.write() as session:
+            uow = UnitOfWork(
+                session=session,
+                settings=state.settings,
+                cipher=state.cipher,
+                policy=state.policy,
+                meta=meta,
+                now=utcnow(),
+                operation=operation,
+                actor=actor,
+            )
+            yield uow
+            await append_pending(uow)
+    except BaseException:
+        # The transaction rolled back: undo what it did outside the database. Every hook
+        # runs even if one fails, and the failure that rolled back is the one raised.
+        for hook in reversed(uow.rollback_hooks if uow else []):
+            try:
+                await hook()
+            except Exception:
+                log.exception("a rollback hook of %s failed", operation)
+        raise
     if uow.policy_changed:
         state.policy.invalidate()
+    if uow.events:
+        await state.dispatcher.dispatch([event.id for event in uow.events])

@@ -20,6 +20,13 @@ from resolvers.downloads import verify
 from resolvers.messages import translate
 
 
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the UTF-8 name (RFC 6266 / RFC 8187) and an ASCII fallback for
+    clients that do not read ``filename*``."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\%' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def _error(code: str, status: int, locale: str) -> JSONResponse:
     return JSONResponse({"error": code, "message": translate(code, locale)}, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -30,7 +37,7 @@ async def download_project_document(request: Request) -> Response:
     ctx = RequestContext(state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
     locale = ctx.meta.locale
     raw_id = request.path_params["document_id"]
-    if not raw_id.isdigit():
+    if not (raw_id.isascii() and raw_id.isdigit()):
         return _error("NOT_FOUND", 404, locale)
     document_id = int(raw_id)
     q = request.query_params
@@ -47,12 +54,11 @@ async def download_project_document(request: Request) -> Response:
     if document is None:
         return _error("NOT_FOUND", 404, locale)
     data = await state.storage.get(document.storage_key)
-    filename = quote(document.filename)
     return Response(
         data,
         media_type=document.media_type,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{filename}",
+            "Content-Disposition": content_disposition(document.filename),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
             "ETag": f'"{document.sha256}"',

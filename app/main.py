@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
@@ -12,12 +13,16 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 from cross_web import HTTPException
 from starlette.requests import Request as StarletteRequest
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET
 
 from app.context import RequestContext, bearer_token, request_meta
+from app.files import download_project_document
 from app.settings import Settings, get_settings
 from app.state import AppState
 from resolvers import auth as auth_svc
@@ -41,9 +46,21 @@ class GraphQLApp(GraphQL):
         )
         self.state = state
 
+    async def on_ws_connect(self, context: RequestContext):
+        """graphql-transport-ws: the access token comes in connection_init's payload, as
+        ``{"Authorization": "Bearer …"}`` (or ``authToken``); a bad one closes with 4403."""
+        params = context.connection_params or {}
+        token = bearer_token(params.get("Authorization") or params.get("authorization")) or params.get("authToken")
+        if token:
+            context.token = token
+        if await context.actor() is None:
+            raise ConnectionRejectionError()
+        return UNSET
+
     async def get_context(self, request, response) -> RequestContext:
         # Answers are per person and may carry tokens (login, refreshToken): never cache them.
-        response.headers["Cache-Control"] = "no-store"
+        if not isinstance(response, WebSocket):
+            response.headers["Cache-Control"] = "no-store"
         client = request.client.host if request.client else None
         return RequestContext(self.state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
 
@@ -176,20 +193,43 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok" if healthy else "error", "checks": checks}, status_code=200 if healthy else 503)
 
 
+async def run_background(state: AppState) -> None:
+    from workers import jobs
+
+    ctx = {"state": state}
+    while True:
+        await asyncio.sleep(state.settings.background_interval_seconds)
+        for job in (jobs.reconcile_outbox, jobs.send_reminders):
+            try:
+                await job(ctx)
+            except Exception:  # noqa: BLE001 - logged; the next round tries again
+                log.exception("background job %s failed", job.__name__)
+
+
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> Starlette:
     settings = settings or (state.settings if state else get_settings())
     state = state or AppState.create(settings)
 
     @asynccontextmanager
     async def lifespan(app):
+        background = None
+        if not settings.redis_url:
+            # No worker without Redis: this process reconciles the outbox and sends reminders.
+            background = asyncio.get_running_loop().create_task(run_background(state))
         yield
+        if background is not None:
+            background.cancel()
+            await asyncio.gather(background, return_exceptions=True)
         await state.close()
 
+    graphql = GraphQLApp(state)
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLApp(state), methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/files/project-document/{document_id}", download_project_document, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

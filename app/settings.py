@@ -63,6 +63,25 @@ class Settings(BaseSettings):
     geofence_radius_min_m: int = 50
     geofence_radius_max_m: int = 5000
 
+    # Background work: outbox, notifications, reminders
+    worker_max_tries: int = 8
+    worker_retry_seconds: float = 30.0
+    worker_job_timeout_seconds: int = 120
+    outbox_grace_seconds: float = 10.0
+    outbox_redispatch_seconds: float = 300.0
+    background_interval_seconds: float = 60.0
+    review_reminder_working_days: int = 2
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    smtp_from: str = "smallworks <noreply@smallworks.local>"
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 6
+    webhook_backoff_seconds: float = 10.0
+
     # Documents
     storage_dir: Path = VAR_DIR / "storage"
     upload_max_bytes: int = 20 * 1024 * 1024

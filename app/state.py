@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.db import Database
 from app.settings import Settings
@@ -18,16 +19,26 @@ class AppState:
     policy: PolicyEngine
     cipher: FieldCipher
     storage: Storage
+    broker: Any = None
+    dispatcher: Any = None
 
     @classmethod
     def create(cls, settings: Settings) -> "AppState":
-        return cls(
+        from app.broker import LocalBroker, RedisBroker
+        from app.dispatch import ArqDispatcher, InProcessDispatcher
+
+        state = cls(
             settings=settings,
             db=Database(settings),
             policy=PolicyEngine(settings.policy_cache_seconds),
             cipher=FieldCipher(settings.key_ring, settings.data_key_id),
             storage=LocalStorage(settings.storage_dir),
+            broker=RedisBroker(settings.redis_url) if settings.redis_url else LocalBroker(),
         )
+        state.dispatcher = ArqDispatcher(state) if settings.redis_url else InProcessDispatcher(state)
+        return state
 
     async def close(self) -> None:
+        await self.dispatcher.close()
+        await self.broker.close()
         await self.db.dispose()

@@ -4,6 +4,6 @@ Importing this package registers every table on ``Base.metadata`` (Alembic relie
 """
 
 from models.base import Base
-from models import accounts, audit, auth, policy, projects  # noqa: F401  (register tables)
+from models import accounts, audit, auth, notifications, policy, projects  # noqa: F401  (register tables)
 
 __all__ = ["Base"]

@@ -73,6 +73,9 @@ class PolicyEngine:
         # timestamp, because the monotonic clock may itself be younger than the cache age.
         self._invalidated = False
         self._lock = asyncio.Lock()
+        # Decisions of the loaded enforcer. Casbin evaluates its matcher against every line,
+        # and a page of 100 rows asks the same guarded-field question 100 times.
+        self._decisions: dict[tuple[str, str, str, str], bool] = {}
 
     async def refresh(self, session: AsyncSession, force: bool = False) -> None:
         if not force and not self.stale:
@@ -84,6 +87,7 @@ class PolicyEngine:
             self._invalidated = False
             rows = (await session.execute(select(CasbinRule).order_by(CasbinRule.id))).scalars().all()
             self._enforcer = build_enforcer([[row.ptype, *row.values()] for row in rows])
+            self._decisions = {}
             self._loaded_at = time.monotonic()
 
     def invalidate(self) -> None:
@@ -100,4 +104,11 @@ class PolicyEngine:
     def allows(self, roles: Iterable[str], region: str, obj: str, act: str) -> bool:
         if self._enforcer is None:
             return False  # deny until the policy is loaded
-        return any(self._enforcer.enforce(role, region, obj, act) for role in roles)
+        return any(self._decide(role, region, obj, act) for role in roles)
+
+    def _decide(self, role: str, region: str, obj: str, act: str) -> bool:
+        key = (role, region, obj, act)
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self._decisions[key] = bool(self._enforcer.enforce(role, region, obj, act))
+        return decision

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from models.accounts import Organisation, User
 from models.audit import AuditEvent
 from models.auth import ApiClient
+from models.notifications import Notification, WebhookSubscription
 from models.projects import BudgetAllocation, Project, ProjectDocument, ProjectLineItem, ProjectReview, ProjectStatusChange
 
 # Roles that see everything inside their region (the rest see their own organisation's rows).
@@ -28,18 +29,20 @@ def organisations(actor) -> ColumnElement[bool]:
     return or_(_in_region(Organisation.region_code, actor), Organisation.id == actor.organisation_id)
 
 
+def _belonging(organisation_column, actor, region_wide_roles=REGION_WIDE_ROLES) -> ColumnElement[bool]:
+    """Rows of organisations in the actor's region for the region-wide roles; otherwise
+    rows of the actor's own organisation."""
+    if actor.roles & region_wide_roles:
+        return organisation_column.in_(select(Organisation.id).where(_in_region(Organisation.region_code, actor)))
+    return organisation_column == actor.organisation_id
+
+
 def users(actor) -> ColumnElement[bool]:
-    if actor.roles & REGION_WIDE_ROLES:
-        in_region = select(Organisation.id).where(_in_region(Organisation.region_code, actor))
-        return User.organisation_id.in_(in_region)
-    return User.organisation_id == actor.organisation_id
+    return _belonging(User.organisation_id, actor)
 
 
 def api_clients(actor) -> ColumnElement[bool]:
-    if actor.roles & REGION_WIDE_ROLES:
-        in_region = select(Organisation.id).where(_in_region(Organisation.region_code, actor))
-        return ApiClient.organisation_id.in_(in_region)
-    return ApiClient.organisation_id == actor.organisation_id
+    return _belonging(ApiClient.organisation_id, actor)
 
 
 def audit_events(actor) -> ColumnElement[bool]:
@@ -87,10 +90,7 @@ def review_queue(actor) -> ColumnElement[bool]:
 
 
 def budget_allocations(actor) -> ColumnElement[bool]:
-    if actor.roles & (REGION_WIDE_ROLES | {"finance_officer", "reviewer"}):
-        in_region = select(Organisation.id).where(_in_region(Organisation.region_code, actor))
-        return BudgetAllocation.organisation_id.in_(in_region)
-    return BudgetAllocation.organisation_id == actor.organisation_id
+    return _belonging(BudgetAllocation.organisation_id, actor, REGION_WIDE_ROLES | {"finance_officer", "reviewer"})
 
 
 def _of_visible_project(column, actor) -> ColumnElement[bool]:
@@ -111,3 +111,14 @@ def project_line_items(actor) -> ColumnElement[bool]:
 
 def project_status_changes(actor) -> ColumnElement[bool]:
     return _of_visible_project(ProjectStatusChange.project_id, actor)
+
+
+def notifications(actor) -> ColumnElement[bool]:
+    """Each person's inbox is their own."""
+    if actor.kind != "user":
+        return false()
+    return Notification.user_id == actor.id
+
+
+def webhook_subscriptions(actor) -> ColumnElement[bool]:
+    return _belonging(WebhookSubscription.organisation_id, actor)

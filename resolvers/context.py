@@ -75,6 +75,8 @@ class UnitOfWork:
     audit_events: list[PendingAuditEvent] = field(default_factory=list)
     policy_changed: bool = False
     rollback_hooks: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    # Domain events recorded in this transaction (resolvers.events), dispatched after commit.
+    events: list[Any] = field(default_factory=list)
 
     def on_rollback(self, hook: Callable[[], Awaitable[Any]]) -> None:
         """Undo a side effect outside the database (a stored file) if the transaction fails."""

@@ -32,7 +32,7 @@ def signed_path(secret: str, grant: DownloadGrant) -> str:
 def verify(secret: str, kind: str, file_id: int, actor: str, expires: str, signature: str, now: int) -> DownloadGrant | None:
     """The grant if the link is authentic and unexpired, else None."""
     actor_kind, _, actor_id = (actor or "").partition(":")
-    if not actor_id.isdigit() or not (expires or "").isdigit():
+    if not (actor_id.isascii() and actor_id.isdigit()) or not ((expires or "").isascii() and (expires or "").isdigit()):
         return None
     grant = DownloadGrant(kind, file_id, actor_kind, int(actor_id), int(expires))
     if not hmac.compare_digest(_mac(secret, grant), signature or ""):

@@ -39,7 +39,9 @@ class StateMachine:
 
     def allow_from(self, action: str, *statuses: str) -> None:
         """Let an existing action start from more statuses."""
-        t = self._transitions[action]
+        t = self._transitions.get(action)
+        if t is None:
+            raise ValueError(f"{self.entity} has no action {action!r}")
         self._transitions[action] = Transition(action, t.sources | set(statuses), t.target)
 
     def target(self, action: str, status: str) -> str:

@@ -77,9 +77,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "MUTATION_OVER_GET": ("变更操作不能通过 GET 请求发送，请使用 POST。", "Mutations cannot be sent over GET; use POST."),
     "BAD_REQUEST": ("请求无效：{detail}", "Bad request: {detail}"),
+    # Notifications
+    "UNKNOWN_EVENT_TYPE": ("未知的事件类型：{event_type}。", "Unknown event type: {event_type}."),
+    "UNKNOWN_CHANNEL": ("未知的通知渠道：{channel}。", "Unknown notification channel: {channel}."),
+    "UNKNOWN_LOCALE": ("语言须为 zh-CN 或 en。", "The locale must be zh-CN or en."),
+    "INVALID_URL": ("地址须为 http(s) 网址。", "The URL must be an http(s) address."),
+    "INSECURE_URL": ("生产环境的 Webhook 地址须使用 https。", "Webhook URLs must use https in production."),
     # Projects (项目申报与立项)
     "INVALID_TRANSITION": ("{entity} 当前状态为 {status}，不能执行 {action}。", "{entity} in status {status} does not allow {action}."),
     "INVALID_NUMBER": ("不是有效的数字。", "Not a valid number."),
+    "NUMBER_TOO_LARGE": ("数值不能超过 {max}。", "Must be at most {max}."),
     "TOO_MANY_DECIMALS": ("最多保留 {places} 位小数。", "At most {places} decimal places."),
     "NEGATIVE_AMOUNT": ("金额不能为负数。", "The amount must not be negative."),
     "INVALID_CATEGORY": ("项目类别无效。", "Invalid project category."),

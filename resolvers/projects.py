@@ -33,7 +33,8 @@ from models.projects import (
 from policies import scope
 from resolvers.audit import changes_of, snapshot
 from resolvers.context import UnitOfWork
-from resolvers.errors import Forbidden, NotFound, Problem, UserErrors
+from resolvers.errors import BadInput, Forbidden, NotFound, Problem, UserErrors
+from resolvers import project_events
 from resolvers.lifecycle import StateMachine, Transition
 from resolvers.storage import ALLOWED, Storage, claim_matches, sniff
 from resolvers.validation import Checks
@@ -65,6 +66,10 @@ CHINA_LATITUDE = (3.8, 53.6)
 CHINA_LONGITUDE = (73.5, 135.1)
 
 MAX_LINE_ITEMS = 200
+# Largest amount and quantity accepted: well inside the integer fen and thousandths the
+# columns hold on every backend, and so that quantity × unit price stays exact.
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("999999999.999")
 
 
 def today_in_china(now: datetime) -> date:
@@ -105,7 +110,7 @@ class ProjectData:
     expected_version: int | None = None
 
 
-def _decimal(checks: Checks, field_name: str, value, exponent: Decimal) -> Decimal | None:
+def _decimal(checks: Checks, field_name: str, value, exponent: Decimal, maximum: Decimal = MAX_AMOUNT) -> Decimal | None:
     if value is None:
         return None
     try:
@@ -115,6 +120,9 @@ def _decimal(checks: Checks, field_name: str, value, exponent: Decimal) -> Decim
         return None
     if not number.is_finite():
         checks.add("INVALID_NUMBER", field_name)
+        return None
+    if abs(number) > maximum:
+        checks.add("NUMBER_TOO_LARGE", field_name, max=f"{maximum:,}")
         return None
     if number != number.quantize(exponent, rounding=ROUND_HALF_UP):
         checks.add("TOO_MANY_DECIMALS", field_name, places=-exponent.as_tuple().exponent)
@@ -149,7 +157,7 @@ def _check_data(data: ProjectData, creating: bool) -> tuple[Checks, Decimal | No
             prefix = f"lineItems.{i}"
             name = checks.text(f"{prefix}.name", item.name, 200)
             unit = checks.text(f"{prefix}.unit", item.unit, 20)
-            quantity = _decimal(checks, f"{prefix}.quantity", item.quantity, MILLI)
+            quantity = _decimal(checks, f"{prefix}.quantity", item.quantity, MILLI, MAX_QUANTITY)
             price = _decimal(checks, f"{prefix}.unitPrice", item.unit_price, FEN)
             if quantity is None and item.quantity is None:
                 checks.add("REQUIRED", f"{prefix}.quantity")
@@ -159,9 +167,22 @@ def _check_data(data: ProjectData, creating: bool) -> tuple[Checks, Decimal | No
                 checks.add("QUANTITY_NOT_POSITIVE", f"{prefix}.quantity")
             if price is not None and price < 0:
                 checks.add("NEGATIVE_AMOUNT", f"{prefix}.unitPrice")
+            if quantity is not None and price is not None and line_amount(quantity, price) > MAX_AMOUNT:
+                checks.add("NUMBER_TOO_LARGE", prefix, max=f"{MAX_AMOUNT:,}")
             if name and unit and quantity is not None and price is not None:
                 items.append((name, quantity, unit, price))
     return checks, budget, items
+
+
+def amount_argument(name: str, value) -> Decimal | None:
+    """A money amount given as a query argument (a filter bound), exact to the fen, or a
+    BAD_USER_INPUT error saying what is wrong with it."""
+    checks = Checks()
+    number = _decimal(checks, name, value, FEN)
+    if checks.problems:
+        problem = checks.problems[0]
+        raise BadInput(problem.code, argument=name, **problem.params)
+    return number
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
@@ -174,21 +195,41 @@ def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
 async def next_code(uow: UnitOfWork, prefix: str) -> str:
     """``XM-2026-000123``: the next number of this prefix and year (China time). The counter
     row is updated in this transaction, so concurrent creators queue on its lock and a
-    rolled-back creation gives its number back."""
+    rolled-back creation gives its number back.
+
+    The counter is created or bumped by one upsert. Creating it with a plain INSERT and
+    bumping it after a duplicate-key error deadlocks on MariaDB when several transactions
+    start a new counter at once: each failed INSERT keeps a shared lock on the new row,
+    and their UPDATEs then wait for one another. An upsert takes the exclusive lock at once.
+    """
     year = today_in_china(uow.now).year
     name = f"{prefix}-{year}"
-    for _ in range(3):
-        bumped = await uow.session.execute(
-            update(CodeSequence).where(CodeSequence.name == name).values(last_value=CodeSequence.last_value + 1)
+    bump = CodeSequence.last_value + 1
+    dialect = (await uow.session.connection()).dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        await uow.session.execute(
+            upsert(CodeSequence).values(name=name, last_value=1)
+            .on_conflict_do_update(index_elements=[CodeSequence.name], set_={"last_value": bump})
         )
-        if bumped.rowcount == 1:
-            break
-        try:
-            async with uow.session.begin_nested():
-                await uow.session.execute(insert(CodeSequence).values(name=name, last_value=1))
-            break
-        except IntegrityError:
-            continue  # another transaction created the counter first; bump it instead
+    elif dialect == "mysql":
+        from sqlalchemy.dialects.mysql import insert as upsert
+
+        await uow.session.execute(upsert(CodeSequence).values(name=name, last_value=1).on_duplicate_key_update(last_value=bump))
+    else:  # any other database: bump, or create the counter if it does not exist yet
+        for _ in range(3):
+            bumped = await uow.session.execute(update(CodeSequence).where(CodeSequence.name == name).values(last_value=bump))
+            if bumped.rowcount == 1:
+                break
+            try:
+                async with uow.session.begin_nested():
+                    await uow.session.execute(insert(CodeSequence).values(name=name, last_value=1))
+                break
+            except IntegrityError:
+                continue  # another transaction created the counter first; bump it instead
     value = (await uow.session.execute(select(CodeSequence.last_value).where(CodeSequence.name == name))).scalar_one()
     return f"{name}-{value:06d}"
 
@@ -229,6 +270,7 @@ async def transition(uow: UnitOfWork, project: Project, action: str, comment: st
     )
     uow.audit("Project", project.id, {"status": {"before": before, "after": project.status}, "action": action, "comment": comment},
               region_code=project.region_code)
+    await project_events.status_changed(uow, project, action, comment)
 
 
 async def _replace_line_items(uow: UnitOfWork, project: Project, items: list[tuple[str, Decimal, str, Decimal]]) -> list[dict]:
@@ -339,7 +381,7 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
     if len(upload.data) == 0:
         checks.add("EMPTY_FILE", "file")
     elif len(upload.data) > limit:
-        checks.add("FILE_TOO_LARGE", "file", limit_mb=round(limit / 1024 / 1024, 1), size_mb=round(len(upload.data) / 1024 / 1024, 1))
+        checks.add("FILE_TOO_LARGE", "file", limit_mb=f"{limit / 1048576:.3g}", size_mb=f"{len(upload.data) / 1048576:.3g}")
     else:
         sniffed = sniff(upload.data)
         media = ALLOWED.get(sniffed or "")
@@ -450,9 +492,11 @@ async def submit_project(uow: UnitOfWork, project_id: int, comment: str | None =
         raise UserErrors(problems)
     project.submission_count += 1
     await transition(uow, project, "submit", comment)
-    uow.session.add(ProjectReview(project_id=project.id, round=project.submission_count, step=1, role=review_chain(uow)[0],
-                                  region_code=project.region_code, status="pending", created_at=uow.now))
+    review = ProjectReview(project_id=project.id, round=project.submission_count, step=1, role=review_chain(uow)[0],
+                           region_code=project.region_code, status="pending", created_at=uow.now)
+    uow.session.add(review)
     await uow.session.flush()
+    await project_events.review_opened(uow, project, review)
     return project
 
 
@@ -492,15 +536,19 @@ async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment:
     uow.audit("ProjectReview", review.id, {"decision": "approved" if approve else "rejected", "comment": comment,
                                            "step": review.step, "round": review.round}, region_code=project.region_code)
     chain = review_chain(uow)
+    await project_events.review_decided(uow, project, review, approve, comment)
     if not approve:
         await transition(uow, project, "reject", comment)
     elif review.step >= len(chain):
         await _reserve_budget(uow, project)
         await transition(uow, project, "approve", comment)
     else:
-        uow.session.add(ProjectReview(project_id=project.id, round=review.round, step=review.step + 1, role=chain[review.step],
-                                      region_code=project.region_code, status="pending", created_at=uow.now))
+        following = ProjectReview(project_id=project.id, round=review.round, step=review.step + 1, role=chain[review.step],
+                                  region_code=project.region_code, status="pending", created_at=uow.now)
+        uow.session.add(following)
         project.updated_at = uow.now
+        await uow.session.flush()
+        await project_events.review_opened(uow, project, following)
     await uow.session.flush()
     await uow.session.refresh(review)
     return review
@@ -508,14 +556,22 @@ async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment:
 
 async def _reserve_budget(uow: UnitOfWork, project: Project) -> None:
     """Take the project's budget from the allocation in one conditional UPDATE, so
-    concurrent approvals can never overdraw it."""
+    concurrent approvals can never overdraw it: each waits for the row lock of the one
+    before and re-checks the condition against what that one left."""
+    from sqlalchemy import literal
+
+    from models.base import Money
+
     allocation = await _allocation(uow, project)
     amount = project.budget_amount
+    remaining = Decimal("0.00")
     if allocation is not None:
+        # The amount is bound as Money (integer fen, like the columns it is compared with).
+        needed = literal(amount, Money())
         reserved = await uow.session.execute(
             update(BudgetAllocation)
-            .where(BudgetAllocation.id == allocation.id, BudgetAllocation.amount - BudgetAllocation.reserved >= amount)
-            .values(reserved=BudgetAllocation.reserved + amount, updated_at=uow.now)
+            .where(BudgetAllocation.id == allocation.id, BudgetAllocation.reserved + needed <= BudgetAllocation.amount)
+            .values(reserved=BudgetAllocation.reserved + needed, updated_at=uow.now)
             .execution_options(synchronize_session=False)
         )
         if reserved.rowcount == 1:
@@ -523,8 +579,12 @@ async def _reserve_budget(uow: UnitOfWork, project: Project) -> None:
             uow.audit("BudgetAllocation", allocation.id, {"reserved": {"project": project.code, "amount": str(amount)}},
                       region_code=project.region_code)
             return
+        total, held = (await uow.session.execute(
+            select(BudgetAllocation.amount, BudgetAllocation.reserved).where(BudgetAllocation.id == allocation.id)
+        )).one()
+        remaining = total - held
     year = project.planned_start.year if project.planned_start else today_in_china(uow.now).year
-    raise UserErrors(Problem("INSUFFICIENT_ALLOCATION", "budgetAmount", {"year": year, "remaining": "-"}))
+    raise UserErrors(Problem("INSUFFICIENT_ALLOCATION", "budgetAmount", {"year": year, "remaining": f"{remaining:,.2f}"}))
 
 
 async def release_budget(uow: UnitOfWork, project: Project) -> None:

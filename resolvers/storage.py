@@ -7,7 +7,9 @@ import asyncio
 import hashlib
 import io
 import os
+import secrets
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -44,9 +46,14 @@ class LocalStorage:
         if path.exists():
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        # A name of its own per write: two requests storing the same content at once must
+        # not write into (or rename away) each other's temporary file.
+        tmp = path.with_name(f".{key}.{secrets.token_hex(8)}.tmp")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return True
 
     async def get(self, key: str) -> bytes:
@@ -88,37 +95,44 @@ ALLOWED: dict[str, MediaType] = {
 GENERIC_CLAIMS = ("", "application/octet-stream", "binary/octet-stream")
 
 
+ZIP_SIGNATURE = b"PK\x03\x04"
+MIME_ALIASES = {"image/x-ms-bmp": "image/bmp", "application/x-dwg": "image/vnd.dwg", "application/x-ole-storage": "application/vnd.ms-excel"}
+
+
 def sniff(data: bytes) -> str | None:
     """The media type the bytes really are, or None if unknown."""
+    if data.startswith(ZIP_SIGNATURE):
+        # Every zip-based format (XLSX, ODS, OFD, and DOCX or EPUB, which are refused) is
+        # decided by opening the archive, not by the first entry's name alone.
+        return _sniff_zip(data)
     head = data[:8192]
     kind = filetype.guess(head)
-    if kind is not None and kind.mime == "application/zip":
-        return _sniff_zip(data)
     if kind is not None:
-        mime = {"image/x-ms-bmp": "image/bmp", "application/x-dwg": "image/vnd.dwg", "image/vnd.dwg": "image/vnd.dwg"}.get(kind.mime, kind.mime)
-        if kind.extension == "dwg":
-            mime = "image/vnd.dwg"
-        if kind.extension == "xls" or mime == "application/x-ole-storage":
-            mime = "application/vnd.ms-excel"
-        return mime
+        return MIME_ALIASES.get(kind.mime, kind.mime)
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    if text.startswith(b"0") and b"SECTION" in text[:64]:
+    if text.startswith(b"0") and text[1:].lstrip().startswith(b"SECTION"):
         return "image/vnd.dxf"
     return None
+
+
+OFD_MIME = "application/ofd"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _sniff_zip(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except zipfile.BadZipFile:
+            if "OFD.xml" in names:
+                return OFD_MIME
+            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                return XLSX_MIME
+            if "mimetype" in names and "content.xml" in names and archive.getinfo("mimetype").file_size < 100:
+                if archive.read("mimetype").strip() == ODS_MIME.encode():
+                    return ODS_MIME
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, OSError, EOFError):
         return None
-    if "OFD.xml" in names:
-        return "application/ofd"
-    if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    if "mimetype" in names and "content.xml" in names:
-        return "application/vnd.oasis.opendocument.spreadsheet"
     return "application/zip"
 
 

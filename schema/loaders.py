@@ -11,6 +11,7 @@ from sqlalchemy import select
 from models.accounts import Organisation, User, UserRole
 from models.audit import AuditEvent
 from models.auth import ApiClient
+from models.notifications import Notification, WebhookSubscription
 from models.projects import (
     BudgetAllocation,
     Project,
@@ -31,6 +32,8 @@ class Loaders:
         self.audit_event = DataLoader(self._audit_events)
         self.roles_of_user = DataLoader(self._roles_of_users)
         self.project = DataLoader(self._projects)
+        self.notification = DataLoader(self._notifications)
+        self.webhook_subscription = DataLoader(self._webhook_subscriptions)
         self.project_document = DataLoader(self._project_documents)
         self.project_review = DataLoader(self._project_reviews)
         self.budget_allocation = DataLoader(self._budget_allocations)
@@ -50,6 +53,12 @@ class Loaders:
 
     async def _audit_events(self, ids):
         return await self._by_id(AuditEvent, AuditEvent.seq, scope.audit_events, ids)
+
+    async def _notifications(self, ids):
+        return await self._by_id(Notification, Notification.id, scope.notifications, ids)
+
+    async def _webhook_subscriptions(self, ids):
+        return await self._by_id(WebhookSubscription, WebhookSubscription.id, scope.webhook_subscriptions, ids)
 
     async def _projects(self, ids):
         return await self._by_id(Project, Project.id, scope.projects, ids)

@@ -570,15 +570,16 @@ class ProjectsQuery:
             if filter.owner_organisation_id:
                 stmt = stmt.where(P.owner_organisation_id == decode_id(filter.owner_organisation_id, "Organisation"))
             if filter.budget_min is not None:
-                stmt = stmt.where(P.budget_amount >= filter.budget_min)
+                stmt = stmt.where(P.budget_amount >= svc.amount_argument("filter.budgetMin", filter.budget_min))
             if filter.budget_max is not None:
-                stmt = stmt.where(P.budget_amount <= filter.budget_max)
+                stmt = stmt.where(P.budget_amount <= svc.amount_argument("filter.budgetMax", filter.budget_max))
             if filter.planned_start_from:
                 stmt = stmt.where(P.planned_start >= filter.planned_start_from)
             if filter.planned_start_to:
                 stmt = stmt.where(P.planned_start <= filter.planned_start_to)
             if filter.search:
-                stmt = stmt.where(P.title.contains(filter.search, autoescape=True) | P.code.contains(filter.search.upper(), autoescape=True))
+                # Case-insensitive on every backend (PostgreSQL's LIKE alone is not).
+                stmt = stmt.where(P.title.icontains(filter.search, autoescape=True) | P.code.icontains(filter.search, autoescape=True))
         order = order_by or ProjectOrder(field=ProjectOrderField.CREATED_AT, direction=OrderDirection.DESC)
         column = getattr(P, order.field.value)
         descending = order.direction == OrderDirection.DESC

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
@@ -18,6 +18,8 @@ from schema.audit import AuditQuery
 from schema.base import NODE_TYPES, Node, from_global_id
 from schema.extensions import ErrorPresentation, PermissionGate, document_limits
 from schema.permissions import PermissionsMutation, PermissionsQuery
+from schema.notifications import NotificationsMutation, NotificationsQuery, Subscription
+from schema.projects import ProjectsMutation, ProjectsQuery
 
 
 def _list_operations(schema: GraphQLSchema, type_name: str) -> list[str]:
@@ -58,7 +60,7 @@ async def _load_node(info: Info, global_id: strawberry.ID) -> Node | None:
 
 
 @strawberry.type(description="Read operations. 查询。")
-class Query(AccountsQuery, AuditQuery, PermissionsQuery):
+class Query(AccountsQuery, AuditQuery, PermissionsQuery, ProjectsQuery, NotificationsQuery):
     @strawberry.field(description="Any object by global ID, if you may see it. 按全局ID获取对象。")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await _load_node(info, id)
@@ -74,7 +76,7 @@ class Query(AccountsQuery, AuditQuery, PermissionsQuery):
 
 
 @strawberry.type(description="Write operations; each takes one `input` and returns a payload with `errors`. 变更。")
-class Mutation(AccountsMutation, PermissionsMutation):
+class Mutation(AccountsMutation, PermissionsMutation, ProjectsMutation, NotificationsMutation):
     pass
 
 
@@ -87,17 +89,23 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Order matters: limits set the parse options and validation rules that the caches key on.
     extensions = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: document_limits(settings.max_query_depth, settings.max_aliases),
-        PermissionGate,
-        lambda: ErrorPresentation(production=settings.production),
     ]
     if settings.production:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    extensions += [
+        # Front ends send the same few documents again and again: validate each once.
+        lambda: ValidationCache(maxsize=512),
+        PermissionGate,
+        lambda: ErrorPresentation(production=settings.production),
+    ]
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[cls for _, cls in NODE_TYPES.values()],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),

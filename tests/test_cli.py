@@ -122,3 +122,11 @@ async def test_create_admin_makes_a_platform_administrator(database_url, api):
         "--region-code", "320583", env={"SMALLWORKS_DATABASE_URL": database_url, "SMALLWORKS_ADMIN_PASSWORD": "password1"},
     )
     assert weak.returncode == 1 and "password" in weak.stderr.lower()
+
+
+def test_readme_documents_every_setting():
+    from app.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [f"SMALLWORKS_{name.upper()}" for name in Settings.model_fields if f"`SMALLWORKS_{name.upper()}`" not in readme]
+    assert missing == [], f"README's configuration table lacks {missing}"

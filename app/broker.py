@@ -1,0 +1,55 @@
+"""Live notifications for subscriptions: published by whoever delivers an event, heard by
+every server process (Redis pub/sub), or within this process when Redis is absent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from typing import AsyncIterator
+
+CHANNEL = "smallworks:notifications:{user_id}"
+
+
+class LocalBroker:
+    def __init__(self) -> None:
+        self._queues: dict[int, set[asyncio.Queue]] = defaultdict(set)
+
+    async def publish(self, user_id: int, message: dict) -> None:
+        for queue in list(self._queues.get(user_id, ())):
+            queue.put_nowait(message)
+
+    async def subscribe(self, user_id: int) -> AsyncIterator[dict]:
+        queue: asyncio.Queue = asyncio.Queue()
+        self._queues[user_id].add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._queues[user_id].discard(queue)
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisBroker:
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self.redis = Redis.from_url(url)
+
+    async def publish(self, user_id: int, message: dict) -> None:
+        await self.redis.publish(CHANNEL.format(user_id=user_id), json.dumps(message, ensure_ascii=False))
+
+    async def subscribe(self, user_id: int) -> AsyncIterator[dict]:
+        pubsub = self.redis.pubsub()
+        await pubsub.subscribe(CHANNEL.format(user_id=user_id))
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    yield json.loads(message["data"])
+        finally:
+            await pubsub.aclose()
+
+    async def close(self) -> None:
+        await self.redis.aclose()

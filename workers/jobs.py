@@ -1,0 +1,39 @@
+"""arq job functions. Each takes the worker context (``ctx["state"]`` is the AppState)."""
+
+from __future__ import annotations
+
+from arq.worker import Retry
+
+from app.context import unit_of_work
+from app.dispatch import reconcile
+from models.base import utcnow
+from resolvers import notifications
+from resolvers.context import SYSTEM_ACTOR, RequestMeta
+from resolvers.projects import today_in_china
+from workers.delivery import RetryLater, deliver_event as _deliver_event, deliver_webhook as _deliver_webhook
+
+
+async def deliver_event(ctx, event_id: int) -> str:
+    state = ctx["state"]
+    try:
+        return await _deliver_event(state, event_id, state.dispatcher.schedule_webhook)
+    except RetryLater as retry:
+        raise Retry(defer=retry.defer) from retry
+
+
+async def deliver_webhook(ctx, event_id: int, subscription_id: int) -> str:
+    try:
+        return await _deliver_webhook(ctx["state"], event_id, subscription_id)
+    except RetryLater as retry:
+        raise Retry(defer=retry.defer) from retry
+
+
+async def reconcile_outbox(ctx) -> int:
+    return await reconcile(ctx["state"])
+
+
+async def send_reminders(ctx) -> int:
+    """Time-based rules. Each rule sends a reminder once per subject, due date and person."""
+    state = ctx["state"]
+    async with unit_of_work(state, "cron.reminders", SYSTEM_ACTOR, RequestMeta(request_id="cron-reminders")) as uow:
+        return await notifications.remind_overdue_reviews(uow, today_in_china(utcnow()))
