@@ -62,6 +62,7 @@ async def run(n_events: int, batch: int) -> None:
         async with state.db.read() as session:
             recipients = list((await session.execute(select(User.id).where(User.username.in_(["reviewer", "owner"])))).scalars())
             before_events = (await session.execute(select(func.count()).select_from(OutboxEvent))).scalar_one()
+            before_notes = (await session.execute(select(func.count()).select_from(Notification))).scalar_one()
 
         started = time.perf_counter()
         for start in range(0, n_events, batch):
@@ -82,7 +83,7 @@ async def run(n_events: int, batch: int) -> None:
         await worker.close()
         async with state.db.read() as session:
             done = (await session.execute(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.status == "done"))).scalar_one()
-            notes = (await session.execute(select(func.count()).select_from(Notification))).scalar_one()
+            notes = (await session.execute(select(func.count()).select_from(Notification))).scalar_one() - before_notes
         print(f"delivery: one worker delivered {done - before_events} events ({notes} in-app notifications) in {deliver_s:.2f} s = "
               f"{(done - before_events) / deliver_s:,.0f} events/s, {notes / deliver_s:,.0f} notifications/s")
         await state.close()

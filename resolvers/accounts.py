@@ -12,6 +12,7 @@ from models.auth import ApiClient, AuthSession
 from policies import scope
 from resolvers.audit import changes_of, snapshot
 from resolvers.context import UnitOfWork
+from resolvers.crypto import mask_account, mask_phone
 from resolvers.errors import NotFound, Problem, UserErrors
 from resolvers.passwords import hash_password, strength_problems, verify_password
 from resolvers.validation import (
@@ -327,3 +328,26 @@ async def revoke_api_client(uow: UnitOfWork, api_client_id: int) -> ApiClient:
     uow.audit("ApiClient", client.id, changes_of(client, before), region_code=org.region_code)
     return client
 
+
+
+# -- reading sensitive fields ----------------------------------------------------------
+
+
+def _may_read_full(policy, viewer, guarded_field: str) -> bool:
+    return viewer is not None and policy.allows(viewer.roles, viewer.region_code, guarded_field, "read_full")
+
+
+def phone_as_seen_by(viewer, policy, cipher, user: User) -> str | None:
+    """In full for the person themself and for roles with ``User.phone read_full``;
+    masked (138****5678) for everyone else."""
+    phone = cipher.decrypt(user.phone, phone_context(user.id))
+    own = viewer is not None and viewer.kind == "user" and viewer.id == user.id
+    return phone if own or _may_read_full(policy, viewer, "User.phone") else mask_phone(phone)
+
+
+def bank_account_as_seen_by(viewer, policy, cipher, organisation: Organisation) -> str | None:
+    """In full for the organisation's own staff and for roles with
+    ``Organisation.bankAccountNumber read_full``; otherwise only the last four digits."""
+    number = cipher.decrypt(organisation.bank_account_number, bank_account_context(organisation.id))
+    own = viewer is not None and viewer.kind == "user" and viewer.organisation_id == organisation.id
+    return number if own or _may_read_full(policy, viewer, "Organisation.bankAccountNumber") else mask_account(number)

@@ -15,7 +15,6 @@ from models.auth import ApiClient as ApiClientModel
 from policies import scope
 from resolvers import accounts as svc
 from resolvers import auth as auth_svc
-from resolvers.crypto import mask_account, mask_phone
 from resolvers.errors import Problem, UserErrors
 from resolvers.pagination import paginate
 from schema.base import (
@@ -55,11 +54,6 @@ class Role(enum.Enum):
     INTEGRATOR = "integrator"
 
 
-def can_read_full(info: Info, actor, guarded_field: str) -> bool:
-    ctx = info.context
-    return actor is not None and ctx.policy.allows(actor.roles, actor.region_code, guarded_field, "read_full")
-
-
 @register_node("organisation")
 @strawberry.type(description="An organisation: owner, contractor, supervisor, auditor, finance bureau or platform. 单位。")
 class Organisation(Node):
@@ -94,13 +88,7 @@ class Organisation(Node):
     )
     async def bank_account_number(self, info: Info) -> str | None:
         ctx = info.context
-        number = ctx.cipher.decrypt(self.m.bank_account_number, svc.bank_account_context(self.m.id))
-        actor = await ctx.actor()
-        if can_read_full(info, actor, "Organisation.bankAccountNumber"):
-            return number
-        if actor is not None and actor.organisation_id == self.m.id and actor.kind == "user":
-            return number
-        return mask_account(number)
+        return svc.bank_account_as_seen_by(await ctx.actor(), ctx.policy, ctx.cipher, self.m)
 
     @strawberry.field(description="When registered (UTC). 登记时间。")
     def created_at(self) -> datetime:
@@ -135,11 +123,7 @@ class User(Node):
     @strawberry.field(description="Mobile phone; masked (138****5678) unless you may see it in full. 手机号（默认脱敏）。")
     async def phone(self, info: Info) -> str | None:
         ctx = info.context
-        phone = ctx.cipher.decrypt(self.m.phone, svc.phone_context(self.m.id))
-        actor = await ctx.actor()
-        if (actor is not None and actor.kind == "user" and actor.id == self.m.id) or can_read_full(info, actor, "User.phone"):
-            return phone
-        return mask_phone(phone)
+        return svc.phone_as_seen_by(await ctx.actor(), ctx.policy, ctx.cipher, self.m)
 
     @strawberry.field(description="Organisation the person works for. 所属单位。")
     async def organisation(self, info: Info) -> Organisation | None:
