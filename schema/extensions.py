@@ -19,6 +19,7 @@ from graphql import (
     ValidationRule,
 )
 from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from policies.gate import authorize
 from resolvers.errors import DomainError
@@ -102,6 +103,28 @@ def document_limits(max_depth: int, max_aliases: int) -> AddValidationRules:
     return AddValidationRules([DocumentLimits])
 
 
+def _root_fields(document, operation_name: str | None) -> list[str]:
+    """Names of the root fields of the operation that will run (fragments expanded)."""
+    fragments = _fragments(document) if document else {}
+    operations = [d for d in (document.definitions if document else ()) if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)][:1]
+    names: list[str] = []
+
+    def collect(selection_set, seen: frozenset[str]) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if not selection.name.value.startswith("__"):
+                    names.append(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                collect(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments and selection.name.value not in seen:
+                collect(fragments[selection.name.value].selection_set, seen | {selection.name.value})
+
+    for operation in chosen:
+        collect(operation.selection_set, frozenset())
+    return names
+
+
 # graphql-core's parser stops at ``max_tokens`` with this message (strawberry.MaxTokensLimiter).
 _TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
 
@@ -109,7 +132,18 @@ _TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
 class PermissionGate(SchemaExtension):
     """Runs ``policies.gate.authorize`` before every root field; other fields pass straight
     through. Introspection (``__schema``, ``__type``, ``__typename``) describes the schema,
-    not data, and is not gated: production refuses ``__schema``/``__type`` in validation."""
+    not data, and is not gated: production refuses ``__schema``/``__type`` in validation.
+
+    Queries and mutations are gated as each root field resolves. A subscription's root
+    field opens its stream in graphql-core's subscribe step, which resolver middleware does
+    not wrap, so subscriptions are gated in ``on_execute``, before the stream opens."""
+
+    async def on_execute(self):
+        ctx = self.execution_context
+        if ctx.operation_type == OperationType.SUBSCRIPTION:
+            for name in _root_fields(ctx.graphql_document, ctx.operation_name):
+                await authorize(ctx.context, "Subscription", name)
+        yield
 
     def resolve(self, _next, root, info, *args: Any, **kwargs: Any):
         if info.path.prev is None and not info.field_name.startswith("__"):
@@ -126,16 +160,25 @@ class PermissionGate(SchemaExtension):
 
 class ErrorPresentation(SchemaExtension):
     """Gives every error an ``extensions.code`` and a message in the caller's language;
-    in production, unexpected errors are reduced to INTERNAL with no detail."""
+    in production, unexpected errors are reduced to INTERNAL with no detail. Streamed
+    results (subscriptions) are presented one by one as they are sent."""
 
     def __init__(self, *, production: bool = False):
         self.production = production
+        self._presented: set[int] = set()
 
     def on_operation(self):
         yield
-        result = self.execution_context.result
-        if not result or not getattr(result, "errors", None):
+        self._present_result(self.execution_context.result)
+
+    def on_stream_result(self, result):
+        self._present_result(result)
+        yield
+
+    def _present_result(self, result) -> None:
+        if not result or not getattr(result, "errors", None) or id(result) in self._presented:
             return
+        self._presented.add(id(result))
         context = self.execution_context.context
         locale = getattr(getattr(context, "meta", None), "locale", "zh-CN")
         result.errors = [self._present(error, locale) for error in result.errors]

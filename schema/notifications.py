@@ -14,7 +14,7 @@ from models import notifications as m
 from models.accounts import Organisation as OrganisationModel
 from policies import scope
 from resolvers import notifications as svc
-from resolvers.errors import NotFound
+from resolvers.errors import Forbidden, NotFound
 from resolvers.pagination import paginate
 from schema.base import Connection, Node, UserError, connection, decode_id, page_args, register_node, run_mutation
 
@@ -271,16 +271,23 @@ class NotificationsMutation:
 class Subscription:
     @strawberry.subscription(description="Your notifications as they are delivered. 实时接收我的通知。")
     async def notification_received(self, info: Info) -> AsyncGenerator[LiveNotification, None]:
-        from schema.base import to_global_id
-
         ctx = info.context
         actor = await ctx.actor()
-        async for message in ctx.state.broker.subscribe(actor.id):
-            yield LiveNotification(
-                id=strawberry.ID(to_global_id("Notification", message["id"])),
-                event_type=message["eventType"],
-                title=message["title"],
-                body=message["body"],
-                subject_id=strawberry.ID(to_global_id(message["subjectType"], message["subjectId"])),
-                created_at=datetime.fromisoformat(message["createdAt"]),
-            )
+        if actor is None or actor.kind != "user":  # only people have an inbox (see scope.notifications)
+            raise Forbidden(operation="Subscription.notificationReceived")
+        return _live_notifications(ctx, actor.id)
+
+
+async def _live_notifications(ctx, user_id: int) -> AsyncGenerator[LiveNotification, None]:
+    """The notifications published for one person, as they come."""
+    from schema.base import to_global_id
+
+    async for message in ctx.state.broker.subscribe(user_id):
+        yield LiveNotification(
+            id=strawberry.ID(to_global_id("Notification", message["id"])),
+            event_type=message["eventType"],
+            title=message["title"],
+            body=message["body"],
+            subject_id=strawberry.ID(to_global_id(message["subjectType"], message["subjectId"])),
+            created_at=datetime.fromisoformat(message["createdAt"]),
+        )
