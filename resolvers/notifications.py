@@ -5,7 +5,9 @@ delivery per event and recipient, however often a job runs)."""
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
+from urllib.parse import urlparse
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -25,6 +27,7 @@ from models.projects import Project, ProjectReview
 from policies import scope
 from resolvers import events
 from resolvers.context import UnitOfWork
+from resolvers.projects import today_in_china
 from resolvers.errors import NotFound
 from resolvers.validation import Checks
 from resolvers.workdays import add_working_days
@@ -223,9 +226,6 @@ WEBHOOK_SECRET_CONTEXT = "webhook_subscriptions.secret"
 async def create_webhook(uow: UnitOfWork, organisation_id: int, url: str, event_types: list[str]) -> tuple[WebhookSubscription, str]:
     """Subscribe a receiver to an organisation's events; returns the subscription and its
     secret (shown once, kept encrypted)."""
-    import secrets as _secrets
-    from urllib.parse import urlparse
-
     actor = uow.require_actor()
     org = (await uow.session.execute(
         select(Organisation).where(Organisation.id == organisation_id, scope.organisations(actor))
@@ -245,7 +245,7 @@ async def create_webhook(uow: UnitOfWork, organisation_id: int, url: str, event_
         if t != "*" and t not in TEMPLATES:
             checks.add("UNKNOWN_EVENT_TYPE", "eventTypes", event_type=t)
     checks.raise_if_any()
-    secret = _secrets.token_urlsafe(32)
+    secret = secrets.token_urlsafe(32)
     sub = WebhookSubscription(organisation_id=org.id, url=url, event_types=",".join(types), secret="-",
                               is_active=True, created_at=uow.now)
     uow.session.add(sub)
@@ -282,8 +282,6 @@ async def remind_overdue_reviews(uow: UnitOfWork, today) -> int:
     rows = (await uow.session.execute(
         select(ProjectReview, Project).join(Project, Project.id == ProjectReview.project_id).where(ProjectReview.status == "pending")
     )).all()
-    from resolvers.projects import today_in_china
-
     sent = 0
     for review, project in rows:
         due = add_working_days(today_in_china(review.created_at), days)
