@@ -121,4 +121,7 @@ async def unit_of_work(state: AppState, operation: str, actor: Actor | None, met
     if uow.policy_changed:
         state.policy.invalidate()
     if uow.events:
-        await state.dispatcher.dispatch([event.id for event in uow.events])
+        try:
+            await state.dispatcher.dispatch([event.id for event in uow.events])
+        except Exception:  # noqa: BLE001 - committed already; reconcile hands the events over later
+            log.exception("dispatching events %s failed", [event.id for event in uow.events])
