@@ -21,6 +21,7 @@ from schema.base import (
     Connection,
     Node,
     UserError,
+    column,
     connection,
     decode_id,
     in_input,
@@ -63,25 +64,15 @@ class Organisation(Node):
     def of(cls, row: m.Organisation) -> "Organisation":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Name. 单位名称。")
-    def name(self) -> str:
-        return self.m.name
+    name: str = column("name", "Name. 单位名称。")
 
-    @strawberry.field(description="Kind. 单位类型。")
-    def kind(self) -> OrganisationKind:
-        return OrganisationKind(self.m.kind)
+    kind: OrganisationKind = column("kind", "Kind. 单位类型。", OrganisationKind)
 
-    @strawberry.field(description="Unified social credit code. 统一社会信用代码。")
-    def uscc(self) -> str:
-        return self.m.uscc
+    uscc: str = column("uscc", "Unified social credit code. 统一社会信用代码。")
 
-    @strawberry.field(description="6-digit administrative region code. 行政区划代码。")
-    def region_code(self) -> str:
-        return self.m.region_code
+    region_code: str = column("region_code", "6-digit administrative region code. 行政区划代码。")
 
-    @strawberry.field(description="Bank of the settlement account. 开户银行。")
-    def bank_name(self) -> str | None:
-        return self.m.bank_name
+    bank_name: str | None = column("bank_name", "Bank of the settlement account. 开户银行。")
 
     @strawberry.field(
         description="Settlement account number; masked unless you may see it in full. 银行账号（默认脱敏显示）。"
@@ -90,9 +81,7 @@ class Organisation(Node):
         ctx = info.context
         return svc.bank_account_as_seen_by(await ctx.actor(), ctx.policy, ctx.cipher, self.m)
 
-    @strawberry.field(description="When registered (UTC). 登记时间。")
-    def created_at(self) -> datetime:
-        return self.m.created_at
+    created_at: datetime = column("created_at", "When registered (UTC). 登记时间。")
 
 
 @register_node("user")
@@ -104,21 +93,13 @@ class User(Node):
     def of(cls, row: m.User) -> "User":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Sign-in name. 登录名。")
-    def username(self) -> str:
-        return self.m.username
+    username: str = column("username", "Sign-in name. 登录名。")
 
-    @strawberry.field(description="Display name. 姓名。")
-    def display_name(self) -> str:
-        return self.m.display_name
+    display_name: str = column("display_name", "Display name. 姓名。")
 
-    @strawberry.field(description="E-mail address. 电子邮箱。")
-    def email(self) -> str | None:
-        return self.m.email
+    email: str | None = column("email", "E-mail address. 电子邮箱。")
 
-    @strawberry.field(description="Whether the account may sign in. 是否启用。")
-    def is_active(self) -> bool:
-        return self.m.is_active
+    is_active: bool = column("is_active", "Whether the account may sign in. 是否启用。")
 
     @strawberry.field(description="Mobile phone; masked (138****5678) unless you may see it in full. 手机号（默认脱敏）。")
     async def phone(self, info: Info) -> str | None:
@@ -134,9 +115,7 @@ class User(Node):
     async def roles(self, info: Info) -> list[Role]:
         return [Role(r) for r in await info.context.loaders.roles_of_user.load(self.m.id)]
 
-    @strawberry.field(description="When created (UTC). 创建时间。")
-    def created_at(self) -> datetime:
-        return self.m.created_at
+    created_at: datetime = column("created_at", "When created (UTC). 创建时间。")
 
 
 @register_node("api_client")
@@ -148,25 +127,17 @@ class ApiClient(Node):
     def of(cls, row: ApiClientModel) -> "ApiClient":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="client_id for POST /auth/token. 客户端标识。")
-    def client_id(self) -> str:
-        return self.m.client_id
+    client_id: str = column("client_id", "client_id for POST /auth/token. 客户端标识。")
 
-    @strawberry.field(description="Name. 名称。")
-    def name(self) -> str:
-        return self.m.name
+    name: str = column("name", "Name. 名称。")
 
     @strawberry.field(description="Granted scopes. 授权范围。")
     def scopes(self) -> list[str]:
         return self.m.scopes.split()
 
-    @strawberry.field(description="Whether it may still obtain tokens. 是否有效。")
-    def is_active(self) -> bool:
-        return self.m.is_active
+    is_active: bool = column("is_active", "Whether it may still obtain tokens. 是否有效。")
 
-    @strawberry.field(description="Last token issued (UTC). 最近使用时间。")
-    def last_used_at(self) -> datetime | None:
-        return self.m.last_used_at
+    last_used_at: datetime | None = column("last_used_at", "Last token issued (UTC). 最近使用时间。")
 
     @strawberry.field(description="Organisation it acts for. 所属单位。")
     async def organisation(self, info: Info) -> Organisation | None:

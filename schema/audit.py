@@ -14,7 +14,7 @@ from policies import scope
 from resolvers.audit import verify_chain
 from resolvers.errors import BadInput
 from resolvers.pagination import paginate
-from schema.base import Connection, Node, connection, from_global_id, page_args, register_node, to_global_id
+from schema.base import Connection, Node, column, connection, from_global_id, page_args, register_node, to_global_id
 
 
 @register_node("audit_event")
@@ -26,17 +26,11 @@ class AuditEvent(Node):
     def of(cls, row: AuditEventModel) -> "AuditEvent":
         return cls(pk=row.seq, m=row)
 
-    @strawberry.field(description="Position in the chain, gapless from 1. 序号。")
-    def sequence(self) -> int:
-        return self.m.seq
+    sequence: int = column("seq", "Position in the chain, gapless from 1. 序号。")
 
-    @strawberry.field(description="When it was recorded (UTC). 发生时间。")
-    def occurred_at(self) -> datetime:
-        return self.m.occurred_at
+    occurred_at: datetime = column("occurred_at", "When it was recorded (UTC). 发生时间。")
 
-    @strawberry.field(description="`user`, `client` or `anonymous`. 操作者类型。")
-    def actor_type(self) -> str:
-        return self.m.actor_type
+    actor_type: str = column("actor_type", "`user`, `client` or `anonymous`. 操作者类型。")
 
     @strawberry.field(description="Global ID of the acting user or API client. 操作者。")
     def actor_id(self) -> strawberry.ID | None:
@@ -44,25 +38,17 @@ class AuditEvent(Node):
             return None
         return strawberry.ID(to_global_id("User" if self.m.actor_type == "user" else "ApiClient", self.m.actor_id))
 
-    @strawberry.field(description="Username or client id at the time. 操作者名称。")
-    def actor_name(self) -> str:
-        return self.m.actor_name
+    actor_name: str = column("actor_name", "Username or client id at the time. 操作者名称。")
 
     @strawberry.field(description="Global ID of the actor's organisation. 操作者单位。")
     def organisation_id(self) -> strawberry.ID | None:
         return None if self.m.organisation_id is None else strawberry.ID(to_global_id("Organisation", self.m.organisation_id))
 
-    @strawberry.field(description="Region the change belongs to. 行政区划。")
-    def region_code(self) -> str | None:
-        return self.m.region_code
+    region_code: str | None = column("region_code", "Region the change belongs to. 行政区划。")
 
-    @strawberry.field(description="The operation, e.g. `Mutation.createUser`. 操作。")
-    def operation(self) -> str:
-        return self.m.operation
+    operation: str = column("operation", "The operation, e.g. `Mutation.createUser`. 操作。")
 
-    @strawberry.field(description="Type of what changed, e.g. `User`. 对象类型。")
-    def target_type(self) -> str:
-        return self.m.target_type
+    target_type: str = column("target_type", "Type of what changed, e.g. `User`. 对象类型。")
 
     @strawberry.field(description="Global ID of what changed (the raw key for non-node targets). 对象标识。")
     def target_id(self) -> str:
@@ -78,21 +64,13 @@ class AuditEvent(Node):
 
         return json.loads(self.m.changes)
 
-    @strawberry.field(description="X-Request-ID of the request. 请求标识。")
-    def request_id(self) -> str | None:
-        return self.m.request_id
+    request_id: str | None = column("request_id", "X-Request-ID of the request. 请求标识。")
 
-    @strawberry.field(description="Client IP address. 客户端地址。")
-    def client_address(self) -> str | None:
-        return self.m.client_address
+    client_address: str | None = column("client_address", "Client IP address. 客户端地址。")
 
-    @strawberry.field(description="Hash of the previous event. 前一事件哈希。")
-    def previous_hash(self) -> str:
-        return self.m.prev_hash
+    previous_hash: str = column("prev_hash", "Hash of the previous event. 前一事件哈希。")
 
-    @strawberry.field(description="SHA-256 over this event's canonical JSON. 本事件哈希。")
-    def hash(self) -> str:
-        return self.m.hash
+    hash: str = column("hash", "SHA-256 over this event's canonical JSON. 本事件哈希。")
 
 
 @strawberry.type(description="Result of checking the whole audit chain. 审计链校验结果。")

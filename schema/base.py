@@ -144,3 +144,15 @@ async def run_mutation(info: Info, fn: Callable[..., Awaitable[Any]], *args: Any
 def in_input(value: Any) -> bool:
     """True when an optional input field was given (Strawberry's UNSET means absent)."""
     return value is not strawberry.UNSET
+
+
+def column(attribute: str, description: str, convert: Callable[[Any], Any] | None = None):
+    """A field that shows one attribute of the wrapped model row (``self.m``), optionally
+    converted (e.g. to a GraphQL enum); its GraphQL type is the class annotation."""
+
+    def resolve(root) -> Any:
+        value = getattr(root.m, attribute)
+        return convert(value) if convert is not None and value is not None else value
+
+    resolve.__annotations__.pop("return", None)
+    return strawberry.field(resolver=resolve, description=description)

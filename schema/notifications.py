@@ -16,7 +16,17 @@ from policies import scope
 from resolvers import notifications as svc
 from resolvers.errors import Forbidden, NotFound
 from resolvers.pagination import paginate
-from schema.base import Connection, Node, UserError, connection, decode_id, page_args, register_node, run_mutation
+from schema.base import (
+    Connection,
+    Node,
+    UserError,
+    column,
+    connection,
+    decode_id,
+    page_args,
+    register_node,
+    run_mutation,
+)
 
 
 @register_node("notification")
@@ -28,21 +38,13 @@ class Notification(Node):
     def of(cls, row: m.Notification) -> "Notification":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Event type, e.g. project.submitted. 事件类型。")
-    def event_type(self) -> str:
-        return self.m.event_type
+    event_type: str = column("event_type", "Event type, e.g. project.submitted. 事件类型。")
 
-    @strawberry.field(description="Title. 标题。")
-    def title(self) -> str:
-        return self.m.title
+    title: str = column("title", "Title. 标题。")
 
-    @strawberry.field(description="Text. 内容。")
-    def body(self) -> str:
-        return self.m.body
+    body: str = column("body", "Text. 内容。")
 
-    @strawberry.field(description="Type of what it is about, e.g. Project. 相关对象类型。")
-    def subject_type(self) -> str:
-        return self.m.subject_type
+    subject_type: str = column("subject_type", "Type of what it is about, e.g. Project. 相关对象类型。")
 
     @strawberry.field(description="Global ID of what it is about. 相关对象。")
     def subject_id(self) -> strawberry.ID:
@@ -50,13 +52,9 @@ class Notification(Node):
 
         return strawberry.ID(to_global_id(self.m.subject_type, self.m.subject_id))
 
-    @strawberry.field(description="When (UTC). 时间。")
-    def created_at(self) -> datetime:
-        return self.m.created_at
+    created_at: datetime = column("created_at", "When (UTC). 时间。")
 
-    @strawberry.field(description="When read (UTC), null while unread. 阅读时间。")
-    def read_at(self) -> datetime | None:
-        return self.m.read_at
+    read_at: datetime | None = column("read_at", "When read (UTC), null while unread. 阅读时间。")
 
 
 @strawberry.type(description="A notification as pushed to a live subscription. 实时通知。")
@@ -85,54 +83,34 @@ class WebhookSubscription(Node):
     def of(cls, row: m.WebhookSubscription) -> "WebhookSubscription":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Receiver URL. 接收地址。")
-    def url(self) -> str:
-        return self.m.url
+    url: str = column("url", "Receiver URL. 接收地址。")
 
     @strawberry.field(description="Event types delivered (* for all). 订阅的事件类型。")
     def event_types(self) -> list[str]:
         return self.m.event_types.split(",")
 
-    @strawberry.field(description="Whether deliveries continue. 是否有效。")
-    def is_active(self) -> bool:
-        return self.m.is_active
+    is_active: bool = column("is_active", "Whether deliveries continue. 是否有效。")
 
-    @strawberry.field(description="When created (UTC). 创建时间。")
-    def created_at(self) -> datetime:
-        return self.m.created_at
+    created_at: datetime = column("created_at", "When created (UTC). 创建时间。")
 
 
 @strawberry.type(description="One attempt to deliver an event to a webhook. Webhook 投递记录。")
 class WebhookDelivery:
     m: strawberry.Private[m.WebhookDelivery]
 
-    @strawberry.field(description="Outbox event id. 事件编号。")
-    def event_id(self) -> int:
-        return self.m.event_id
+    event_id: int = column("event_id", "Outbox event id. 事件编号。")
 
-    @strawberry.field(description="Attempt number, from 1. 第几次尝试。")
-    def attempt(self) -> int:
-        return self.m.attempt
+    attempt: int = column("attempt", "Attempt number, from 1. 第几次尝试。")
 
-    @strawberry.field(description="HTTP status answered, null if none. HTTP 状态码。")
-    def status_code(self) -> int | None:
-        return self.m.status_code
+    status_code: int | None = column("status_code", "HTTP status answered, null if none. HTTP 状态码。")
 
-    @strawberry.field(description="2xx received. 是否成功。")
-    def success(self) -> bool:
-        return self.m.success
+    success: bool = column("success", "2xx received. 是否成功。")
 
-    @strawberry.field(description="What went wrong. 错误。")
-    def error(self) -> str | None:
-        return self.m.error
+    error: str | None = column("error", "What went wrong. 错误。")
 
-    @strawberry.field(description="Round trip in milliseconds. 耗时（毫秒）。")
-    def duration_ms(self) -> int | None:
-        return self.m.duration_ms
+    duration_ms: int | None = column("duration_ms", "Round trip in milliseconds. 耗时（毫秒）。")
 
-    @strawberry.field(description="When (UTC). 时间。")
-    def attempted_at(self) -> datetime:
-        return self.m.attempted_at
+    attempted_at: datetime = column("attempted_at", "When (UTC). 时间。")
 
 
 @strawberry.input(description="Mark notifications read. 标记已读。")

@@ -19,7 +19,18 @@ from resolvers.downloads import DownloadGrant, signed_path
 from resolvers.errors import BadInput
 from resolvers.pagination import paginate
 from schema.accounts import Organisation
-from schema.base import Connection, Node, UserError, connection, decode_id, in_input, page_args, register_node, run_mutation
+from schema.base import (
+    Connection,
+    Node,
+    UserError,
+    column,
+    connection,
+    decode_id,
+    in_input,
+    page_args,
+    register_node,
+    run_mutation,
+)
 
 DOWNLOAD_LINK_SECONDS = 600
 
@@ -81,29 +92,17 @@ class SiteLocation:
 class ProjectLineItem:
     m: strawberry.Private[m.ProjectLineItem]
 
-    @strawberry.field(description="Position, from 1. 序号。")
-    def position(self) -> int:
-        return self.m.position
+    position: int = column("position", "Position, from 1. 序号。")
 
-    @strawberry.field(description="Item name. 名称。")
-    def name(self) -> str:
-        return self.m.name
+    name: str = column("name", "Item name. 名称。")
 
-    @strawberry.field(description="Quantity. 数量。")
-    def quantity(self) -> Decimal:
-        return self.m.quantity
+    quantity: Decimal = column("quantity", "Quantity. 数量。")
 
-    @strawberry.field(description="Unit of measure. 单位。")
-    def unit(self) -> str:
-        return self.m.unit
+    unit: str = column("unit", "Unit of measure. 单位。")
 
-    @strawberry.field(description="Unit price, CNY. 单价（元）。")
-    def unit_price(self) -> Decimal:
-        return self.m.unit_price
+    unit_price: Decimal = column("unit_price", "Unit price, CNY. 单价（元）。")
 
-    @strawberry.field(description="Quantity × unit price, rounded to the fen. 金额（元）。")
-    def amount(self) -> Decimal:
-        return self.m.amount
+    amount: Decimal = column("amount", "Quantity × unit price, rounded to the fen. 金额（元）。")
 
 
 @register_node("project_document")
@@ -115,33 +114,19 @@ class ProjectDocument(Node):
     def of(cls, row: m.ProjectDocument) -> "ProjectDocument":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Document type. 文件类型。")
-    def document_type(self) -> DocumentType:
-        return DocumentType(self.m.document_type)
+    document_type: DocumentType = column("document_type", "Document type. 文件类型。", DocumentType)
 
-    @strawberry.field(description="Version of this type, from 1. 版本号。")
-    def version(self) -> int:
-        return self.m.version
+    version: int = column("version", "Version of this type, from 1. 版本号。")
 
-    @strawberry.field(description="File name as uploaded. 文件名。")
-    def filename(self) -> str:
-        return self.m.filename
+    filename: str = column("filename", "File name as uploaded. 文件名。")
 
-    @strawberry.field(description="Media type sniffed from the content. 文件类型（按内容识别）。")
-    def media_type(self) -> str:
-        return self.m.media_type
+    media_type: str = column("media_type", "Media type sniffed from the content. 文件类型（按内容识别）。")
 
-    @strawberry.field(description="Size in bytes. 大小（字节）。")
-    def size_bytes(self) -> int:
-        return self.m.size_bytes
+    size_bytes: int = column("size_bytes", "Size in bytes. 大小（字节）。")
 
-    @strawberry.field(description="SHA-256 of the content. 内容哈希。")
-    def sha256(self) -> str:
-        return self.m.sha256
+    sha256: str = column("sha256", "SHA-256 of the content. 内容哈希。")
 
-    @strawberry.field(description="When uploaded (UTC). 上传时间。")
-    def uploaded_at(self) -> datetime:
-        return self.m.uploaded_at
+    uploaded_at: datetime = column("uploaded_at", "When uploaded (UTC). 上传时间。")
 
     @strawberry.field(description="A download link for you, valid 10 minutes. 下载链接（10分钟有效）。")
     async def download_url(self, info: Info) -> str | None:
@@ -164,25 +149,15 @@ class ProjectStatusChange:
     def from_status(self) -> ProjectStatus | None:
         return ProjectStatus(self.m.from_status) if self.m.from_status else None
 
-    @strawberry.field(description="Status after. 变更后状态。")
-    def to_status(self) -> ProjectStatus:
-        return ProjectStatus(self.m.to_status)
+    to_status: ProjectStatus = column("to_status", "Status after. 变更后状态。", ProjectStatus)
 
-    @strawberry.field(description="Action: create, submit, approve, reject, cancel … 操作。")
-    def action(self) -> str:
-        return self.m.action
+    action: str = column("action", "Action: create, submit, approve, reject, cancel … 操作。")
 
-    @strawberry.field(description="Who. 操作人。")
-    def actor_name(self) -> str:
-        return self.m.actor_name
+    actor_name: str = column("actor_name", "Who. 操作人。")
 
-    @strawberry.field(description="Comment or reason. 意见/原因。")
-    def comment(self) -> str | None:
-        return self.m.comment
+    comment: str | None = column("comment", "Comment or reason. 意见/原因。")
 
-    @strawberry.field(description="When (UTC). 时间。")
-    def occurred_at(self) -> datetime:
-        return self.m.occurred_at
+    occurred_at: datetime = column("occurred_at", "When (UTC). 时间。")
 
 
 @register_node("project_review")
@@ -194,37 +169,21 @@ class ProjectReview(Node):
     def of(cls, row: m.ProjectReview) -> "ProjectReview":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Submission number, from 1. 第几次申报。")
-    def round(self) -> int:
-        return self.m.round
+    round: int = column("round", "Submission number, from 1. 第几次申报。")
 
-    @strawberry.field(description="Step in the chain, from 1. 审核环节序号。")
-    def step(self) -> int:
-        return self.m.step
+    step: int = column("step", "Step in the chain, from 1. 审核环节序号。")
 
-    @strawberry.field(description="Role that decides this step. 审核角色。")
-    def role(self) -> str:
-        return self.m.role
+    role: str = column("role", "Role that decides this step. 审核角色。")
 
-    @strawberry.field(description="State. 状态。")
-    def status(self) -> ReviewStatus:
-        return ReviewStatus(self.m.status)
+    status: ReviewStatus = column("status", "State. 状态。", ReviewStatus)
 
-    @strawberry.field(description="Who decided. 审核人。")
-    def reviewer_name(self) -> str | None:
-        return self.m.reviewer_name
+    reviewer_name: str | None = column("reviewer_name", "Who decided. 审核人。")
 
-    @strawberry.field(description="Comment. 审核意见。")
-    def comment(self) -> str | None:
-        return self.m.comment
+    comment: str | None = column("comment", "Comment. 审核意见。")
 
-    @strawberry.field(description="When the step opened (UTC). 开始时间。")
-    def created_at(self) -> datetime:
-        return self.m.created_at
+    created_at: datetime = column("created_at", "When the step opened (UTC). 开始时间。")
 
-    @strawberry.field(description="When decided (UTC). 审核时间。")
-    def decided_at(self) -> datetime | None:
-        return self.m.decided_at
+    decided_at: datetime | None = column("decided_at", "When decided (UTC). 审核时间。")
 
     @strawberry.field(description="The project. 项目。")
     async def project(self, info: Info) -> "Project | None":
@@ -241,41 +200,25 @@ class Project(Node):
     def of(cls, row: m.Project) -> "Project":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Human-readable code, e.g. XM-2026-000123. 项目编号。")
-    def code(self) -> str:
-        return self.m.code
+    code: str = column("code", "Human-readable code, e.g. XM-2026-000123. 项目编号。")
 
-    @strawberry.field(description="Title. 项目名称。")
-    def title(self) -> str:
-        return self.m.title
+    title: str = column("title", "Title. 项目名称。")
 
-    @strawberry.field(description="Description. 项目概况。")
-    def description(self) -> str | None:
-        return self.m.description
+    description: str | None = column("description", "Description. 项目概况。")
 
-    @strawberry.field(description="Category. 项目类别。")
-    def category(self) -> ProjectCategory:
-        return ProjectCategory(self.m.category)
+    category: ProjectCategory = column("category", "Category. 项目类别。", ProjectCategory)
 
-    @strawberry.field(description="Status. 项目状态。")
-    def status(self) -> ProjectStatus:
-        return ProjectStatus(self.m.status)
+    status: ProjectStatus = column("status", "Status. 项目状态。", ProjectStatus)
 
     @strawberry.field(description="Actions the lifecycle allows from the current status. 当前可执行的操作。")
     def available_actions(self) -> list[str]:
         return svc.PROJECT_LIFECYCLE.actions_from(self.m.status)
 
-    @strawberry.field(description="Budget, CNY, exact to the fen. 预算金额（元）。")
-    def budget_amount(self) -> Decimal:
-        return self.m.budget_amount
+    budget_amount: Decimal = column("budget_amount", "Budget, CNY, exact to the fen. 预算金额（元）。")
 
-    @strawberry.field(description="Source of funds. 资金来源。")
-    def funding_source(self) -> str | None:
-        return self.m.funding_source
+    funding_source: str | None = column("funding_source", "Source of funds. 资金来源。")
 
-    @strawberry.field(description="Region code. 行政区划代码。")
-    def region_code(self) -> str:
-        return self.m.region_code
+    region_code: str = column("region_code", "Region code. 行政区划代码。")
 
     @strawberry.field(description="Site and geofence. 项目地点。")
     def location(self) -> SiteLocation | None:
@@ -283,29 +226,17 @@ class Project(Node):
             return None
         return SiteLocation(latitude=self.m.latitude, longitude=self.m.longitude, radius_meters=self.m.geofence_radius_m)
 
-    @strawberry.field(description="Planned start date. 计划开工日期。")
-    def planned_start(self) -> date | None:
-        return self.m.planned_start
+    planned_start: date | None = column("planned_start", "Planned start date. 计划开工日期。")
 
-    @strawberry.field(description="Planned end date. 计划完工日期。")
-    def planned_end(self) -> date | None:
-        return self.m.planned_end
+    planned_end: date | None = column("planned_end", "Planned end date. 计划完工日期。")
 
-    @strawberry.field(description="Times submitted. 申报次数。")
-    def submission_count(self) -> int:
-        return self.m.submission_count
+    submission_count: int = column("submission_count", "Times submitted. 申报次数。")
 
-    @strawberry.field(description="Row version; pass as expectedVersion to avoid overwriting others' edits. 版本号。")
-    def version(self) -> int:
-        return self.m.version
+    version: int = column("version", "Row version; pass as expectedVersion to avoid overwriting others' edits. 版本号。")
 
-    @strawberry.field(description="When created (UTC). 创建时间。")
-    def created_at(self) -> datetime:
-        return self.m.created_at
+    created_at: datetime = column("created_at", "When created (UTC). 创建时间。")
 
-    @strawberry.field(description="Last change (UTC). 更新时间。")
-    def updated_at(self) -> datetime:
-        return self.m.updated_at
+    updated_at: datetime = column("updated_at", "Last change (UTC). 更新时间。")
 
     @strawberry.field(description="Owner organisation (建设单位). 建设单位。")
     async def owner_organisation(self, info: Info) -> Organisation | None:
@@ -345,17 +276,11 @@ class BudgetAllocation(Node):
     def of(cls, row: m.BudgetAllocation) -> "BudgetAllocation":
         return cls(pk=row.id, m=row)
 
-    @strawberry.field(description="Fiscal year. 年度。")
-    def fiscal_year(self) -> int:
-        return self.m.fiscal_year
+    fiscal_year: int = column("fiscal_year", "Fiscal year. 年度。")
 
-    @strawberry.field(description="Allocated, CNY. 指标金额（元）。")
-    def amount(self) -> Decimal:
-        return self.m.amount
+    amount: Decimal = column("amount", "Allocated, CNY. 指标金额（元）。")
 
-    @strawberry.field(description="Held by approved projects, CNY. 已占用（元）。")
-    def reserved(self) -> Decimal:
-        return self.m.reserved
+    reserved: Decimal = column("reserved", "Held by approved projects, CNY. 已占用（元）。")
 
     @strawberry.field(description="Still available, CNY. 可用余额（元）。")
     def remaining(self) -> Decimal:
