@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,12 +11,14 @@ from strawberry.types import Info
 
 from models import accounts as m
 from models.auth import ApiClient as ApiClientModel
+from models.accounts import ORGANISATION_KINDS, ROLES
 from policies import scope
 from resolvers import accounts as svc
 from resolvers import auth as auth_svc
 from resolvers.errors import Problem, UserErrors
 from resolvers.pagination import paginate
 from schema.base import (
+    enum_of,
     Connection,
     Node,
     UserError,
@@ -31,28 +32,10 @@ from schema.base import (
 )
 
 
-@strawberry.enum(description="Kind of organisation. 单位类型。")
-class OrganisationKind(enum.Enum):
-    OWNER = "owner"
-    CONTRACTOR = "contractor"
-    SUPERVISOR = "supervisor"
-    AUDITOR = "auditor"
-    FINANCE = "finance"
-    PLATFORM = "platform"
+OrganisationKind = enum_of("OrganisationKind", ORGANISATION_KINDS, "Kind of organisation. 单位类型。")
 
 
-@strawberry.enum(description="A role that operation permissions are granted to. 角色。")
-class Role(enum.Enum):
-    PLATFORM_ADMIN = "platform_admin"
-    POLICY_ADMIN = "policy_admin"
-    OWNER_STAFF = "owner_staff"
-    REVIEWER = "reviewer"
-    FINANCE_OFFICER = "finance_officer"
-    EVALUATOR = "evaluator"
-    CONTRACTOR = "contractor"
-    SUPERVISOR = "supervisor"
-    AUDITOR = "auditor"
-    INTEGRATOR = "integrator"
+Role = enum_of("Role", ROLES, "A role that operation permissions are granted to. 角色。")
 
 
 @register_node("organisation")

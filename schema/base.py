@@ -156,3 +156,10 @@ def column(attribute: str, description: str, convert: Callable[[Any], Any] | Non
 
     resolve.__annotations__.pop("return", None)
     return strawberry.field(resolver=resolve, description=description)
+
+
+def enum_of(name: str, values: tuple[str, ...], description: str):
+    """A GraphQL enum whose values are the model's allowed values (one list, in models/)."""
+    import enum
+
+    return strawberry.enum(enum.Enum(name, {value.upper(): value for value in values}), description=description)

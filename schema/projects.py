@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from models import projects as m
 from models.accounts import Organisation as OrganisationModel
+from models.projects import DOCUMENT_TYPES, PROJECT_CATEGORIES, PROJECT_STATUSES, REVIEW_STATUSES
 from policies import scope
 from resolvers import projects as svc
 from resolvers.downloads import DownloadGrant, signed_path
@@ -20,6 +21,7 @@ from resolvers.errors import BadInput
 from resolvers.pagination import paginate
 from schema.accounts import Organisation
 from schema.base import (
+    enum_of,
     Connection,
     Node,
     UserError,
@@ -35,44 +37,16 @@ from schema.base import (
 DOWNLOAD_LINK_SECONDS = 600
 
 
-@strawberry.enum(description="Kind of works. 项目类别。")
-class ProjectCategory(enum.Enum):
-    ROAD = "road"
-    GREENING = "greening"
-    BUILDING_REPAIR = "building_repair"
-    WATER = "water"
-    EQUIPMENT = "equipment"
-    OTHER = "other"
+ProjectCategory = enum_of("ProjectCategory", PROJECT_CATEGORIES, "Kind of works. 项目类别。")
 
 
-@strawberry.enum(description="Where a project is in its lifecycle. 项目状态。")
-class ProjectStatus(enum.Enum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    TENDERING = "tendering"
-    CONTRACTED = "contracted"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    CLOSED = "closed"
+ProjectStatus = enum_of("ProjectStatus", PROJECT_STATUSES, "Where a project is in its lifecycle. 项目状态。")
 
 
-@strawberry.enum(description="Kind of project document. 项目文件类型。")
-class DocumentType(enum.Enum):
-    PROPOSAL = "proposal"
-    BUDGET_TABLE = "budget_table"
-    CONSTRUCTION_DRAWING = "construction_drawing"
-    OTHER = "other"
+DocumentType = enum_of("DocumentType", DOCUMENT_TYPES, "Kind of project document. 项目文件类型。")
 
 
-@strawberry.enum(description="State of one review step. 审核状态。")
-class ReviewStatus(enum.Enum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+ReviewStatus = enum_of("ReviewStatus", REVIEW_STATUSES, "State of one review step. 审核状态。")
 
 
 @strawberry.enum(description="A reviewer's decision. 审核意见。")
