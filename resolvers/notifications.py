@@ -240,6 +240,9 @@ async def create_webhook(uow: UnitOfWork, organisation_id: int, url: str, event_
             checks.add("INVALID_URL", "url")
         elif parsed.scheme == "http" and uow.settings.production:
             checks.add("INSECURE_URL", "url")
+        elif uow.settings.production and not await _public_host(parsed.hostname or ""):
+            # In production a webhook may not reach into the servers' own network.
+            checks.add("PRIVATE_ADDRESS", "url")
     types = sorted(set(event_types)) or ["*"]
     for t in types:
         if t != "*" and t not in TEMPLATES:
@@ -254,6 +257,20 @@ async def create_webhook(uow: UnitOfWork, organisation_id: int, url: str, event_
     uow.audit("WebhookSubscription", sub.id, {"organisation_id": org.id, "url": url, "event_types": types, "secret": "[redacted]"},
               region_code=org.region_code)
     return sub, secret
+
+
+async def _public_host(host: str) -> bool:
+    """Every address the host name resolves to is a public (global) one."""
+    import asyncio
+    import ipaddress
+    import socket
+
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
 
 
 def webhook_secret(cipher, sub: WebhookSubscription) -> str:

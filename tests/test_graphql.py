@@ -612,3 +612,27 @@ async def test_user_errors_are_translated_too(api):
     zh = (await api.ok(query, variables, token=admin))["createOrganisation"]["errors"]
     assert en == [{"code": "INVALID_REGION_CODE", "field": "regionCode", "message": "The region code must be 6 digits."}]
     assert zh == [{"code": "INVALID_REGION_CODE", "field": "regionCode", "message": "行政区划代码须为6位数字。"}]
+
+
+WEBHOOK = """mutation($input: CreateWebhookSubscriptionInput!) {
+  createWebhookSubscription(input: $input) { subscription { id } errors { code field } }
+}"""
+
+
+@pytest.mark.parametrize(
+    "url, code",
+    [
+        ("http://hooks.example.org/smallworks", "INSECURE_URL"),
+        ("https://127.0.0.1:8443/hook", "PRIVATE_ADDRESS"),
+        ("https://localhost/hook", "PRIVATE_ADDRESS"),
+        ("https://10.1.2.3/hook", "PRIVATE_ADDRESS"),
+        ("https://[::1]/hook", "PRIVATE_ADDRESS"),
+        ("https://no-such-host.invalid/hook", "PRIVATE_ADDRESS"),
+    ],
+)
+async def test_production_webhooks_must_be_https_to_public_hosts(production, url, code):
+    """A webhook is a request the servers make: in production it may not reach their own network."""
+    org = (await production.gql("{ viewer { organisation { id } } }"))["data"]["viewer"]["organisation"]["id"]
+    body = await production.gql(WEBHOOK, {"input": {"organisationId": org, "url": url, "eventTypes": ["project.approved"]}})
+    payload = body["data"]["createWebhookSubscription"]
+    assert payload == {"subscription": None, "errors": [{"code": code, "field": "url"}]}
