@@ -22,9 +22,19 @@ from schema.notifications import NotificationsMutation, NotificationsQuery, Subs
 from schema.projects import ProjectsMutation, ProjectsQuery
 
 
+_LIST_OPERATIONS: dict[tuple[int, str], list[str]] = {}
+
+
 def _list_operations(schema: GraphQLSchema, type_name: str) -> list[str]:
     """The root list fields of a node type (``Query.users`` for ``User``): the connections on
-    ``Query`` whose nodes are of that type."""
+    ``Query`` whose nodes are of that type. Worked out once per schema and type."""
+    key = (id(schema), type_name)
+    if key not in _LIST_OPERATIONS:
+        _LIST_OPERATIONS[key] = _find_list_operations(schema, type_name)
+    return _LIST_OPERATIONS[key]
+
+
+def _find_list_operations(schema: GraphQLSchema, type_name: str) -> list[str]:
     operations = []
     for name, field in schema.query_type.fields.items():
         connection = get_named_type(field.type)
