@@ -43,11 +43,11 @@ async def download_project_document(request: Request) -> Response:
     q = request.query_params
     if "signature" in q:
         grant = verify(state.settings.jwt_secret, "project-document", document_id, q.get("actor", ""), q.get("expires", ""),
-                       q.get("signature", ""), int(utcnow().timestamp()))
+                       q.get("signature", ""), int(utcnow().timestamp()), q.get("session"))
         if grant is None:
             return _error("UNAUTHENTICATED", 401, locale)
         async with state.db.read() as session:
-            ctx.set_actor(await load_actor_by_id(session, grant.actor_kind, grant.actor_id))
+            ctx.set_actor(await load_actor_by_id(session, grant.actor_kind, grant.actor_id, grant.session_id))
     if await ctx.actor() is None:
         return _error("UNAUTHENTICATED", 401, locale)
     document = await ctx.loaders.project_document.load(document_id)

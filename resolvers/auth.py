@@ -163,10 +163,11 @@ async def load_actor(session, claims: AccessClaims) -> Actor | None:
     return replace(actor, scopes=actor.scopes & claims.scopes)
 
 
-async def load_actor_by_id(session, kind: str, actor_id: int) -> Actor | None:
-    """The active user or API client behind a signed link (which carries no session)."""
+async def load_actor_by_id(session, kind: str, actor_id: int, session_id: str | None = None) -> Actor | None:
+    """The active user or API client behind a signed link; a link issued within a sign-in
+    session works only while that session does."""
     if kind == "user":
-        return await load_user_actor(session, actor_id, None)
+        return await load_user_actor(session, actor_id, session_id)
     if kind == "client":
         return await load_client_actor(session, ApiClient.id == actor_id)
     return None

@@ -111,7 +111,7 @@ class ProjectDocument(Node):
         from models.base import utcnow
 
         expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
-        grant = DownloadGrant("project-document", self.m.id, actor.kind, actor.id, expires)
+        grant = DownloadGrant("project-document", self.m.id, actor.kind, actor.id, expires, actor.session_id)
         return signed_path(ctx.settings.jwt_secret, grant)
 
 

@@ -620,3 +620,19 @@ async def test_link_of_a_disabled_user_stops_working(api, client, owner, stored)
 async def test_unknown_document_is_not_found(client, owner):
     response = await client.get("/files/project-document/999999999", headers={"Authorization": f"Bearer {owner.token}"})
     assert response.status_code == 404
+
+
+async def test_link_stops_working_when_its_session_signs_out(api, client, owner, stored):
+    """A downloadUrl belongs to the sign-in it was issued in: logging out ends it too,
+    while a link from another sign-in of the same person keeps working."""
+    user_id, username, token = await new_user(api, owner.organisation_id, ["OWNER_STAFF"])
+    second = await api.password_token(username, STRONG_PASSWORD)
+    (mine,) = [d for d in await documents(api, token, stored["project"]["id"]) if d["id"] == stored["document"]["id"]]
+    (other,) = [d for d in await documents(api, second["access_token"], stored["project"]["id"]) if d["id"] == stored["document"]["id"]]
+    assert "session=" in mine["downloadUrl"]
+    assert (await client.get(mine["downloadUrl"])).status_code == 200
+
+    await api.ok("mutation { logout { revoked } }", token=token)
+
+    assert (await client.get(mine["downloadUrl"])).status_code == 401
+    assert (await client.get(other["downloadUrl"])).status_code == 200
