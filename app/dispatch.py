@@ -147,16 +147,31 @@ async def reconcile(state) -> int:
     settings = state.settings
     async with state.db.read() as session:
         rows = (await session.execute(
-            select(OutboxEvent.id, OutboxEvent.status, OutboxEvent.dispatched_at)
+            select(OutboxEvent.id, OutboxEvent.status, OutboxEvent.dispatched_at, OutboxEvent.dispatch_count)
             .where(OutboxEvent.status.in_(("pending", "dispatched")), OutboxEvent.created_at < now - timedelta(seconds=settings.outbox_grace_seconds))
             .order_by(OutboxEvent.id)
             .limit(1000)
         )).all()
     handed = 0
     stale_before = now - timedelta(seconds=settings.outbox_redispatch_seconds)
-    for event_id, status, dispatched_at in rows:
+    for event_id, status, dispatched_at, dispatch_count in rows:
         if status == "pending":
             handed += await state.dispatcher.enqueue_event(event_id)
         elif dispatched_at is None or dispatched_at < stale_before:
-            handed += await state.dispatcher.enqueue_event(event_id, again=True)
+            if dispatch_count >= settings.outbox_max_dispatches:
+                await _give_up(state, event_id)
+            else:
+                handed += await state.dispatcher.enqueue_event(event_id, again=True)
     return handed
+
+
+async def _give_up(state, event_id: int) -> None:
+    """An event handed over ``outbox_max_dispatches`` times without finishing (say, mail to
+    an address that bounces every time) is marked failed, with its last error kept for an
+    operator, instead of being retried forever."""
+    async with state.db.write() as session:
+        await session.execute(
+            update(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.status == "dispatched")
+            .values(status="failed", completed_at=utcnow())
+        )
+    log.warning("event %s failed after %s dispatches", event_id, state.settings.outbox_max_dispatches)

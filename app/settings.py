@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     worker_job_timeout_seconds: int = 120
     outbox_grace_seconds: float = 10.0
     outbox_redispatch_seconds: float = 300.0
+    outbox_max_dispatches: int = 5
     background_interval_seconds: float = 60.0
     review_reminder_working_days: int = 2
     smtp_host: str | None = None

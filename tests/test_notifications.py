@@ -121,3 +121,43 @@ async def test_a_websocket_without_a_valid_token_is_closed(app):
             with pytest.raises(WebSocketDisconnect) as closed:
                 await ws.receive_json(timeout=5)
     assert closed.value.code == 4403
+
+
+async def test_reconcile_redelivers_unfinished_events_and_gives_up_after_the_limit(state):
+    """An event handed over but never finished is handed over again; after
+    ``outbox_max_dispatches`` hand-overs it is marked failed instead of retried forever."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from app.context import unit_of_work
+    from app.dispatch import reconcile
+    from models.accounts import User
+    from models.base import utcnow
+    from models.notifications import Notification, OutboxEvent
+    from resolvers import events
+    from resolvers.context import SYSTEM_ACTOR, RequestMeta
+
+    async with state.db.read() as session:
+        reviewer_id = (await session.execute(select(User.id).where(User.username == "reviewer"))).scalar_one()
+    async with unit_of_work(state, "test.reconcile", SYSTEM_ACTOR, RequestMeta(request_id="reconcile")) as uow:
+        retry = events.record(uow, "project.submitted", "Project", 0, {"code": "XM-TEST-RETRY", "title": "重试"}, [reviewer_id])
+        hopeless = events.record(uow, "project.submitted", "Project", 0, {"code": "XM-TEST-FAIL", "title": "放弃"}, [reviewer_id])
+    long_ago = utcnow() - timedelta(seconds=state.settings.outbox_redispatch_seconds + 60)
+    async with state.db.write() as session:
+        # As if both were handed over long ago and never finished (their notifications lost with a crash).
+        await session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([retry.id, hopeless.id]))
+                              .values(status="dispatched", dispatched_at=long_ago, created_at=long_ago, completed_at=None))
+        await session.execute(update(OutboxEvent).where(OutboxEvent.id == retry.id).values(dispatch_count=1))
+        await session.execute(update(OutboxEvent).where(OutboxEvent.id == hopeless.id)
+                              .values(dispatch_count=state.settings.outbox_max_dispatches))
+        await session.execute(Notification.__table__.delete().where(Notification.event_id.in_([retry.id, hopeless.id])))
+
+    await reconcile(state)
+
+    async with state.db.read() as session:
+        status = dict((await session.execute(select(OutboxEvent.id, OutboxEvent.status)
+                                             .where(OutboxEvent.id.in_([retry.id, hopeless.id])))).all())
+        delivered = (await session.execute(select(Notification.event_id).where(Notification.event_id.in_([retry.id, hopeless.id])))).scalars().all()
+    assert status == {retry.id: "done", hopeless.id: "failed"}
+    assert delivered == [retry.id]
