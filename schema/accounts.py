@@ -16,17 +16,15 @@ from policies import scope
 from resolvers import accounts as svc
 from resolvers import auth as auth_svc
 from resolvers.errors import Problem, UserErrors
-from resolvers.pagination import paginate
 from schema.base import (
-    enum_of,
     Connection,
     Node,
     UserError,
     column,
-    connection,
     decode_id,
+    enum_of,
     in_input,
-    page_args,
+    list_page,
     register_node,
     run_mutation,
 )
@@ -347,13 +345,7 @@ class AccountsQuery:
                     m.Organisation.name.contains(filter.search, autoescape=True)
                     | m.Organisation.uscc.contains(filter.search.upper(), autoescape=True)
                 )
-        async with ctx.db.read() as session:
-            page = await paginate(
-                session, stmt, [(m.Organisation.id, False)], page_args(first, after, last, before),
-                max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
-                key=lambda r: [r.id],
-            )
-        return connection(info, page, Organisation.of)
+        return await list_page(info, stmt, [(m.Organisation.id, False)], Organisation.of, first, after, last, before)
 
     @strawberry.field(description="Users you can see. 用户列表。")
     async def users(
@@ -380,13 +372,7 @@ class AccountsQuery:
                     m.User.username.contains(filter.search, autoescape=True)
                     | m.User.display_name.contains(filter.search, autoescape=True)
                 )
-        async with ctx.db.read() as session:
-            page = await paginate(
-                session, stmt, [(m.User.id, False)], page_args(first, after, last, before),
-                max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
-                key=lambda r: [r.id],
-            )
-        return connection(info, page, User.of)
+        return await list_page(info, stmt, [(m.User.id, False)], User.of, first, after, last, before)
 
     @strawberry.field(description="Integrators' API clients you can see. 第三方接口凭证列表。")
     async def api_clients(
@@ -395,13 +381,7 @@ class AccountsQuery:
         ctx = info.context
         actor = await ctx.actor()
         stmt = select(ApiClientModel).where(scope.api_clients(actor))
-        async with ctx.db.read() as session:
-            page = await paginate(
-                session, stmt, [(ApiClientModel.id, False)], page_args(first, after, last, before),
-                max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
-                key=lambda r: [r.id],
-            )
-        return connection(info, page, ApiClient.of)
+        return await list_page(info, stmt, [(ApiClientModel.id, False)], ApiClient.of, first, after, last, before)
 
 
 @strawberry.type

@@ -13,8 +13,7 @@ from models.audit import AuditEvent as AuditEventModel
 from policies import scope
 from resolvers.audit import verify_chain
 from resolvers.errors import BadInput
-from resolvers.pagination import paginate
-from schema.base import Connection, Node, column, connection, from_global_id, page_args, register_node, to_global_id
+from schema.base import Connection, Node, column, from_global_id, list_page, register_node, to_global_id
 
 
 @register_node("audit_event")
@@ -130,13 +129,7 @@ class AuditQuery:
                 stmt = stmt.where(M.occurred_at >= filter.occurred_after)
             if filter.occurred_before:
                 stmt = stmt.where(M.occurred_at < filter.occurred_before)
-        async with ctx.db.read() as session:
-            page = await paginate(
-                session, stmt, [(M.seq, True)], page_args(first, after, last, before),
-                max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
-                key=lambda r: [r.seq],
-            )
-        return connection(info, page, AuditEvent.of)
+        return await list_page(info, stmt, [(M.seq, True)], AuditEvent.of, first, after, last, before)
 
     @strawberry.field(description="Check every link of the audit chain. 校验审计链完整性。")
     async def verify_audit_trail(self, info: Info) -> AuditVerification | None:

@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from resolvers.errors import BadInput, Conflict, Problem, UserErrors
 from resolvers.messages import translate
-from resolvers.pagination import Page, PageArgs
+from resolvers.pagination import Page, PageArgs, paginate
 
 T = TypeVar("T")
 
@@ -114,6 +114,28 @@ def connection(info: Info, page: Page, wrap: Callable[[Any], Any]) -> Connection
         ),
         _count=count,
     )
+
+
+async def list_page(
+    info: Info,
+    statement,
+    order: list[tuple[Any, bool]],
+    wrap: Callable[[Any], Any],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection:
+    """One page of ``statement`` as a connection. ``order`` is (column, descending) pairs
+    ending with a unique column; cursors carry those columns' values."""
+    ctx = info.context
+    async with ctx.db.read() as session:
+        page = await paginate(
+            session, statement, order, page_args(first, after, last, before),
+            max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
+            key=lambda row: [getattr(row, column.key) for column, _ in order],
+        )
+    return connection(info, page, wrap)
 
 
 @strawberry.type(description="A validation failure; nothing was changed. 校验错误（未做任何修改）。")

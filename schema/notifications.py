@@ -15,18 +15,7 @@ from models.accounts import Organisation as OrganisationModel
 from policies import scope
 from resolvers import notifications as svc
 from resolvers.errors import Forbidden, NotFound
-from resolvers.pagination import paginate
-from schema.base import (
-    Connection,
-    Node,
-    UserError,
-    column,
-    connection,
-    decode_id,
-    page_args,
-    register_node,
-    run_mutation,
-)
+from schema.base import Connection, Node, UserError, column, decode_id, list_page, register_node, run_mutation
 
 
 @register_node("notification")
@@ -175,10 +164,7 @@ class NotificationsQuery:
         stmt = select(N).where(scope.notifications(actor))
         if unread_only:
             stmt = stmt.where(N.read_at.is_(None))
-        async with ctx.db.read() as session:
-            page = await paginate(session, stmt, [(N.id, True)], page_args(first, after, last, before),
-                                  max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default, key=lambda r: [r.id])
-        return connection(info, page, Notification.of)
+        return await list_page(info, stmt, [(N.id, True)], Notification.of, first, after, last, before)
 
     @strawberry.field(description="Your channel preferences. 我的通知偏好。")
     async def notification_preferences(self, info: Info) -> list[NotificationPreference] | None:
@@ -195,11 +181,7 @@ class NotificationsQuery:
         ctx = info.context
         actor = await ctx.actor()
         W = m.WebhookSubscription
-        async with ctx.db.read() as session:
-            page = await paginate(session, select(W).where(scope.webhook_subscriptions(actor)), [(W.id, False)],
-                                  page_args(first, after, last, before), max_size=ctx.settings.page_size_max,
-                                  default_size=ctx.settings.page_size_default, key=lambda r: [r.id])
-        return connection(info, page, WebhookSubscription.of)
+        return await list_page(info, select(W).where(scope.webhook_subscriptions(actor)), [(W.id, False)], WebhookSubscription.of, first, after, last, before)
 
     @strawberry.field(description="Delivery attempts of a webhook, newest first. Webhook 投递记录。")
     async def webhook_deliveries(
@@ -211,11 +193,7 @@ class NotificationsQuery:
         if sub is None:
             raise NotFound()
         D = m.WebhookDelivery
-        async with ctx.db.read() as session:
-            page = await paginate(session, select(D).where(D.subscription_id == sub.id), [(D.id, True)],
-                                  page_args(first, after, last, before), max_size=ctx.settings.page_size_max,
-                                  default_size=ctx.settings.page_size_default, key=lambda r: [r.id])
-        return connection(info, page, lambda row: WebhookDelivery(m=row))
+        return await list_page(info, select(D).where(D.subscription_id == sub.id), [(D.id, True)], lambda row: WebhookDelivery(m=row), first, after, last, before)
 
 
 @strawberry.type

@@ -18,18 +18,16 @@ from policies import scope
 from resolvers import projects as svc
 from resolvers.downloads import DownloadGrant, signed_path
 from resolvers.errors import BadInput
-from resolvers.pagination import paginate
 from schema.accounts import Organisation
 from schema.base import (
-    enum_of,
     Connection,
     Node,
     UserError,
     column,
-    connection,
     decode_id,
+    enum_of,
     in_input,
-    page_args,
+    list_page,
     register_node,
     run_mutation,
 )
@@ -482,13 +480,7 @@ class ProjectsQuery:
         order = order_by or ProjectOrder(field=ProjectOrderField.CREATED_AT, direction=OrderDirection.DESC)
         column = getattr(P, order.field.value)
         descending = order.direction == OrderDirection.DESC
-        async with ctx.db.read() as session:
-            page = await paginate(
-                session, stmt, [(column, descending), (P.id, descending)], page_args(first, after, last, before),
-                max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
-                key=lambda r: [getattr(r, order.field.value), r.id],
-            )
-        return connection(info, page, Project.of)
+        return await list_page(info, stmt, [(column, descending), (P.id, descending)], Project.of, first, after, last, before)
 
     @strawberry.field(description="One project by global ID, if you can see it. 项目详情。")
     async def project(self, info: Info, id: strawberry.ID) -> Project | None:
@@ -503,13 +495,7 @@ class ProjectsQuery:
         actor = await ctx.actor()
         R = m.ProjectReview
         stmt = select(R).where(scope.review_queue(actor))
-        async with ctx.db.read() as session:
-            page = await paginate(
-                session, stmt, [(R.created_at, False), (R.id, False)], page_args(first, after, last, before),
-                max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
-                key=lambda r: [r.created_at, r.id],
-            )
-        return connection(info, page, ProjectReview.of)
+        return await list_page(info, stmt, [(R.created_at, False), (R.id, False)], ProjectReview.of, first, after, last, before)
 
     @strawberry.field(description="Budget allocations you can see. 年度预算指标。")
     async def budget_allocations(
@@ -524,13 +510,7 @@ class ProjectsQuery:
             stmt = stmt.where(A.fiscal_year == fiscal_year)
         if organisation_id:
             stmt = stmt.where(A.organisation_id == decode_id(organisation_id, "Organisation"))
-        async with ctx.db.read() as session:
-            page = await paginate(
-                session, stmt, [(A.id, False)], page_args(first, after, last, before),
-                max_size=ctx.settings.page_size_max, default_size=ctx.settings.page_size_default,
-                key=lambda r: [r.id],
-            )
-        return connection(info, page, BudgetAllocation.of)
+        return await list_page(info, stmt, [(A.id, False)], BudgetAllocation.of, first, after, last, before)
 
 
 @strawberry.type
