@@ -32,7 +32,7 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
 @app.command("demo-data")
 def demo_data() -> None:
     """Load the demo county's organisations and users (development only; idempotent)."""
-    from app.demo import load_demo_data
+    from app.demo.accounts import load_demo_data
     from app.state import AppState
 
     settings = _settings()
@@ -66,10 +66,10 @@ def create_admin(
     from app.context import unit_of_work
     from app.state import AppState
     from models.accounts import Organisation
-    from resolvers import accounts
-    from resolvers.context import SYSTEM_ACTOR, RequestMeta
-    from resolvers.errors import UserErrors
-    from resolvers.messages import translate
+    from resolvers.accounts import service as accounts
+    from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+    from resolvers.core.errors import UserErrors
+    from resolvers.core.i18n import translate
 
     async def run() -> None:
         state = AppState.create(_settings())
@@ -104,8 +104,8 @@ def reencrypt() -> None:
     """Re-encrypt sensitive columns under the active key id (after adding a new key)."""
     from app.context import unit_of_work
     from app.state import AppState
-    from resolvers.context import SYSTEM_ACTOR, RequestMeta
-    from resolvers.keys import reencrypt_all
+    from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+    from resolvers.security.keys import reencrypt_all
 
     async def run() -> dict[str, int]:
         state = AppState.create(_settings())

@@ -11,11 +11,11 @@ from typing import AsyncIterator
 
 from models.base import utcnow
 from app.state import AppState
-from resolvers.audit import append_pending
-from resolvers.auth import load_actor
-from resolvers.context import Actor, RequestMeta, UnitOfWork
-from resolvers.messages import negotiate
-from resolvers.tokens import InvalidToken, decode_access_token
+from resolvers.core.audit import append_pending
+from resolvers.accounts.auth import load_actor
+from resolvers.core.context import Actor, RequestMeta, UnitOfWork
+from resolvers.core.i18n import negotiate
+from resolvers.security.tokens import InvalidToken, decode_access_token
 
 log = logging.getLogger("smallworks")
 
@@ -80,7 +80,7 @@ class RequestContext:
 
     @cached_property
     def loaders(self):
-        from schema.loaders import Loaders
+        from schema.core.loaders import Loaders
 
         return Loaders(self)
 

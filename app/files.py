@@ -15,9 +15,9 @@ from starlette.responses import JSONResponse, Response
 
 from app.context import RequestContext, bearer_token, request_meta
 from models.base import utcnow
-from resolvers.auth import load_actor_by_id
-from resolvers.downloads import verify
-from resolvers.messages import translate
+from resolvers.accounts.auth import load_actor_by_id
+from resolvers.security.downloads import verify
+from resolvers.core.i18n import translate
 
 
 def content_disposition(filename: str) -> str:

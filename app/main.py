@@ -25,8 +25,8 @@ from app.context import RequestContext, bearer_token, request_meta
 from app.files import download_project_document
 from app.settings import Settings, get_settings
 from app.state import AppState
-from resolvers import auth as auth_svc
-from resolvers.messages import negotiate, translate
+from resolvers.accounts import auth as auth_svc
+from resolvers.core.i18n import negotiate, translate
 from schema import build_schema
 
 log = logging.getLogger("smallworks")

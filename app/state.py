@@ -8,8 +8,8 @@ from typing import Any
 from app.db import Database
 from app.settings import Settings
 from policies.engine import PolicyEngine
-from resolvers.crypto import FieldCipher
-from resolvers.storage import LocalStorage, Storage
+from resolvers.security.crypto import FieldCipher
+from resolvers.security.storage import LocalStorage, Storage
 
 
 @dataclass

@@ -33,14 +33,14 @@ async def run(n_events: int, batch: int) -> None:
     from sqlalchemy import func, select
 
     from app.context import unit_of_work
-    from app.demo import load_demo_data
+    from app.demo.accounts import load_demo_data
     from app.migrate import upgrade
     from app.settings import Settings
     from app.state import AppState
     from models.accounts import User
     from models.notifications import Notification, OutboxEvent
-    from resolvers import events
-    from resolvers.context import SYSTEM_ACTOR, RequestMeta
+    from resolvers.core import outbox as events
+    from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
     from workers import jobs
     from workers.settings import WorkerSettings
 

@@ -1,1 +1,1 @@
-"""Permissions: the Casbin model and default policy (files), the gate, and row-level scope."""
+"""Permissions: the Casbin model, the policy lines of each domain, the gate and row-level scope."""

@@ -17,7 +17,7 @@ import casbin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.policy import CasbinRule
+from models.permissions import CasbinRule
 
 POLICY_DIR = Path(__file__).resolve().parent
 MODEL_PATH = POLICY_DIR / "model.conf"

@@ -7,7 +7,7 @@ region. Anonymous callers act as the role ``public``; everyone else also holds i
 from __future__ import annotations
 
 from policies.engine import ACTIONS
-from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.core.errors import Forbidden, Unauthenticated
 
 PUBLIC_ROLE = "public"
 PUBLIC_REGION = "000000"

@@ -12,14 +12,14 @@ from app.settings import Settings
 from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema, get_named_type
 
 from policies.gate import PUBLIC_ROLE
-from resolvers.errors import BadInput, DomainError
-from schema.accounts import AccountsMutation, AccountsQuery
-from schema.audit import AuditQuery
-from schema.base import NODE_TYPES, Node, from_global_id
-from schema.extensions import ErrorPresentation, PermissionGate, document_limits
-from schema.permissions import PermissionsMutation, PermissionsQuery
-from schema.notifications import NotificationsMutation, NotificationsQuery, Subscription
-from schema.projects import ProjectsMutation, ProjectsQuery
+from resolvers.core.errors import BadInput, DomainError
+from schema.accounts.types import AccountsMutation, AccountsQuery
+from schema.audit.types import AuditQuery
+from schema.core.base import NODE_TYPES, Node, from_global_id
+from schema.core.extensions import ErrorPresentation, PermissionGate, document_limits
+from schema.permissions.types import PermissionsMutation, PermissionsQuery
+from schema.notifications.types import NotificationsMutation, NotificationsQuery, Subscription
+from schema.projects.types import ProjectsMutation, ProjectsQuery
 
 
 _LIST_OPERATIONS: dict[tuple[int, str], list[str]] = {}

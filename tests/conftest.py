@@ -110,7 +110,7 @@ def settings(database_url) -> Settings:
 
 @pytest_asyncio.fixture(scope="session")
 async def state(settings):
-    from app.demo import load_demo_data
+    from app.demo.accounts import load_demo_data
     from app.state import AppState
 
     state = AppState.create(settings)

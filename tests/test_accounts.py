@@ -15,10 +15,10 @@ from app.context import unit_of_work
 from conftest import DEMO_PASSWORD, global_id, make_uscc, unique
 from models.accounts import Organisation, User, UserRole
 from models.audit import AuditHead
-from resolvers import accounts
-from resolvers.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.crypto import DecryptionError, FieldCipher, mask_account, mask_phone
-from resolvers.passwords import verify_password
+from resolvers.accounts import service as accounts
+from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+from resolvers.security.crypto import DecryptionError, FieldCipher, mask_account, mask_phone
+from resolvers.security.passwords import verify_password
 
 STRONG_PASSWORD = "Orchid-harbour-1957"
 

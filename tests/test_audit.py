@@ -553,7 +553,7 @@ def test_canonical_json_is_stable_for_every_column_type():
     and amounts as exact strings. A change here would break every existing chain."""
     from decimal import Decimal
 
-    from resolvers.audit import canonical_json
+    from resolvers.core.audit import canonical_json
 
     shanghai = timezone(timedelta(hours=8))
     value = {

@@ -21,7 +21,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from conftest import Api, client_at, make_settings, make_uscc, unique
-from models.auth import AuthSession, RefreshToken
+from models.accounts import AuthSession, RefreshToken
 
 VIEWER = "{ viewer { kind user { username } } }"
 

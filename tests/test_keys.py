@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from app.context import unit_of_work
 from app.state import AppState
-from resolvers.accounts import phone_context
-from resolvers.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.keys import reencrypt_all
+from resolvers.accounts.service import phone_context
+from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+from resolvers.security.keys import reencrypt_all
 from tests.conftest import make_settings
 
 

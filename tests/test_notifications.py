@@ -135,8 +135,8 @@ async def test_reconcile_redelivers_unfinished_events_and_gives_up_after_the_lim
     from models.accounts import User
     from models.base import utcnow
     from models.notifications import Notification, OutboxEvent
-    from resolvers import events
-    from resolvers.context import SYSTEM_ACTOR, RequestMeta
+    from resolvers.core import outbox as events
+    from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
 
     async with state.db.read() as session:
         reviewer_id = (await session.execute(select(User.id).where(User.username == "reviewer"))).scalar_one()

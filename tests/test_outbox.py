@@ -49,9 +49,9 @@ from models.accounts import User
 from models.base import utcnow
 from models.notifications import EmailDelivery, Notification, OutboxEvent, ReminderSent
 from models.projects import ProjectReview
-from resolvers import events
-from resolvers.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.workdays import add_working_days, is_working_day
+from resolvers.core import outbox as events
+from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+from resolvers.core.workdays import add_working_days, is_working_day
 from workers import jobs
 from workers.settings import WorkerSettings
 

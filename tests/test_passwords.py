@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from resolvers.passwords import hash_password, strength_problems, verify_password
-from resolvers.tokens import InvalidToken, decode_access_token, hash_refresh_token, issue_access_token, new_refresh_token
+from resolvers.security.passwords import hash_password, strength_problems, verify_password
+from resolvers.security.tokens import InvalidToken, decode_access_token, hash_refresh_token, issue_access_token, new_refresh_token
 
 
 def codes(problems) -> list[tuple[str, str | None]]:

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from app.context import unit_of_work
 from models.accounts import User
-from models.policy import CasbinRule
+from models.permissions import CasbinRule
 from policies.engine import PolicyEngine, build_enforcer, read_policy_file, region_match, region_prefix
-from resolvers import accounts, permissions
-from resolvers.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.errors import UserErrors
+from resolvers.accounts import service as accounts
+from resolvers.permissions import service as permissions
+from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+from resolvers.core.errors import UserErrors
 from conftest import DEMO_PASSWORD, global_id, make_uscc, unique
 from schema.root import build_schema
 

@@ -17,9 +17,9 @@ from app.context import unit_of_work
 from conftest import Api, make_settings, unique
 from models.base import utcnow
 from models.projects import BudgetAllocation, BudgetReservation, CodeSequence
-from resolvers import projects
-from resolvers.auth import load_user_actor
-from resolvers.context import RequestMeta
+from resolvers.projects import service as projects
+from resolvers.accounts.auth import load_user_actor
+from resolvers.core.context import RequestMeta
 from test_project_documents import CREATE_PROJECT, Owner, new_owner, pdf_bytes, pk_of, project_input, upload
 
 SET_ALLOCATION = """

@@ -27,11 +27,11 @@ from conftest import make_settings, make_uscc, unique
 from models.audit import AuditHead
 from models.base import utcnow
 from models.projects import ProjectDocument
-from resolvers import projects
-from resolvers.auth import load_user_actor
-from resolvers.context import RequestMeta
-from resolvers.downloads import DownloadGrant, signed_path
-from resolvers.storage import ALLOWED, claim_matches, sniff
+from resolvers.projects import service as projects
+from resolvers.accounts.auth import load_user_actor
+from resolvers.core.context import RequestMeta
+from resolvers.security.downloads import DownloadGrant, signed_path
+from resolvers.security.storage import ALLOWED, claim_matches, sniff
 
 STRONG_PASSWORD = "Orchid-harbour-1957"
 

@@ -20,12 +20,12 @@ from sqlalchemy import select
 from app.context import unit_of_work
 from conftest import count_statements, make_uscc, unique
 from models.accounts import User
-from resolvers import projects as svc
-from resolvers.auth import load_user_actor
-from resolvers.context import RequestMeta
-from resolvers.errors import UserErrors
-from resolvers.lifecycle import StateMachine, Transition
-from resolvers.projects import PROJECT_LIFECYCLE, line_amount
+from resolvers.projects import service as svc
+from resolvers.accounts.auth import load_user_actor
+from resolvers.core.context import RequestMeta
+from resolvers.core.errors import UserErrors
+from resolvers.core.lifecycle import StateMachine, Transition
+from resolvers.projects.service import PROJECT_LIFECYCLE, line_amount
 
 STRONG_PASSWORD = "Orchid-harbour-1957"
 KUNSHAN = {"latitude": 31.43, "longitude": 121.0, "radiusMeters": 300}
@@ -1269,7 +1269,7 @@ async def test_a_page_of_fifty_costs_as_many_statements_as_a_page_of_five(api, s
 
 
 async def test_the_demo_owner_sees_projects_in_every_status_of_the_module(api):
-    from app.demo import DEMO_PROJECTS
+    from app.demo.accounts import DEMO_PROJECTS
 
     token = await api.token("owner")
     demo_titles = {title for title, *_ in DEMO_PROJECTS}

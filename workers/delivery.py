@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from models.base import utcnow
 from models.notifications import EmailDelivery, OutboxEvent, WebhookDelivery, WebhookSubscription
-from resolvers.notifications import mark_done, plan_delivery, webhook_body, webhook_secret
+from resolvers.notifications.service import mark_done, plan_delivery, webhook_body, webhook_secret
 from workers.channels import post_webhook, send_email
 
 log = logging.getLogger("smallworks.worker")

@@ -7,9 +7,9 @@ from arq.worker import Retry
 from app.context import unit_of_work
 from app.dispatch import reconcile
 from models.base import utcnow
-from resolvers import notifications
-from resolvers.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.projects import today_in_china
+from resolvers.notifications import service as notifications
+from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+from resolvers.projects.service import today_in_china
 from workers.delivery import RetryLater, deliver_event as _deliver_event, deliver_webhook as _deliver_webhook
 
 

@@ -1,0 +1,1 @@
+from app.demo.accounts import *  # noqa

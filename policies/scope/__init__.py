@@ -1,0 +1,1 @@
+from policies.scope.legacy import *  # noqa: F401,F403

@@ -1,0 +1,122 @@
+"""What every resolver function receives: who acts, about which request, in which session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from policies.engine import region_prefix
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from app.settings import Settings
+    from policies.engine import PolicyEngine
+    from resolvers.security.crypto import FieldCipher
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person (kind ``user``) or integrator's API client (kind ``client``)."""
+
+    kind: str
+    id: int
+    name: str
+    organisation_id: int
+    organisation_kind: str
+    region_code: str
+    roles: frozenset[str]
+    session_id: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def region_prefix(self) -> str:
+        return region_prefix(self.region_code)
+
+    @property
+    def read_only(self) -> bool:
+        return self.kind == "client"
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    request_id: str
+    client_address: str | None = None
+    user_agent: str | None = None
+    locale: str = "zh-CN"
+
+
+@dataclass
+class PendingAuditEvent:
+    operation: str
+    target_type: str
+    target_id: str
+    changes: dict[str, Any]
+    region_code: str | None
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction of one operation. Audit events recorded here are chained and
+    written in the same transaction just before it commits (see ``resolvers.audit``)."""
+
+    session: "AsyncSession"
+    settings: "Settings"
+    cipher: "FieldCipher"
+    policy: "PolicyEngine"
+    meta: RequestMeta
+    now: datetime
+    operation: str
+    actor: Actor | None = None
+    audit_events: list[PendingAuditEvent] = field(default_factory=list)
+    policy_changed: bool = False
+    rollback_hooks: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    # Domain events recorded in this transaction (resolvers.events), dispatched after commit.
+    events: list[Any] = field(default_factory=list)
+
+    def on_rollback(self, hook: Callable[[], Awaitable[Any]]) -> None:
+        """Undo a side effect outside the database (a stored file) if the transaction fails."""
+        self.rollback_hooks.append(hook)
+
+    def audit(
+        self,
+        target_type: str,
+        target_id: Any,
+        changes: dict[str, Any] | None = None,
+        *,
+        region_code: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        self.audit_events.append(
+            PendingAuditEvent(
+                operation=operation or self.operation,
+                target_type=target_type,
+                target_id=str(target_id),
+                changes=changes or {},
+                region_code=region_code if region_code is not None else (self.actor.region_code if self.actor else None),
+            )
+        )
+
+    def require_actor(self) -> Actor:
+        from resolvers.core.errors import Unauthenticated
+
+        if self.actor is None:
+            raise Unauthenticated()
+        return self.actor
+
+
+# The actor of command-line work (migrations, demo data, create-admin): audited as "system".
+SYSTEM_ACTOR = Actor(
+    kind="system",
+    id=0,
+    name="system",
+    organisation_id=0,
+    organisation_kind="platform",
+    region_code="000000",
+    roles=frozenset({"platform_admin"}),
+    scopes=frozenset({"read", "write"}),
+)

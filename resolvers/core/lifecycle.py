@@ -1,0 +1,59 @@
+"""State machines declared as data: which action moves an entity from which statuses to
+which status. Each entity has one machine; every status change goes through it.
+
+Later modules extend a machine instead of editing it, e.g. the tender module adds
+``Transition("start_tendering", {"approved"}, "tendering")`` to the project machine and
+lets ``cancel`` start from ``tendering`` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from resolvers.core.errors import Problem, UserErrors
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+
+    def __init__(self, action: str, sources, target: str):
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "sources", frozenset(sources))
+        object.__setattr__(self, "target", target)
+
+
+class StateMachine:
+    def __init__(self, entity: str, transitions: list[Transition]):
+        self.entity = entity
+        self._transitions: dict[str, Transition] = {}
+        self.add(*transitions)
+
+    def add(self, *transitions: Transition) -> None:
+        for transition in transitions:
+            if transition.action in self._transitions:
+                raise ValueError(f"{self.entity} already has an action {transition.action!r}")
+            self._transitions[transition.action] = transition
+
+    def allow_from(self, action: str, *statuses: str) -> None:
+        """Let an existing action start from more statuses."""
+        t = self._transitions.get(action)
+        if t is None:
+            raise ValueError(f"{self.entity} has no action {action!r}")
+        self._transitions[action] = Transition(action, t.sources | set(statuses), t.target)
+
+    def target(self, action: str, status: str) -> str:
+        """The status ``action`` leads to from ``status``, or a user error saying it cannot."""
+        transition = self._transitions.get(action)
+        if transition is None or status not in transition.sources:
+            raise UserErrors(Problem("INVALID_TRANSITION", "status", {"entity": self.entity, "action": action, "status": status}))
+        return transition.target
+
+    def actions_from(self, status: str) -> list[str]:
+        return sorted(a for a, t in self._transitions.items() if status in t.sources)
+
+    @property
+    def transitions(self) -> list[Transition]:
+        return list(self._transitions.values())

@@ -1,0 +1,1 @@
+"""Notifications: in-app inbox, e-mail, webhooks, preferences."""

@@ -1,0 +1,1 @@
+"""Editing the live permission policy."""

@@ -1,0 +1,1 @@
+"""Project application and approval (项目申报与立项)."""

@@ -1,0 +1,2 @@
+"""Infrastructure adapters: field encryption and keys, tokens, passwords, signed download
+links, document storage."""

@@ -1,0 +1,42 @@
+"""Key rotation for encrypted columns: re-encrypt every value sealed under an older key id
+with the active key, so the old key can then be removed from the key ring."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models.accounts import Organisation, User
+from resolvers.accounts.service import bank_account_context, phone_context
+from resolvers.core.context import UnitOfWork
+
+# (model, attribute, name, associated data of a row) of every encrypted column.
+ENCRYPTED_COLUMNS = (
+    (User, "phone", "users.phone", lambda row: phone_context(row.id)),
+    (Organisation, "bank_account_number", "organisations.bank_account_number", lambda row: bank_account_context(row.id)),
+)
+
+
+async def reencrypt_all(uow: UnitOfWork, batch_size: int = 500) -> dict[str, int]:
+    """Returns how many values of each column were re-encrypted."""
+    counts: dict[str, int] = {}
+    cipher = uow.cipher
+    for model, attribute, name, context_of in ENCRYPTED_COLUMNS:
+        column = getattr(model, attribute)
+        prefix = f"v1:{cipher.active_key_id}:"
+        stmt = select(model).where(column.is_not(None), ~column.startswith(prefix, autoescape=True)).order_by(model.id)
+        done = 0
+        last_id = 0
+        while True:
+            rows = (await uow.session.execute(stmt.where(model.id > last_id).limit(batch_size))).scalars().all()
+            if not rows:
+                break
+            for row in rows:
+                plain = cipher.decrypt(getattr(row, attribute), context_of(row))
+                setattr(row, attribute, cipher.encrypt(plain, context_of(row)))
+                last_id = row.id
+                done += 1
+            await uow.session.flush()
+        counts[name] = done
+        if done:
+            uow.audit("EncryptionKey", cipher.active_key_id, {"column": name, "reencrypted": done}, region_code=None)
+    return counts

@@ -1,0 +1,1 @@
+from schema.accounts.types import *  # noqa: F401,F403

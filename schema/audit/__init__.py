@@ -1,0 +1,1 @@
+from schema.audit.types import *  # noqa: F401,F403

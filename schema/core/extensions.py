@@ -1,0 +1,205 @@
+"""Schema extensions: limits on the size of a document, the permission gate on root
+fields, and error presentation."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+)
+from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from policies.gate import authorize
+from resolvers.core.errors import DomainError
+from resolvers.core.i18n import translate
+
+log = logging.getLogger("smallworks.graphql")
+
+
+class QueryRefused(DomainError):
+    """A document refused before it runs (nested too deep, too many aliases or tokens)."""
+
+    graphql_code = "GRAPHQL_VALIDATION_FAILED"
+
+
+def _refusal(code: str, nodes, **params: Any) -> GraphQLError:
+    """A validation error carrying its code, so ``ErrorPresentation`` can translate it."""
+    return GraphQLError(translate(code, "en", **params), nodes, original_error=QueryRefused(code, **params))
+
+
+def _fragments(document) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+class _SelectionWalk:
+    """Depth and alias count of selection sets, expanding fragment spreads; each fragment is
+    measured once (a document that spreads fragments into fragments stays cheap to check)
+    and cycles count as nothing (graphql-core reports them)."""
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]):
+        self.fragments = fragments
+        self._memo: dict[str, tuple[int, int]] = {}
+        self._open: set[str] = set()
+
+    def measure(self, selection_set: SelectionSetNode | None) -> tuple[int, int]:
+        """``(depth, aliases)``: levels of nested fields (introspection fields add no depth)
+        and the number of aliased fields."""
+        depth = aliases = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                below, inner = self.measure(selection.selection_set)
+                aliases += inner + (1 if selection.alias else 0)
+                if not selection.name.value.startswith("__"):
+                    depth = max(depth, 1 + below)
+            elif isinstance(selection, InlineFragmentNode):
+                below, inner = self.measure(selection.selection_set)
+                depth, aliases = max(depth, below), aliases + inner
+            elif isinstance(selection, FragmentSpreadNode):
+                below, inner = self._fragment(selection.name.value)
+                depth, aliases = max(depth, below), aliases + inner
+        return depth, aliases
+
+    def _fragment(self, name: str) -> tuple[int, int]:
+        if name in self._memo:
+            return self._memo[name]
+        if name in self._open or name not in self.fragments:
+            return 0, 0
+        self._open.add(name)
+        self._memo[name] = self.measure(self.fragments[name].selection_set)
+        self._open.discard(name)
+        return self._memo[name]
+
+
+def document_limits(max_depth: int, max_aliases: int) -> AddValidationRules:
+    """Refuses an operation nested deeper than ``max_depth`` levels of fields, or with more
+    than ``max_aliases`` aliased fields (fragments counted where they are spread)."""
+
+    class DocumentLimits(ValidationRule):
+        def __init__(self, context):
+            super().__init__(context)
+            document = context.document
+            walk = _SelectionWalk(_fragments(document))
+            for definition in document.definitions:
+                if not isinstance(definition, OperationDefinitionNode):
+                    continue
+                depth, aliases = walk.measure(definition.selection_set)
+                if depth > max_depth:
+                    context.report_error(_refusal("QUERY_TOO_DEEP", [definition], limit=max_depth))
+                if aliases > max_aliases:
+                    context.report_error(_refusal("TOO_MANY_ALIASES", [definition], count=aliases, limit=max_aliases))
+
+    return AddValidationRules([DocumentLimits])
+
+
+def _root_fields(document, operation_name: str | None) -> list[str]:
+    """Names of the root fields of the operation that will run (fragments expanded)."""
+    fragments = _fragments(document) if document else {}
+    operations = [d for d in (document.definitions if document else ()) if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)][:1]
+    names: list[str] = []
+
+    def collect(selection_set, seen: frozenset[str]) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if not selection.name.value.startswith("__"):
+                    names.append(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                collect(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments and selection.name.value not in seen:
+                collect(fragments[selection.name.value].selection_set, seen | {selection.name.value})
+
+    for operation in chosen:
+        collect(operation.selection_set, frozenset())
+    return names
+
+
+# graphql-core's parser stops at ``max_tokens`` with this message (strawberry.MaxTokensLimiter).
+_TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
+
+
+class PermissionGate(SchemaExtension):
+    """Runs ``policies.gate.authorize`` before every root field; other fields pass straight
+    through. Introspection (``__schema``, ``__type``, ``__typename``) describes the schema,
+    not data, and is not gated: production refuses ``__schema``/``__type`` in validation.
+
+    Queries and mutations are gated as each root field resolves. A subscription's root
+    field opens its stream in graphql-core's subscribe step, which resolver middleware does
+    not wrap, so subscriptions are gated in ``on_execute``, before the stream opens."""
+
+    async def on_execute(self):
+        ctx = self.execution_context
+        if ctx.operation_type == OperationType.SUBSCRIPTION:
+            for name in _root_fields(ctx.graphql_document, ctx.operation_name):
+                await authorize(ctx.context, "Subscription", name)
+        yield
+
+    def resolve(self, _next, root, info, *args: Any, **kwargs: Any):
+        if info.path.prev is None and not info.field_name.startswith("__"):
+            return self._gated(_next, root, info, *args, **kwargs)
+        return _next(root, info, *args, **kwargs)
+
+    async def _gated(self, _next, root, info, *args, **kwargs):
+        await authorize(info.context, info.parent_type.name, info.field_name)
+        result = _next(root, info, *args, **kwargs)
+        if hasattr(result, "__await__"):
+            result = await result
+        return result
+
+
+class ErrorPresentation(SchemaExtension):
+    """Gives every error an ``extensions.code`` and a message in the caller's language;
+    in production, unexpected errors are reduced to INTERNAL with no detail. Streamed
+    results (subscriptions) are presented one by one as they are sent."""
+
+    def __init__(self, *, production: bool = False):
+        self.production = production
+        self._presented: set[int] = set()
+
+    def on_operation(self):
+        yield
+        self._present_result(self.execution_context.result)
+
+    def on_stream_result(self, result):
+        self._present_result(result)
+        yield
+
+    def _present_result(self, result) -> None:
+        if not result or not getattr(result, "errors", None) or id(result) in self._presented:
+            return
+        self._presented.add(id(result))
+        context = self.execution_context.context
+        locale = getattr(getattr(context, "meta", None), "locale", "zh-CN")
+        result.errors = [self._present(error, locale) for error in result.errors]
+
+    def _present(self, error: GraphQLError, locale: str) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            extensions = {"code": original.graphql_code}
+            if original.code != original.graphql_code:
+                extensions["reason"] = original.code
+            message = translate(original.code, locale, **original.params)
+            return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
+        too_long = _TOKEN_LIMIT.search(error.message) if isinstance(error, GraphQLSyntaxError) else None
+        if too_long:
+            extensions = {"code": "GRAPHQL_VALIDATION_FAILED", "reason": "TOO_MANY_TOKENS"}
+            message = translate("TOO_MANY_TOKENS", locale, limit=int(too_long.group(1)))
+            return GraphQLError(message, error.nodes, error.source, error.positions, None, None, extensions)
+        if original is None or isinstance(original, GraphQLError):
+            extensions = dict(error.extensions or {})
+            extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")
+            return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+        log.error("unexpected error in %s", error.path, exc_info=original)
+        message = translate("INTERNAL", locale) if self.production else str(original) or type(original).__name__
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, {"code": "INTERNAL"})

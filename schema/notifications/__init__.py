@@ -1,0 +1,1 @@
+from schema.notifications.types import *  # noqa: F401,F403

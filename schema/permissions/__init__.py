@@ -1,0 +1,1 @@
+from schema.permissions.types import *  # noqa: F401,F403

@@ -1,0 +1,1 @@
+from schema.projects.types import *  # noqa: F401,F403
