@@ -4,17 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install migrate demo-data schema bench clean
+.PHONY: run test install lock migrate demo-data schema bench clean
+
+# uv installs exactly what uv.lock pins (the project itself editable, with the test extra).
+# It is installed into .venv by pip with this machine's pip configuration ignored, and it
+# works on .venv with the interpreter .venv was made from: it never downloads a Python.
+# After changing dependencies in pyproject.toml: `make lock`, and commit uv.lock.
+UV_VERSION := 0.13.9
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_PYTHON=$(BIN)/python $(BIN)/uv
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+$(VENV)/.uv-$(UV_VERSION): | $(BIN)/python
+	@PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml uv.lock $(VENV)/.uv-$(UV_VERSION)
+	@echo 'installing the locked dependencies into $(VENV)'
+	@$(UV) sync --quiet --locked --extra test
+	@touch $@
 
 install: $(VENV)/.installed
+
+lock: $(VENV)/.uv-$(UV_VERSION)
+	$(UV) lock
 
 migrate: install
 	@mkdir -p var
