@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 CHANNEL = "smallworks:notifications:{user_id}"
 

@@ -32,7 +32,7 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
 @app.command("demo-data")
 def demo_data() -> None:
     """Load the demo county's organisations and users (development only; idempotent)."""
-    from app.demo.accounts import load_demo_data
+    from app.demo import load_demo_data
     from app.state import AppState
 
     settings = _settings()
@@ -63,19 +63,21 @@ def create_admin(
     """Create a platform administrator (platform_admin and policy_admin)."""
     from sqlalchemy import select
 
-    from app.context import unit_of_work
     from app.state import AppState
     from models.accounts import Organisation
     from resolvers.accounts import service as accounts
     from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
     from resolvers.core.errors import UserErrors
     from resolvers.core.i18n import translate
+    from resolvers.core.transaction import unit_of_work
 
     async def run() -> None:
         state = AppState.create(_settings())
         try:
             async with unit_of_work(state, "cli.create-admin", SYSTEM_ACTOR, RequestMeta(request_id="create-admin")) as uow:
-                org = (await uow.session.execute(select(Organisation).where(Organisation.uscc == uscc.strip().upper()))).scalar_one_or_none()
+                org = (
+                    await uow.session.execute(select(Organisation).where(Organisation.uscc == uscc.strip().upper()))
+                ).scalar_one_or_none()
                 if org is None:
                     org = await accounts.create_organisation(
                         uow, accounts.OrganisationData(name=organisation_name, kind="platform", uscc=uscc, region_code=region_code)
@@ -83,8 +85,11 @@ def create_admin(
                 await accounts.create_user(
                     uow,
                     accounts.UserData(
-                        username=username, display_name=display_name, organisation_id=org.id,
-                        password=password, roles=["platform_admin", "policy_admin"],
+                        username=username,
+                        display_name=display_name,
+                        organisation_id=org.id,
+                        password=password,
+                        roles=["platform_admin", "policy_admin"],
                     ),
                 )
         finally:
@@ -95,16 +100,16 @@ def create_admin(
     except UserErrors as exc:
         for p in exc.problems:
             typer.echo(f"{p.field or '-'}: {translate(p.code, 'en', **p.params)}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"administrator {username} created")
 
 
 @app.command("reencrypt")
 def reencrypt() -> None:
     """Re-encrypt sensitive columns under the active key id (after adding a new key)."""
-    from app.context import unit_of_work
     from app.state import AppState
     from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+    from resolvers.core.transaction import unit_of_work
     from resolvers.security.keys import reencrypt_all
 
     async def run() -> dict[str, int]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cached_property
-from typing import AsyncIterator
 
-from models.base import utcnow
 from app.state import AppState
-from resolvers.core.audit import append_pending
 from resolvers.accounts.auth import load_actor
 from resolvers.core.context import Actor, RequestMeta, UnitOfWork
 from resolvers.core.i18n import negotiate
+from resolvers.core.transaction import unit_of_work
 from resolvers.security.tokens import InvalidToken, decode_access_token
 
 log = logging.getLogger("smallworks")
@@ -88,40 +87,3 @@ class RequestContext:
     async def unit_of_work(self, operation: str) -> AsyncIterator[UnitOfWork]:
         async with unit_of_work(self.state, operation, await self.actor(), self.meta) as uow:
             yield uow
-
-
-@asynccontextmanager
-async def unit_of_work(state: AppState, operation: str, actor: Actor | None, meta: RequestMeta) -> AsyncIterator[UnitOfWork]:
-    """One transaction: commits (with its audit events chained in) if the block finishes,
-    rolls back entirely if it raises."""
-    uow: UnitOfWork | None = None
-    try:
-        async with state.db.write() as session:
-            uow = UnitOfWork(
-                session=session,
-                settings=state.settings,
-                cipher=state.cipher,
-                policy=state.policy,
-                meta=meta,
-                now=utcnow(),
-                operation=operation,
-                actor=actor,
-            )
-            yield uow
-            await append_pending(uow)
-    except BaseException:
-        # The transaction rolled back: undo what it did outside the database. Every hook
-        # runs even if one fails, and the failure that rolled back is the one raised.
-        for hook in reversed(uow.rollback_hooks if uow else []):
-            try:
-                await hook()
-            except Exception:
-                log.exception("a rollback hook of %s failed", operation)
-        raise
-    if uow.policy_changed:
-        state.policy.invalidate()
-    if uow.events:
-        try:
-            await state.dispatcher.dispatch([event.id for event in uow.events])
-        except Exception:  # noqa: BLE001 - committed already; reconcile hands the events over later
-            log.exception("dispatching events %s failed", [event.id for event in uow.events])

@@ -6,8 +6,8 @@ between concurrent tasks); a mutation runs in one session and one transaction.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url

@@ -16,8 +16,8 @@ from starlette.responses import JSONResponse, Response
 from app.context import RequestContext, bearer_token, request_meta
 from models.base import utcnow
 from resolvers.accounts.auth import load_actor_by_id
-from resolvers.security.downloads import verify
 from resolvers.core.i18n import translate
+from resolvers.security.downloads import verify
 
 
 def content_disposition(filename: str) -> str:
@@ -42,8 +42,16 @@ async def download_project_document(request: Request) -> Response:
     document_id = int(raw_id)
     q = request.query_params
     if "signature" in q:
-        grant = verify(state.settings.jwt_secret, "project-document", document_id, q.get("actor", ""), q.get("expires", ""),
-                       q.get("signature", ""), int(utcnow().timestamp()), q.get("session"))
+        grant = verify(
+            state.settings.jwt_secret,
+            "project-document",
+            document_id,
+            q.get("actor", ""),
+            q.get("expires", ""),
+            q.get("signature", ""),
+            int(utcnow().timestamp()),
+            q.get("session"),
+        )
         if grant is None:
             return _error("UNAUTHENTICATED", 401, locale)
         async with state.db.read() as session:

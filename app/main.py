@@ -6,17 +6,19 @@ import asyncio
 import base64
 import binascii
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from urllib.parse import unquote
 
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from cross_web import HTTPException
-from starlette.requests import Request as StarletteRequest
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
@@ -26,6 +28,7 @@ from app.files import download_project_document
 from app.settings import Settings, get_settings
 from app.state import AppState
 from resolvers.accounts import auth as auth_svc
+from resolvers.core.context import UnitOfWork
 from resolvers.core.i18n import negotiate, translate
 from schema import build_schema
 
@@ -36,7 +39,7 @@ log = logging.getLogger("smallworks")
 PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight", "x-apollo-operation-name")
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[RequestContext, None]):
     def __init__(self, state: AppState):
         settings = state.settings
         super().__init__(
@@ -68,7 +71,7 @@ class GraphQLApp(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = StarletteRequest(scope, receive=receive)
+        request = Request(scope, receive=receive)
         locale = negotiate(request.headers.get("accept-language"))
         if request.headers.get("content-type", "").startswith("multipart/") and not any(h in request.headers for h in PREFLIGHT_HEADERS):
             response = _graphql_http_error("CSRF_PREFLIGHT_REQUIRED", 400, locale)
@@ -87,8 +90,9 @@ class GraphQLApp(GraphQL):
 
 def _graphql_http_error(code: str, status: int, locale: str, detail: str | None = None) -> JSONResponse:
     message = translate(code, locale, detail=detail or "")
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status,
-                        headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers={"Cache-Control": "no-store"}
+    )
 
 
 def _oauth_error(error: str, description: str, status: int = 400, headers: dict | None = None) -> JSONResponse:
@@ -99,7 +103,13 @@ def _oauth_error(error: str, description: str, status: int = 400, headers: dict 
     )
 
 
-def _client_credentials(request: Request, form) -> tuple[str | None, str | None]:
+def _text(form: FormData, key: str) -> str | None:
+    """A field of a form; an application/x-www-form-urlencoded body has no files, only text."""
+    value = form.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _client_credentials(request: Request, form: FormData) -> tuple[str | None, str | None]:
     """client_id and client_secret from HTTP Basic (preferred by RFC 6749) or the form body."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("basic "):
@@ -109,7 +119,7 @@ def _client_credentials(request: Request, form) -> tuple[str | None, str | None]
             return None, None
         client_id, _, secret = decoded.partition(":")
         return unquote(client_id), unquote(secret)
-    return form.get("client_id"), form.get("client_secret")
+    return _text(form, "client_id"), _text(form, "client_secret")
 
 
 async def token_endpoint(request: Request) -> JSONResponse:
@@ -127,27 +137,33 @@ async def token_endpoint(request: Request) -> JSONResponse:
     client = request.client.host if request.client else None
     ctx = RequestContext(state, request_meta(request.headers, client), None)
     locale = ctx.meta.locale
-    scope = form.get("scope")
+    scope = _text(form, "scope")
+    run_grant: Callable[[UnitOfWork], Awaitable[auth_svc.TokenSet | auth_svc.AuthFailure]]
     if grant == "password":
-        if not form.get("username") or form.get("password") is None:
+        username, password = _text(form, "username"), _text(form, "password")
+        if not username or password is None:
             return _oauth_error("invalid_request", "username and password are required")
-        operation, fn, args = "auth.token:password", auth_svc.password_grant, (form["username"], form["password"], scope)
+        operation, run_grant = "auth.token:password", partial(auth_svc.password_grant, username=username, password=password, scope=scope)
     elif grant == "refresh_token":
-        if not form.get("refresh_token"):
+        refresh_token = _text(form, "refresh_token")
+        if not refresh_token:
             return _oauth_error("invalid_request", "refresh_token is required")
-        operation, fn, args = "auth.token:refresh_token", auth_svc.refresh_grant, (form["refresh_token"], scope)
+        operation, run_grant = "auth.token:refresh_token", partial(auth_svc.refresh_grant, refresh_token=refresh_token, scope=scope)
     elif grant == "client_credentials":
         client_id, secret = _client_credentials(request, form)
         if not client_id or not secret:
             return _oauth_error("invalid_client", "client authentication failed", 401, {"WWW-Authenticate": 'Basic realm="smallworks"'})
-        operation, fn, args = "auth.token:client_credentials", auth_svc.client_credentials_grant, (client_id, secret, scope)
+        operation, run_grant = (
+            "auth.token:client_credentials",
+            partial(auth_svc.client_credentials_grant, client_id=client_id, client_secret=secret, scope=scope),
+        )
     elif not grant:
         return _oauth_error("invalid_request", "grant_type is required")
     else:
         return _oauth_error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
 
     async with ctx.unit_of_work(operation) as uow:
-        result = await fn(uow, *args)
+        result = await run_grant(uow)
     if isinstance(result, auth_svc.AuthFailure):
         description = translate(result.code, locale, retry_after=result.retry_after, **result.params)
         if result.code == "TOO_MANY_ATTEMPTS":
@@ -174,7 +190,7 @@ async def healthz(request: Request) -> JSONResponse:
         async with state.db.read() as session:
             await session.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
+    except Exception as exc:
         healthy = False
         checks["database"] = f"error: {type(exc).__name__}"
     if state.settings.redis_url:
@@ -187,7 +203,7 @@ async def healthz(request: Request) -> JSONResponse:
                 checks["redis"] = "ok"
             finally:
                 await redis.aclose()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             healthy = False
             checks["redis"] = f"error: {type(exc).__name__}"
     return JSONResponse({"status": "ok" if healthy else "error", "checks": checks}, status_code=200 if healthy else 503)
@@ -202,7 +218,7 @@ async def run_background(state: AppState) -> None:
         for job in (jobs.reconcile_outbox, jobs.send_reminders):
             try:
                 await job(ctx)
-            except Exception:  # noqa: BLE001 - logged; the next round tries again
+            except Exception:
                 log.exception("background job %s failed", job.__name__)
 
 

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     password_min_length: int = 10
     password_min_score: int = 3
 
+    # Password hashing (argon2id). Hashes made with other values are redone at the next sign-in.
+    password_hash_time_cost: int = Field(default=3, ge=1, description="argon2id iterations")
+    password_hash_memory_kib: int = Field(default=64 * 1024, ge=8, description="argon2id memory per hash, KiB")
+    password_hash_parallelism: int = Field(default=4, ge=1, description="argon2id lanes")
+
     # GraphQL limits
     max_query_depth: int = 12
     max_aliases: int = 30
@@ -114,11 +119,17 @@ class Settings(BaseSettings):
             ("sqlite://", "sqlite+aiosqlite://"),
         ):
             if value.startswith(plain):
-                return driver + value[len(plain):]
+                return driver + value[len(plain) :]
         return value
 
     @model_validator(mode="after")
-    def _secrets(self) -> "Settings":
+    def _password_hash_memory(self) -> Settings:
+        if self.password_hash_memory_kib < 8 * self.password_hash_parallelism:
+            raise ValueError("SMALLWORKS_PASSWORD_HASH_MEMORY_KIB must be at least 8 × SMALLWORKS_PASSWORD_HASH_PARALLELISM")
+        return self
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Settings:
         if self.production:
             missing = [n for n in ("jwt_secret", "data_keys", "data_key_id") if not getattr(self, n)]
             if missing:

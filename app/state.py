@@ -8,7 +8,9 @@ from typing import Any
 from app.db import Database
 from app.settings import Settings
 from policies.engine import PolicyEngine
+from resolvers import load_domains
 from resolvers.security.crypto import FieldCipher
+from resolvers.security.passwords import configure_hasher
 from resolvers.security.storage import LocalStorage, Storage
 
 
@@ -23,9 +25,14 @@ class AppState:
     dispatcher: Any = None
 
     @classmethod
-    def create(cls, settings: Settings) -> "AppState":
+    def create(cls, settings: Settings) -> AppState:
         from app.broker import LocalBroker, RedisBroker
-        from app.dispatch import ArqDispatcher, InProcessDispatcher
+        from workers.dispatch import ArqDispatcher, InProcessDispatcher
+
+        load_domains()  # every domain's message codes, event types, reminder rules and encrypted columns
+        configure_hasher(settings.password_hash_time_cost, settings.password_hash_memory_kib, settings.password_hash_parallelism)
+        # Settings validation requires it to name a key of the ring (generated in development).
+        assert settings.data_key_id is not None
 
         state = cls(
             settings=settings,

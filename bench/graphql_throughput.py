@@ -79,8 +79,7 @@ async def main() -> None:
     subprocess.run([*cli, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*cli, "demo-data"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = free_port()
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
@@ -90,19 +89,26 @@ async def main() -> None:
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-            token = (await client.post("/auth/token", data={"grant_type": "password", "username": "admin", "password": "smallworks-demo"})).json()["access_token"]
+            token = (
+                await client.post("/auth/token", data={"grant_type": "password", "username": "admin", "password": "smallworks-demo"})
+            ).json()["access_token"]
             client.headers["Authorization"] = f"Bearer {token}"
             me = (await client.post("/graphql", json={"query": "{ viewer { user { id } } }"})).json()["data"]["viewer"]["user"]["id"]
             print(f"database: {env['SMALLWORKS_DATABASE_URL'].split('://')[0]}, concurrency {args.concurrency}, {args.seconds:.0f} s each")
             users = {"query": "{ users(first: 50) { totalCount nodes { username phone roles organisation { name kind } } } }"}
             await drive("users page (50, nested)", client, lambda n, i: users, args.seconds, args.concurrency)
-            node = {"query": "query($id: ID!) { node(id: $id) { ... on User { username organisation { name } } } }", "variables": {"id": me}}
+            node = {
+                "query": "query($id: ID!) { node(id: $id) { ... on User { username organisation { name } } } }",
+                "variables": {"id": me},
+            }
             await drive("node(id:)", client, lambda n, i: node, args.seconds, args.concurrency)
             mutation = "mutation($input: UpdateUserInput!) { updateUser(input: $input) { errors { code } } }"
             await drive(
-                "updateUser (audited)", client,
+                "updateUser (audited)",
+                client,
                 lambda n, i: {"query": mutation, "variables": {"input": {"id": me, "displayName": f"管理员 {n}-{i}"}}},
-                args.seconds, args.concurrency,
+                args.seconds,
+                args.concurrency,
             )
     finally:
         server.terminate()

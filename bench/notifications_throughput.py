@@ -32,8 +32,7 @@ async def run(n_events: int, batch: int) -> None:
     from arq.worker import Worker
     from sqlalchemy import func, select
 
-    from app.context import unit_of_work
-    from app.demo.accounts import load_demo_data
+    from app.demo import load_demo_data
     from app.migrate import upgrade
     from app.settings import Settings
     from app.state import AppState
@@ -41,7 +40,7 @@ async def run(n_events: int, batch: int) -> None:
     from models.notifications import Notification, OutboxEvent
     from resolvers.core import outbox as events
     from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
-    from workers import jobs
+    from resolvers.core.transaction import unit_of_work
     from workers.settings import WorkerSettings
 
     name = f"sw_bench_{secrets.token_hex(3)}"
@@ -63,8 +62,14 @@ async def run(n_events: int, batch: int) -> None:
 
         def new_worker():
             return Worker(
-                functions=WorkerSettings.functions, redis_settings=RedisSettings.from_dsn(redis_url),
-                ctx={"state": state}, burst=True, max_jobs=10, poll_delay=0.01, handle_signals=False, keep_result=60,
+                functions=WorkerSettings.functions,
+                redis_settings=RedisSettings.from_dsn(redis_url),
+                ctx={"state": state},
+                burst=True,
+                max_jobs=10,
+                poll_delay=0.01,
+                handle_signals=False,
+                keep_result=60,
             )
 
         # The demo data's own events first, so they do not count below.
@@ -80,10 +85,19 @@ async def run(n_events: int, batch: int) -> None:
         for start in range(0, n_events, batch):
             async with unit_of_work(state, "bench", SYSTEM_ACTOR, RequestMeta(request_id="bench")) as uow:
                 for i in range(start, min(start + batch, n_events)):
-                    events.record(uow, "project.submitted", "Project", i, {"code": f"XM-BENCH-{i:06d}", "title": "基准测试", "budget": "1.00"}, recipients)
+                    events.record(
+                        uow,
+                        "project.submitted",
+                        "Project",
+                        i,
+                        {"code": f"XM-BENCH-{i:06d}", "title": "基准测试", "budget": "1.00"},
+                        recipients,
+                    )
         dispatch_s = time.perf_counter() - started
-        print(f"dispatch: {n_events} events committed and enqueued in {dispatch_s:.2f} s = {n_events / dispatch_s:,.0f} events/s "
-              f"(transactions of {batch})")
+        print(
+            f"dispatch: {n_events} events committed and enqueued in {dispatch_s:.2f} s = {n_events / dispatch_s:,.0f} events/s "
+            f"(transactions of {batch})"
+        )
 
         worker = new_worker()
         started = time.perf_counter()
@@ -93,8 +107,10 @@ async def run(n_events: int, batch: int) -> None:
         async with state.db.read() as session:
             done = (await session.execute(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.status == "done"))).scalar_one()
             notes = (await session.execute(select(func.count()).select_from(Notification))).scalar_one() - before_notes
-        print(f"delivery: one worker delivered {done - before_events} events ({notes} in-app notifications) in {deliver_s:.2f} s = "
-              f"{(done - before_events) / deliver_s:,.0f} events/s, {notes / deliver_s:,.0f} notifications/s")
+        print(
+            f"delivery: one worker delivered {done - before_events} events ({notes} in-app notifications) in {deliver_s:.2f} s = "
+            f"{(done - before_events) / deliver_s:,.0f} events/s, {notes / deliver_s:,.0f} notifications/s"
+        )
         await state.close()
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, UTCDateTime, utcnow
+from models.base import Base, BigId, UTCDateTime, one_of, utcnow
 
 ORGANISATION_KINDS = ("owner", "contractor", "supervisor", "auditor", "finance", "platform")
 
@@ -26,14 +26,10 @@ ROLES = (
 )
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (
-        CheckConstraint(_in("kind", ORGANISATION_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", ORGANISATION_KINDS), name="kind"),
         CheckConstraint("length(region_code) = 6", name="region_code_length"),
         CheckConstraint("length(uscc) = 18", name="uscc_length"),
     )
@@ -70,7 +66,7 @@ class UserRole(Base):
     __tablename__ = "user_roles"
     __table_args__ = (
         UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),
-        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.accounts import _in
-from models.base import Base, BigId, UTCDateTime, utcnow
+from models.base import Base, BigId, UTCDateTime, one_of, utcnow
 
 EVENT_STATUSES = ("pending", "dispatched", "done", "failed")
 CHANNELS = ("in_app", "email")
@@ -20,7 +19,7 @@ class OutboxEvent(Base):
     Committed events are handed to the worker with the event id as the job id."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (CheckConstraint(_in("status", EVENT_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", EVENT_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_type: Mapped[str] = mapped_column(String(64), index=True)

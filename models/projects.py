@@ -19,14 +19,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.accounts import _in
-from models.base import Base, BigId, Money, Quantity, UTCDateTime, utcnow
+from models.base import Base, BigId, Money, Quantity, UTCDateTime, one_of, utcnow
 
 PROJECT_CATEGORIES = ("road", "greening", "building_repair", "water", "equipment", "other")
 # Every status any module may move a project to; the transitions live in resolvers.
 PROJECT_STATUSES = (
-    "draft", "submitted", "approved", "rejected", "cancelled",
-    "tendering", "contracted", "in_progress", "completed", "closed",
+    "draft",
+    "submitted",
+    "approved",
+    "rejected",
+    "cancelled",
+    "tendering",
+    "contracted",
+    "in_progress",
+    "completed",
+    "closed",
 )
 DOCUMENT_TYPES = ("proposal", "budget_table", "construction_drawing", "other")
 REVIEW_STATUSES = ("pending", "approved", "rejected", "withdrawn")
@@ -45,8 +52,8 @@ class CodeSequence(Base):
 class Project(Base):
     __tablename__ = "projects"
     __table_args__ = (
-        CheckConstraint(_in("category", PROJECT_CATEGORIES), name="category"),
-        CheckConstraint(_in("status", PROJECT_STATUSES), name="status"),
+        CheckConstraint(one_of("category", PROJECT_CATEGORIES), name="category"),
+        CheckConstraint(one_of("status", PROJECT_STATUSES), name="status"),
         CheckConstraint("budget_amount >= 0", name="budget_non_negative"),
     )
 
@@ -97,7 +104,7 @@ class ProjectDocument(Base):
     __tablename__ = "project_documents"
     __table_args__ = (
         UniqueConstraint("project_id", "document_type", "version", name="uq_project_documents_version"),
-        CheckConstraint(_in("document_type", DOCUMENT_TYPES), name="document_type"),
+        CheckConstraint(one_of("document_type", DOCUMENT_TYPES), name="document_type"),
         CheckConstraint("size_bytes > 0", name="size_positive"),
     )
 
@@ -134,7 +141,7 @@ class ProjectReview(Base):
     __tablename__ = "project_reviews"
     __table_args__ = (
         UniqueConstraint("project_id", "round", "step", name="uq_project_reviews_step"),
-        CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+        CheckConstraint(one_of("status", REVIEW_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import casbin
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from models.permissions import CasbinRule
 
 POLICY_DIR = Path(__file__).resolve().parent
 MODEL_PATH = POLICY_DIR / "model.conf"
-DEFAULT_POLICY_PATH = POLICY_DIR / "default_policy.csv"
+LINES_DIR = POLICY_DIR / "lines"
 
 ACTIONS = {"Query": "read", "Mutation": "write", "Subscription": "subscribe"}
 
@@ -39,12 +39,25 @@ def region_match(request_region: str, policy_region: str) -> bool:
     return request_region.startswith(region_prefix(policy_region))
 
 
-def read_policy_file(path: Path = DEFAULT_POLICY_PATH) -> list[list[str]]:
+def read_policy_file(path: Path) -> list[list[str]]:
     """Lines of a Casbin CSV policy file as lists: ``[ptype, v0, v1, ...]``."""
     lines = []
     with path.open(newline="", encoding="utf-8") as fh:
         for row in csv.reader(line for line in fh if line.strip() and not line.lstrip().startswith("#")):
             lines.append([cell.strip() for cell in row])
+    return lines
+
+
+def domain_lines(domain: str) -> list[list[str]]:
+    """The default policy lines of one domain (``policies/lines/<domain>.csv``)."""
+    return read_policy_file(LINES_DIR / f"{domain}.csv")
+
+
+def default_lines() -> list[list[str]]:
+    """Every domain's default policy lines: the policy a new database starts with."""
+    lines: list[list[str]] = []
+    for path in sorted(LINES_DIR.glob("*.csv")):
+        lines += read_policy_file(path)
     return lines
 
 
@@ -56,11 +69,11 @@ def build_enforcer(rules: Iterable[list[str]]) -> casbin.Enforcer:
     by_type: dict[str, list[list[str]]] = {}
     for ptype, *values in rules:
         by_type.setdefault(ptype, []).append(values)
-    for ptype, values in by_type.items():
+    for ptype, lines in by_type.items():
         if ptype.startswith("p"):
-            enforcer.add_named_policies(ptype, values)
+            enforcer.add_named_policies(ptype, lines)
         else:
-            enforcer.add_named_grouping_policies(ptype, values)
+            enforcer.add_named_grouping_policies(ptype, lines)
     return enforcer
 
 
@@ -95,20 +108,17 @@ class PolicyEngine:
 
     @property
     def stale(self) -> bool:
-        return (
-            self._enforcer is None
-            or self._invalidated
-            or time.monotonic() - self._loaded_at >= self.cache_seconds
-        )
+        return self._enforcer is None or self._invalidated or time.monotonic() - self._loaded_at >= self.cache_seconds
 
     def allows(self, roles: Iterable[str], region: str, obj: str, act: str) -> bool:
-        if self._enforcer is None:
+        enforcer = self._enforcer
+        if enforcer is None:
             return False  # deny until the policy is loaded
-        return any(self._decide(role, region, obj, act) for role in roles)
+        return any(self._decide(enforcer, role, region, obj, act) for role in roles)
 
-    def _decide(self, role: str, region: str, obj: str, act: str) -> bool:
+    def _decide(self, enforcer: casbin.Enforcer, role: str, region: str, obj: str, act: str) -> bool:
         key = (role, region, obj, act)
         decision = self._decisions.get(key)
         if decision is None:
-            decision = self._decisions[key] = bool(self._enforcer.enforce(role, region, obj, act))
+            decision = self._decisions[key] = bool(enforcer.enforce(role, region, obj, act))
         return decision

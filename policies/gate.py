@@ -1,4 +1,9 @@
-"""The gate in front of every root Query, Mutation and Subscription field.
+"""Every permission decision, behind one small interface:
+
+- ``authorize``: may the caller run this root Query, Mutation or Subscription field?
+- ``may_read_through``: may the caller fetch an object by ID (``node``)? Only if the policy
+  lets them list its type, so a list's permission cannot be side-stepped item by item.
+- ``sees_in_full``: may the viewer see a guarded field (phone, bank account) unmasked?
 
 Deny unless a policy line allows one of the actor's roles the operation in the actor's
 region. Anonymous callers act as the role ``public``; everyone else also holds it.
@@ -6,27 +11,76 @@ region. Anonymous callers act as the role ``public``; everyone else also holds i
 
 from __future__ import annotations
 
-from policies.engine import ACTIONS
-from resolvers.core.errors import Forbidden, Unauthenticated
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+from policies.engine import ACTIONS, PolicyEngine
+from policies.errors import Forbidden, Unauthenticated
+from policies.subject import Actor
 
 PUBLIC_ROLE = "public"
 PUBLIC_REGION = "000000"
 
 
-async def authorize(ctx, parent_type: str, field_name: str) -> None:
-    operation = f"{parent_type}.{field_name}"
-    action = ACTIONS[parent_type]
+class Sessions(Protocol):
+    def read(self) -> AbstractAsyncContextManager[Any]: ...
+
+
+class GateContext(Protocol):
+    """What the gate needs of a request: the live policy, a way to reload it, the caller."""
+
+    @property
+    def policy(self) -> PolicyEngine: ...
+
+    @property
+    def db(self) -> Sessions: ...
+
+    async def actor(self) -> Actor | None: ...
+
+
+async def _fresh_policy(ctx: GateContext) -> PolicyEngine:
     if ctx.policy.stale:
         async with ctx.db.read() as session:
             await ctx.policy.refresh(session)
+    return ctx.policy
+
+
+async def authorize(ctx: GateContext, parent_type: str, field_name: str) -> None:
+    """Raise ``Unauthenticated`` or ``Forbidden`` unless the caller may run the root field."""
+    operation = f"{parent_type}.{field_name}"
+    action = ACTIONS[parent_type]
+    policy = await _fresh_policy(ctx)
     actor = await ctx.actor()
     if actor is None:
-        if ctx.policy.allows([PUBLIC_ROLE], PUBLIC_REGION, operation, action):
+        if policy.allows([PUBLIC_ROLE], PUBLIC_REGION, operation, action):
             return
         raise Unauthenticated()
     needed_scope = "write" if action == "write" else "read"
     if needed_scope not in actor.scopes:
         raise Forbidden("READ_ONLY_CLIENT" if actor.read_only else "FORBIDDEN", operation=operation)
-    if ctx.policy.allows(actor.roles | {PUBLIC_ROLE}, actor.region_code, operation, action):
+    if policy.allows(actor.roles | {PUBLIC_ROLE}, actor.region_code, operation, action):
         return
     raise Forbidden(operation=operation)
+
+
+async def may_read_through(ctx: GateContext, list_operations: Iterable[str]) -> bool:
+    """Whether the caller may see objects of a type fetched by ID: signed in, and allowed
+    at least one of the root lists of that type (a type no list shows is not guarded)."""
+    actor = await ctx.actor()
+    if actor is None:
+        return False
+    operations = list(list_operations)
+    if not operations:
+        return True
+    policy = await _fresh_policy(ctx)
+    roles = actor.roles | {PUBLIC_ROLE}
+    return any(policy.allows(roles, actor.region_code, operation, "read") for operation in operations)
+
+
+def sees_in_full(policy: PolicyEngine, viewer: Actor | None, guarded_field: str, *, own: bool) -> bool:
+    """A guarded field is shown in full to its owner (``own``) and to roles with a
+    ``read_full`` line for it (``User.phone``); everyone else sees it masked."""
+    if own:
+        return True
+    return viewer is not None and policy.allows(viewer.roles, viewer.region_code, guarded_field, "read_full")

@@ -1,26 +1,27 @@
-"""The root types and the schema with its limits."""
+"""The schema: every domain's root fields merged into Query, Mutation and Subscription, with
+the limits, the permission gate and error presentation.
+
+Domains are found through ``models.DOMAINS``: ``schema.<domain>`` exposes ``Query``,
+``Mutation`` and ``Subscription`` classes (each optional), and this module merges them.
+"""
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
+from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema, get_named_type
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
 
-from app.settings import Settings
-from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema, get_named_type
-
-from policies.gate import PUBLIC_ROLE
+from models import domain_modules
+from policies.gate import may_read_through
 from resolvers.core.errors import BadInput, DomainError
-from schema.accounts.types import AccountsMutation, AccountsQuery
-from schema.audit.types import AuditQuery
-from schema.core.base import NODE_TYPES, Node, from_global_id
+from schema.core.context import Info
 from schema.core.extensions import ErrorPresentation, PermissionGate, document_limits
-from schema.permissions.types import PermissionsMutation, PermissionsQuery
-from schema.notifications.types import NotificationsMutation, NotificationsQuery, Subscription
-from schema.projects.types import ProjectsMutation, ProjectsQuery
-
+from schema.core.node import NODE_TYPES, Node, from_global_id
+from schema.core.payload import user_error_code_enum
 
 _LIST_OPERATIONS: dict[tuple[int, str], list[str]] = {}
 
@@ -36,24 +37,13 @@ def _list_operations(schema: GraphQLSchema, type_name: str) -> list[str]:
 
 def _find_list_operations(schema: GraphQLSchema, type_name: str) -> list[str]:
     operations = []
+    assert schema.query_type is not None
     for name, field in schema.query_type.fields.items():
         connection = get_named_type(field.type)
         if isinstance(connection, GraphQLObjectType) and {"edges", "nodes", "pageInfo"} <= connection.fields.keys():
             if get_named_type(connection.fields["nodes"].type).name == type_name:
                 operations.append(f"Query.{name}")
     return operations
-
-
-async def _may_list(info: Info, type_name: str) -> bool:
-    """``node(id:)`` shows an object only to whom the policy lets list its type, so the
-    permission of each list cannot be side-stepped by asking for its items one by one."""
-    ctx = info.context
-    actor = await ctx.actor()
-    if actor is None:
-        return False
-    operations = _list_operations(info.schema._schema, type_name)
-    roles = actor.roles | {PUBLIC_ROLE}
-    return not operations or any(ctx.policy.allows(roles, actor.region_code, op, "read") for op in operations)
 
 
 async def _load_node(info: Info, global_id: strawberry.ID) -> Node | None:
@@ -63,14 +53,15 @@ async def _load_node(info: Info, global_id: strawberry.ID) -> Node | None:
     loader_name, cls = NODE_TYPES[type_name]
     if not pk.isdigit():
         raise BadInput("INVALID_ID", id=global_id)
-    if not await _may_list(info, type_name):
+    # ``node(id:)`` shows an object only to whom the policy lets list its type.
+    if not await may_read_through(info.context, _list_operations(info.schema._schema, type_name)):
         return None
     row = await getattr(info.context.loaders, loader_name).load(int(pk))
     return cls.of(row) if row is not None else None
 
 
-@strawberry.type(description="Read operations. 查询。")
-class Query(AccountsQuery, AuditQuery, PermissionsQuery, ProjectsQuery, NotificationsQuery):
+@strawberry.type
+class NodeQuery:
     @strawberry.field(description="Any object by global ID, if you may see it. 按全局ID获取对象。")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await _load_node(info, id)
@@ -80,14 +71,32 @@ class Query(AccountsQuery, AuditQuery, PermissionsQuery, ProjectsQuery, Notifica
         limit = info.context.settings.page_size_max
         if len(ids) > limit:
             raise BadInput("PAGE_SIZE_EXCEEDED", argument="ids", requested=len(ids), limit=limit)
-        import asyncio
-
         return list(await asyncio.gather(*(_load_node(info, i) for i in ids)))
 
 
-@strawberry.type(description="Write operations; each takes one `input` and returns a payload with `errors`. 变更。")
-class Mutation(AccountsMutation, PermissionsMutation, ProjectsMutation, NotificationsMutation):
-    pass
+def _merged(name: str, description: str, parts: list[type]) -> type | None:
+    """One root type whose fields are those of every domain's part, in domain order."""
+    if not parts:
+        return None
+    return strawberry.type(type(name, tuple(parts), {}), name=name, description=description)
+
+
+def root_types() -> tuple[type, type | None, type | None]:
+    """Query, Mutation and Subscription merged from every domain in ``models.DOMAINS``."""
+    modules = domain_modules("schema")
+    query = _merged("Query", "Read operations. 查询。", [m.Query for m in modules if hasattr(m, "Query")] + [NodeQuery])
+    mutation = _merged(
+        "Mutation",
+        "Write operations; each takes one `input` and returns a payload with `errors`. 变更。",
+        [m.Mutation for m in modules if hasattr(m, "Mutation")],
+    )
+    subscription = _merged(
+        "Subscription",
+        "Live updates over graphql-transport-ws. 实时订阅。",
+        [m.Subscription for m in modules if hasattr(m, "Subscription")],
+    )
+    assert query is not None
+    return query, mutation, subscription
 
 
 class Schema(strawberry.Schema):
@@ -98,9 +107,13 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings) -> strawberry.Schema:
+    from resolvers import load_domains
+
+    load_domains()  # every domain's message codes, before the error code enum is built
+    query, mutation, subscription = root_types()
     # Order matters: limits set the parse options and validation rules that the caches key on.
-    extensions = [
+    extensions: list = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: document_limits(settings.max_query_depth, settings.max_aliases),
     ]
@@ -113,10 +126,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ErrorPresentation(production=settings.production),
     ]
     return Schema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        types=[cls for _, cls in NODE_TYPES.values()],
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        types=[cls for _, cls in NODE_TYPES.values()] + [user_error_code_enum()],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )

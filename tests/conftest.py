@@ -26,6 +26,10 @@ BACKEND = os.environ.get("SMALLWORKS_TEST_BACKEND", "sqlite")
 TMP = Path(tempfile.mkdtemp(prefix="smallworks-test-"))
 os.environ["SMALLWORKS_DEV_SECRETS_FILE"] = str(TMP / "dev-secrets.json")
 os.environ.setdefault("SMALLWORKS_ENV", "test")
+# The cheapest argon2id cost: every Settings made in tests, and in the processes tests start, uses it.
+os.environ.setdefault("SMALLWORKS_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("SMALLWORKS_PASSWORD_HASH_MEMORY_KIB", "8")
+os.environ.setdefault("SMALLWORKS_PASSWORD_HASH_PARALLELISM", "1")
 
 from app.migrate import upgrade  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -110,7 +114,7 @@ def settings(database_url) -> Settings:
 
 @pytest_asyncio.fixture(scope="session")
 async def state(settings):
-    from app.demo.accounts import load_demo_data
+    from app.demo import load_demo_data
     from app.state import AppState
 
     state = AppState.create(settings)
@@ -126,7 +130,9 @@ class Api:
         self.client = client
         self._tokens: dict[str, str] = {}
 
-    async def post(self, query: str, variables: dict | None = None, token: str | None = None, headers: dict | None = None) -> httpx.Response:
+    async def post(
+        self, query: str, variables: dict | None = None, token: str | None = None, headers: dict | None = None
+    ) -> httpx.Response:
         h = dict(headers or {})
         if token:
             h["Authorization"] = f"Bearer {token}"

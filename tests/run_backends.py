@@ -1,6 +1,10 @@
-"""Run the whole suite once per database backend, in parallel, and report each.
+"""Run the static checks and the whole suite once per database backend, in parallel, and
+report each.
 
     python tests/run_backends.py [pytest args...]
+
+Checks: ruff (lint and format), mypy and the import contracts (lint-imports); any finding
+fails the run.
 
 Backends: SQLite, PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306); each run gets
 a fresh database. With CI=true a backend that cannot be reached (after trying to start
@@ -65,6 +69,14 @@ def ensure(service: str) -> bool:
     return False
 
 
+BIN = Path(sys.executable).parent
+CHECKS = {
+    "ruff": [str(BIN / "ruff"), "check", "--no-cache", "--quiet", "."],
+    "ruff-format": [str(BIN / "ruff"), "format", "--no-cache", "--check", "--quiet", "."],
+    "mypy": [str(BIN / "mypy"), "--no-error-summary", "--cache-dir", str(ROOT / "var" / "mypy-cache")],
+    "import-contracts": [str(BIN / "lint-imports"), "--no-cache"],
+}
+
 SUMMARY_RE = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
@@ -76,6 +88,11 @@ def main() -> int:
     if not redis_ok:
         print("[tests] WARNING: Redis is not reachable on 127.0.0.1:6379", flush=True)
 
+    checks = {
+        name: subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for name, cmd in CHECKS.items()
+        if os.environ.get("SMALLWORKS_SKIP_CHECKS") != "1"
+    }
     runs: dict[str, subprocess.Popen] = {}
     verdict: dict[str, str] = {}
     for backend in wanted:
@@ -109,10 +126,25 @@ def main() -> int:
         else:
             verdict[backend] = f"FAILED (pytest exit {code})"
 
+    checks_ok = True
+    for name, proc in checks.items():
+        output, _ = proc.communicate()
+        if proc.returncode != 0:
+            checks_ok = False
+            print(f"\n{'=' * 30} {name} {'=' * 30}\n{output[-20000:]}")
+    if checks:
+        print("\n[tests] checks:")
+        for name, proc in checks.items():
+            print(f"  {name:<17} {'passed' if proc.returncode == 0 else f'FAILED (exit {proc.returncode})'}")
+
     print("\n[tests] backends:")
     for backend in wanted:
         print(f"  {backend:<11} {verdict.get(backend)}")
-    ok = all(v == "passed" or v.startswith("SKIPPED") for v in verdict.values()) and any(v == "passed" for v in verdict.values())
+    ok = (
+        checks_ok
+        and all(v == "passed" or v.startswith("SKIPPED") for v in verdict.values())
+        and any(v == "passed" for v in verdict.values())
+    )
     print(f"tests: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
     return 0 if ok else 1
 

@@ -7,11 +7,13 @@ import hmac
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 import aiosmtplib
 import httpx
 
-from app.settings import Settings
+if TYPE_CHECKING:  # settings are handed in; the service layer does not import the app
+    from app.settings import Settings
 
 SIGNATURE_HEADER = "X-Smallworks-Signature"
 
@@ -61,7 +63,10 @@ async def post_webhook(url: str, secret: str, body: bytes, event_type: str, even
     try:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             response = await client.post(url, content=body, headers=headers)
-        return WebhookResult(response.status_code, None if response.is_success else f"HTTP {response.status_code}",
-                             int((time.perf_counter() - started) * 1000))
+        return WebhookResult(
+            response.status_code,
+            None if response.is_success else f"HTTP {response.status_code}",
+            int((time.perf_counter() - started) * 1000),
+        )
     except httpx.HTTPError as exc:
         return WebhookResult(None, f"{type(exc).__name__}: {exc}"[:500], int((time.perf_counter() - started) * 1000))

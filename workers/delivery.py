@@ -1,5 +1,5 @@
 """Delivering one outbox event, and one webhook call. The same functions run under arq
-(``workers.settings``) and in-process when no Redis is configured (``app.dispatch``).
+(``workers.settings``) and in-process when no Redis is configured (``workers.dispatch``).
 
 Every effect is recorded with the event id (unique constraints), so running a job twice,
 or again after the worker died half-way, changes nothing the second time."""
@@ -7,7 +7,7 @@ or again after the worker died half-way, changes nothing the second time."""
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select, update
 
@@ -33,15 +33,23 @@ async def deliver_event(state, event_id: int, schedule_webhook: Callable[[int, i
     if plan.already_done:
         return "already done"
     for note in plan.new_notifications:
-        await state.broker.publish(note.user_id, {
-            "id": note.id, "eventType": note.event_type, "title": note.title, "body": note.body,
-            "subjectType": note.subject_type, "subjectId": note.subject_id, "createdAt": note.created_at.isoformat(),
-        })
+        await state.broker.publish(
+            note.user_id,
+            {
+                "id": note.id,
+                "eventType": note.event_type,
+                "title": note.title,
+                "body": note.body,
+                "subjectType": note.subject_type,
+                "subjectId": note.subject_id,
+                "createdAt": note.created_at.isoformat(),
+            },
+        )
     failures = []
     for email in plan.emails:
         try:
             await send_email(state.settings, email.to_address, email.subject, email.body)
-        except Exception as exc:  # noqa: BLE001 - any SMTP failure is retried
+        except Exception as exc:
             failures.append(f"{email.to_address}: {exc}")
             async with state.db.write() as session:
                 await session.execute(update(EmailDelivery).where(EmailDelivery.id == email.delivery_id).values(error=str(exc)[:500]))
@@ -63,26 +71,45 @@ async def deliver_webhook(state, event_id: int, subscription_id: int) -> str:
     """One attempt; raises RetryLater with exponential backoff until max attempts."""
     settings = state.settings
     async with state.db.read() as session:
-        done = (await session.execute(
-            select(WebhookDelivery.id).where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.event_id == event_id,
-                                             WebhookDelivery.success.is_(True))
-        )).first()
+        done = (
+            await session.execute(
+                select(WebhookDelivery.id).where(
+                    WebhookDelivery.subscription_id == subscription_id,
+                    WebhookDelivery.event_id == event_id,
+                    WebhookDelivery.success.is_(True),
+                )
+            )
+        ).first()
         if done:
             return "already delivered"
-        attempts = (await session.execute(
-            select(func.count()).select_from(WebhookDelivery)
-            .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.event_id == event_id)
-        )).scalar_one()
+        attempts = (
+            await session.execute(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.event_id == event_id)
+            )
+        ).scalar_one()
         sub = await session.get(WebhookSubscription, subscription_id)
         event = await session.get(OutboxEvent, event_id)
     if sub is None or event is None or not sub.is_active:
         return "subscription gone"
     attempt = attempts + 1
-    result = await post_webhook(sub.url, webhook_secret(state.cipher, sub), webhook_body(event), event.event_type, event.id,
-                                settings.webhook_timeout_seconds)
+    result = await post_webhook(
+        sub.url, webhook_secret(state.cipher, sub), webhook_body(event), event.event_type, event.id, settings.webhook_timeout_seconds
+    )
     async with state.db.write() as session:
-        session.add(WebhookDelivery(subscription_id=sub.id, event_id=event.id, attempt=attempt, status_code=result.status_code,
-                                    success=result.success, error=result.error, duration_ms=result.duration_ms, attempted_at=utcnow()))
+        session.add(
+            WebhookDelivery(
+                subscription_id=sub.id,
+                event_id=event.id,
+                attempt=attempt,
+                status_code=result.status_code,
+                success=result.success,
+                error=result.error,
+                duration_ms=result.duration_ms,
+                attempted_at=utcnow(),
+            )
+        )
     if result.success:
         return f"delivered on attempt {attempt}"
     if attempt >= settings.webhook_max_attempts:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from arq.worker import Retry
 
-from app.context import unit_of_work
-from app.dispatch import reconcile
 from models.base import utcnow
-from resolvers.notifications import service as notifications
+from resolvers.core.clock import today_in_china
 from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.projects.service import today_in_china
-from workers.delivery import RetryLater, deliver_event as _deliver_event, deliver_webhook as _deliver_webhook
+from resolvers.core.jobs import REMINDERS
+from resolvers.core.transaction import unit_of_work
+from workers.delivery import RetryLater
+from workers.delivery import deliver_event as _deliver_event
+from workers.delivery import deliver_webhook as _deliver_webhook
+from workers.dispatch import reconcile
 
 
 async def deliver_event(ctx, event_id: int) -> str:
@@ -36,4 +38,8 @@ async def send_reminders(ctx) -> int:
     """Time-based rules. Each rule sends a reminder once per subject, due date and person."""
     state = ctx["state"]
     async with unit_of_work(state, "cron.reminders", SYSTEM_ACTOR, RequestMeta(request_id="cron-reminders")) as uow:
-        return await notifications.remind_overdue_reviews(uow, today_in_china(utcnow()))
+        today = today_in_china(utcnow())
+        sent = 0
+        for rule in REMINDERS:
+            sent += await rule(uow, today)
+        return sent

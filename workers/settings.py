@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from arq import cron, func
 from arq.connections import RedisSettings
+from arq.cron import CronJob
+from arq.typing import StartupShutdown, WorkerCoroutine
+from arq.worker import Function
 
 from app.settings import get_settings
 from app.state import AppState
@@ -15,32 +20,33 @@ _settings = get_settings()
 log = logging.getLogger("smallworks.worker")
 
 
-async def startup(ctx) -> None:
+async def startup(ctx: dict[Any, Any]) -> None:
     state = AppState.create(get_settings())
     ctx["state"] = state
     # Anything committed while no worker ran (or Redis was down) goes out now.
-    from app.dispatch import reconcile
+    from workers.dispatch import reconcile
 
     handed = await reconcile(state)
     if handed:
         log.info("reconciled %s outbox events at start-up", handed)
 
 
-async def shutdown(ctx) -> None:
+async def shutdown(ctx: dict[Any, Any]) -> None:
     await ctx["state"].close()
 
 
 class WorkerSettings:
-    functions = [
+    # Typed as arq's ``WorkerSettingsBase`` declares them, which ``run_worker`` checks against.
+    functions: Sequence[WorkerCoroutine | Function] = [
         func(jobs.deliver_event, max_tries=_settings.worker_max_tries),
         func(jobs.deliver_webhook, max_tries=_settings.webhook_max_attempts + 1),
     ]
-    cron_jobs = [
+    cron_jobs: Sequence[CronJob] | None = [
         cron(jobs.reconcile_outbox, second={0, 30}, unique=True, run_at_startup=False),
         cron(jobs.send_reminders, minute=set(range(0, 60, 5)), second=15, unique=True),
     ]
-    on_startup = startup
-    on_shutdown = shutdown
+    on_startup: StartupShutdown | None = startup
+    on_shutdown: StartupShutdown | None = shutdown
     redis_settings = RedisSettings.from_dsn(_settings.redis_url or "redis://127.0.0.1:6379/0")
     job_timeout = _settings.worker_job_timeout_seconds
     max_tries = _settings.worker_max_tries

@@ -1,6 +1,6 @@
 """Platform foundation: accounts, sign-in state, the live policy and the audit chain.
 
-Also loads policies/default_policy.csv into casbin_rule (first migration only) and creates
+Also loads policies/lines/*.csv into casbin_rule (first migration only) and creates
 the audit chain head at the genesis hash.
 
 Revision ID: 0001
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import models.base
-from policies.engine import read_policy_file
+from policies.engine import default_lines
 
 
 revision = '0001'
@@ -181,7 +181,7 @@ def upgrade() -> None:
     op.bulk_insert(audit_head, [{"id": 1, "seq": 0, "hash": "0" * 64}])
     rule = sa.table("casbin_rule", *(sa.column(c, sa.String) for c in ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")))
     rows = []
-    for ptype, *values in read_policy_file():
+    for ptype, *values in default_lines():
         values += [""] * (6 - len(values))
         rows.append({"ptype": ptype, **{f"v{i}": v for i, v in enumerate(values)}})
     op.bulk_insert(rule, rows)

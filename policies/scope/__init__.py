@@ -1,1 +1,59 @@
-from policies.scope.legacy import *  # noqa: F401,F403
+"""Row-level scope: one function per entity, returning a SQL condition.
+
+Lists, ``node(id:)``, nested fields (through DataLoaders), mutations that load a row and
+exports all filter with these functions, so what a person can see is decided in exactly
+one place. Each domain keeps its functions in ``policies/scope/<domain>.py`` and registers
+them against their model with ``@scope_of(Model)``; ``SCOPES`` is the registry (the
+generic ``node`` loader and the checks that every table has a scope read it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import ColumnElement, select, true
+
+from models.accounts import Organisation
+from policies.subject import Actor
+
+ScopeFn = Callable[[Actor], ColumnElement[bool]]
+
+# Model class -> the function that says which of its rows an actor may see.
+SCOPES: dict[type, ScopeFn] = {}
+
+# Roles that see everything inside their region (the rest see their own organisation's rows).
+REGION_WIDE_ROLES = frozenset({"platform_admin", "auditor"})
+
+
+def scope_of(model: type) -> Callable[[ScopeFn], ScopeFn]:
+    """Register ``fn`` as the row scope of ``model``."""
+
+    def register(fn: ScopeFn) -> ScopeFn:
+        if model in SCOPES and SCOPES[model] is not fn:
+            raise ValueError(f"{model.__name__} already has a row scope: {SCOPES[model].__qualname__}")
+        SCOPES[model] = fn
+        return fn
+
+    return register
+
+
+def load_all() -> dict[type, ScopeFn]:
+    """Import every domain's scope module (``policies.scope.<domain>``) and return the registry."""
+    from models import domain_modules
+
+    domain_modules("policies.scope")
+    return SCOPES
+
+
+def in_region(column, actor: Actor) -> ColumnElement[bool]:
+    """Rows whose region code lies in the actor's region (a city covers its counties)."""
+    prefix = actor.region_prefix
+    return true() if prefix == "" else column.startswith(prefix, autoescape=True)
+
+
+def belonging(organisation_column, actor: Actor, region_wide_roles: frozenset[str] = REGION_WIDE_ROLES) -> ColumnElement[bool]:
+    """Rows of organisations in the actor's region for the region-wide roles; otherwise
+    rows of the actor's own organisation."""
+    if actor.roles & region_wide_roles:
+        return organisation_column.in_(select(Organisation.id).where(in_region(Organisation.region_code, actor)))
+    return organisation_column == actor.organisation_id

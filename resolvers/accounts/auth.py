@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from models.accounts import Organisation, User, UserRole
-from models.accounts import ApiClient, AuthSession, LoginFailure, RefreshToken
+from models.accounts import ApiClient, AuthSession, LoginFailure, Organisation, RefreshToken, User, UserRole
 from resolvers.core.context import Actor, UnitOfWork
+from resolvers.core.transaction import rowcount
 from resolvers.security.passwords import hash_password, needs_rehash, verify_password
 from resolvers.security.tokens import (
     AccessClaims,
@@ -104,9 +104,7 @@ async def load_user_actor(session, user_id: int, session_id: str | None) -> Acto
         .where(User.id == user_id, User.is_active.is_(True))
     )
     if session_id is not None:
-        stmt = stmt.join(AuthSession, AuthSession.user_id == User.id).where(
-            AuthSession.id == session_id, AuthSession.revoked_at.is_(None)
-        )
+        stmt = stmt.join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
     row = (await session.execute(stmt)).first()
     if row is None:
         return None
@@ -183,7 +181,7 @@ async def password_grant(uow: UnitOfWork, username: str, password: str, scope: s
     if throttled:
         return throttled
     user = (await uow.session.execute(select(User).where(User.username == username))).scalar_one_or_none()
-    if not verify_password(user.password_hash if user else None, password or ""):
+    if not verify_password(user.password_hash if user else None, password or "") or user is None:
         _record_failure(uow, username)
         return AuthFailure("INVALID_CREDENTIALS", "invalid_grant")
     if not user.is_active:
@@ -221,7 +219,7 @@ async def revoke_session(uow: UnitOfWork, session_id: str, reason: str) -> bool:
         .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=uow.now, revoked_reason=reason)
     )
-    return result.rowcount > 0
+    return rowcount(result) > 0
 
 
 async def refresh_grant(uow: UnitOfWork, refresh_token: str, scope: str | None = None) -> TokenSet | AuthFailure:
@@ -248,7 +246,7 @@ async def refresh_grant(uow: UnitOfWork, refresh_token: str, scope: str | None =
     rotated = await uow.session.execute(
         update(RefreshToken).where(RefreshToken.id == token.id, RefreshToken.rotated_at.is_(None)).values(rotated_at=uow.now)
     )
-    if rotated.rowcount != 1:
+    if rowcount(rotated) != 1:
         return await _reused(uow, auth_session)
     new_token = await _issue_refresh(uow, auth_session.id)
     uow.audit("AuthSession", auth_session.id, {"grant": "refresh_token"})
@@ -274,7 +272,7 @@ async def client_credentials_grant(uow: UnitOfWork, client_id: str, client_secre
     if throttled:
         return throttled
     client = (await uow.session.execute(select(ApiClient).where(ApiClient.client_id == client_id))).scalar_one_or_none()
-    if not verify_password(client.secret_hash if client else None, client_secret or "") or not client.is_active:
+    if not verify_password(client.secret_hash if client else None, client_secret or "") or client is None or not client.is_active:
         _record_failure(uow, client_id)
         return AuthFailure("INVALID_CREDENTIALS", "invalid_client")
     allowed = frozenset(client.scopes.split()) & CLIENT_SCOPES

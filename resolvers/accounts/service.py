@@ -7,14 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
-from models.accounts import ORGANISATION_KINDS, ROLES, Organisation, User, UserRole
-from models.accounts import ApiClient, AuthSession
-from policies.scope import legacy as scope
+from models.accounts import ORGANISATION_KINDS, ROLES, ApiClient, AuthSession, Organisation, User, UserRole
+from policies.gate import sees_in_full
 from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.context import UnitOfWork
-from resolvers.security.crypto import mask_account, mask_phone
 from resolvers.core.errors import NotFound, Problem, UserErrors
-from resolvers.security.passwords import hash_password, strength_problems, verify_password
+from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import (
     BANK_ACCOUNT_RE,
     EMAIL_RE,
@@ -23,6 +21,9 @@ from resolvers.core.validation import (
     USERNAME_RE,
     Checks,
 )
+from resolvers.security.crypto import mask_account, mask_phone
+from resolvers.security.keys import encrypted_column
+from resolvers.security.passwords import hash_password, strength_problems, verify_password
 
 # Which roles a person may hold, by the kind of organisation they work for.
 ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
@@ -54,26 +55,12 @@ def bank_account_context(organisation_id: int) -> str:
     return f"{BANK_ACCOUNT_CONTEXT}:{organisation_id}"
 
 
+encrypted_column(User, "phone", PHONE_CONTEXT, lambda row: phone_context(row.id))
+encrypted_column(Organisation, "bank_account_number", BANK_ACCOUNT_CONTEXT, lambda row: bank_account_context(row.id))
+
+
 def _within(uow: UnitOfWork, region_code: str) -> bool:
     return region_code.startswith(uow.require_actor().region_prefix)
-
-
-async def _organisation_in_scope(uow: UnitOfWork, organisation_id: int) -> Organisation:
-    """The organisation if the actor may see it (``policies.scope``), else NOT_FOUND."""
-    stmt = select(Organisation).where(Organisation.id == organisation_id, scope.organisations(uow.require_actor()))
-    org = (await uow.session.execute(stmt)).scalar_one_or_none()
-    if org is None:
-        raise NotFound()
-    return org
-
-
-async def _user_in_scope(uow: UnitOfWork, user_id: int) -> User:
-    """The user if the actor may see them (``policies.scope``), else NOT_FOUND."""
-    stmt = select(User).where(User.id == user_id, scope.users(uow.require_actor()))
-    user = (await uow.session.execute(stmt)).scalar_one_or_none()
-    if user is None:
-        raise NotFound()
-    return user
 
 
 # -- organisations -----------------------------------------------------------------
@@ -133,7 +120,7 @@ async def create_organisation(uow: UnitOfWork, data: OrganisationData) -> Organi
 
 
 async def update_organisation(uow: UnitOfWork, organisation_id: int, data: OrganisationData) -> Organisation:
-    org = await _organisation_in_scope(uow, organisation_id)
+    org = await get_in_scope(uow, Organisation, organisation_id)
     _check_organisation(uow, data, creating=False).raise_if_any()
     before = snapshot(org)
     rewritten: tuple[str, ...] = ()
@@ -185,18 +172,20 @@ async def create_user(uow: UnitOfWork, data: UserData) -> User:
     if data.organisation_id is None:
         checks.add("REQUIRED", "organisationId")
     else:
-        org = await _organisation_in_scope(uow, data.organisation_id)
+        org = await get_in_scope(uow, Organisation, data.organisation_id)
     roles = _check_roles(checks, data.roles or [], org)
     s = uow.settings
-    checks.problems += strength_problems(data.password or "", s.password_min_length, s.password_min_score, [username or "", display_name or ""])
+    password = data.password or ""
+    checks.problems += strength_problems(password, s.password_min_length, s.password_min_score, [username or "", display_name or ""])
     if username and (await uow.session.execute(select(User.id).where(User.username == username))).first():
         checks.add("DUPLICATE_USERNAME", "username")
     checks.raise_if_any()
+    assert org is not None  # a missing organisationId was reported above
     user = User(
         username=username,
         display_name=display_name,
         organisation_id=org.id,
-        password_hash=hash_password(data.password),
+        password_hash=hash_password(password),
         email=email,
         is_active=True,
         password_changed_at=uow.now,
@@ -215,7 +204,7 @@ async def create_user(uow: UnitOfWork, data: UserData) -> User:
 
 
 async def update_user(uow: UnitOfWork, user_id: int, data: UserData) -> User:
-    user = await _user_in_scope(uow, user_id)
+    user = await get_in_scope(uow, User, user_id)
     checks = Checks()
     display_name = checks.text("displayName", data.display_name, 100) if data.display_name is not None else None
     phone = checks.pattern("phone", data.phone, PHONE_RE, "INVALID_PHONE") if data.phone else data.phone
@@ -236,14 +225,14 @@ async def update_user(uow: UnitOfWork, user_id: int, data: UserData) -> User:
             await _revoke_all_sessions(uow, user.id, "account_disabled")
     user.updated_at = uow.now
     await uow.session.flush()
-    org = await uow.session.get(Organisation, user.organisation_id)
+    org = await uow.session.get_one(Organisation, user.organisation_id)
     uow.audit("User", user.id, changes_of(user, before, rewritten), region_code=org.region_code)
     return user
 
 
 async def set_user_roles(uow: UnitOfWork, user_id: int, roles: list[str]) -> User:
-    user = await _user_in_scope(uow, user_id)
-    org = await uow.session.get(Organisation, user.organisation_id)
+    user = await get_in_scope(uow, User, user_id)
+    org = await uow.session.get_one(Organisation, user.organisation_id)
     checks = Checks()
     clean = _check_roles(checks, roles, org)
     checks.raise_if_any()
@@ -272,7 +261,9 @@ async def change_password(uow: UnitOfWork, current_password: str, new_password: 
     if not verify_password(user.password_hash, current_password or ""):
         problems.append(Problem("PASSWORD_INCORRECT", "currentPassword"))
     s = uow.settings
-    problems += strength_problems(new_password or "", s.password_min_length, s.password_min_score, [user.username, user.display_name], "newPassword")
+    problems += strength_problems(
+        new_password or "", s.password_min_length, s.password_min_score, [user.username, user.display_name], "newPassword"
+    )
     if problems:
         raise UserErrors(problems)
     before = snapshot(user)
@@ -300,7 +291,7 @@ async def create_api_client(uow: UnitOfWork, name: str | None, organisation_id: 
     if organisation_id is None:
         checks.add("REQUIRED", "organisationId")
     checks.raise_if_any()
-    org = await _organisation_in_scope(uow, organisation_id)
+    org = await get_in_scope(uow, Organisation, organisation_id)
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         client_id="swc_" + secrets.token_hex(12),
@@ -318,10 +309,8 @@ async def create_api_client(uow: UnitOfWork, name: str | None, organisation_id: 
 
 
 async def revoke_api_client(uow: UnitOfWork, api_client_id: int) -> ApiClient:
-    client = await uow.session.get(ApiClient, api_client_id)
-    if client is None:
-        raise NotFound()
-    org = await _organisation_in_scope(uow, client.organisation_id)
+    client = await get_in_scope(uow, ApiClient, api_client_id)
+    org = await get_in_scope(uow, Organisation, client.organisation_id)
     before = snapshot(client)
     client.is_active = False
     await uow.session.flush()
@@ -329,20 +318,15 @@ async def revoke_api_client(uow: UnitOfWork, api_client_id: int) -> ApiClient:
     return client
 
 
-
 # -- reading sensitive fields ----------------------------------------------------------
-
-
-def _may_read_full(policy, viewer, guarded_field: str) -> bool:
-    return viewer is not None and policy.allows(viewer.roles, viewer.region_code, guarded_field, "read_full")
 
 
 def phone_as_seen_by(viewer, policy, cipher, user: User) -> str | None:
     """In full for the person themself and for roles with ``User.phone read_full``;
-    masked (138****5678) for everyone else."""
+    masked (138****5678) for everyone else (``policies.gate.sees_in_full``)."""
     phone = cipher.decrypt(user.phone, phone_context(user.id))
     own = viewer is not None and viewer.kind == "user" and viewer.id == user.id
-    return phone if own or _may_read_full(policy, viewer, "User.phone") else mask_phone(phone)
+    return phone if sees_in_full(policy, viewer, "User.phone", own=own) else mask_phone(phone)
 
 
 def bank_account_as_seen_by(viewer, policy, cipher, organisation: Organisation) -> str | None:
@@ -350,4 +334,4 @@ def bank_account_as_seen_by(viewer, policy, cipher, organisation: Organisation) 
     ``Organisation.bankAccountNumber read_full``; otherwise only the last four digits."""
     number = cipher.decrypt(organisation.bank_account_number, bank_account_context(organisation.id))
     own = viewer is not None and viewer.kind == "user" and viewer.organisation_id == organisation.id
-    return number if own or _may_read_full(policy, viewer, "Organisation.bankAccountNumber") else mask_account(number)
+    return number if sees_in_full(policy, viewer, "Organisation.bankAccountNumber", own=own) else mask_account(number)

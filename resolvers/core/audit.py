@@ -13,7 +13,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,7 @@ REDACTED = "[redacted]"
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, (date, time)):  # calendar dates (business days) carry no zone
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -91,7 +91,7 @@ def canonical_json(data: Any) -> str:
 def _hash_fields(event: AuditEvent) -> dict[str, Any]:
     return {
         "seq": event.seq,
-        "occurred_at": event.occurred_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "occurred_at": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor_type": event.actor_type,
         "actor_id": event.actor_id,
         "actor_name": event.actor_name,
@@ -177,10 +177,10 @@ async def verify_chain(session, batch_size: int = 1000) -> Verification:
     last_seq = 0
     while True:
         rows = (
-            await session.execute(
-                select(AuditEvent).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch_size)
-            )
-        ).scalars().all()
+            (await session.execute(select(AuditEvent).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch_size)))
+            .scalars()
+            .all()
+        )
         if not rows:
             break
         for event in rows:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from policies.engine import region_prefix
 
@@ -64,10 +65,10 @@ class UnitOfWork:
     """One transaction of one operation. Audit events recorded here are chained and
     written in the same transaction just before it commits (see ``resolvers.audit``)."""
 
-    session: "AsyncSession"
-    settings: "Settings"
-    cipher: "FieldCipher"
-    policy: "PolicyEngine"
+    session: AsyncSession
+    settings: Settings
+    cipher: FieldCipher
+    policy: PolicyEngine
     meta: RequestMeta
     now: datetime
     operation: str

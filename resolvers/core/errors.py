@@ -2,7 +2,7 @@
 
 ``UserErrors`` carries validation failures (returned in a mutation payload); the other
 classes become GraphQL errors with ``extensions.code``. Messages are looked up by code in
-``resolvers.messages`` in the caller's language; codes never change.
+``resolvers.core.i18n`` in the caller's language; codes never change.
 """
 
 from __future__ import annotations
@@ -10,6 +10,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
+
+from policies.errors import DomainError, Forbidden, NotFound, Unauthenticated
+
+__all__ = ["BadInput", "Conflict", "DomainError", "Forbidden", "NotFound", "Problem", "Unauthenticated", "UserErrors"]
 
 
 @dataclass(frozen=True)
@@ -27,27 +31,6 @@ class UserErrors(Exception):
         super().__init__(", ".join(p.code for p in self.problems))
 
 
-class DomainError(Exception):
-    graphql_code = "INTERNAL"
-
-    def __init__(self, code: str | None = None, **params: Any):
-        self.code = code or self.graphql_code
-        self.params = params
-        super().__init__(self.code)
-
-
-class Unauthenticated(DomainError):
-    graphql_code = "UNAUTHENTICATED"
-
-
-class Forbidden(DomainError):
-    graphql_code = "FORBIDDEN"
-
-
-class NotFound(DomainError):
-    graphql_code = "NOT_FOUND"
-
-
 class Conflict(DomainError):
     graphql_code = "CONFLICT"
 
@@ -56,7 +39,3 @@ class BadInput(DomainError):
     """A malformed request (bad ID, page size over the cap): a GraphQL error, not a user error."""
 
     graphql_code = "BAD_USER_INPUT"
-
-
-class Throttled(DomainError):
-    graphql_code = "TOO_MANY_REQUESTS"

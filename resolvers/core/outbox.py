@@ -1,10 +1,17 @@
 """Domain events: recorded in the transaction that causes them (the outbox), delivered
-after commit by the worker. Recipients are decided here, when the change happens."""
+after commit by the worker. Recipients are decided here, when the change happens.
+
+Event types are a registry: each domain declares the events it emits, with the zh-CN and
+en notification text of each, in ``resolvers/<domain>/templates.py``. Recording an event
+of an undeclared type is a programming error.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,6 +20,47 @@ from models.notifications import OutboxEvent
 from policies.engine import region_prefix
 from resolvers.core.audit import canonical_json
 from resolvers.core.context import UnitOfWork
+
+
+@dataclass(frozen=True)
+class EventType:
+    """An event a domain emits, with the title and body of its notification in each
+    language; ``{name}`` placeholders are filled from the event's payload."""
+
+    name: str
+    domain: str
+    zh_title: str
+    en_title: str
+    zh_body: str
+    en_body: str
+
+
+EVENT_TYPES: dict[str, EventType] = {}
+
+
+def declare_events(domain: str, templates: dict[str, tuple[str, str, str, str]]) -> None:
+    """Register ``{event type: (zh-CN title, en title, zh-CN body, en body)}``."""
+    for name, (zh_title, en_title, zh_body, en_body) in templates.items():
+        declared = EventType(name, domain, zh_title, en_title, zh_body, en_body)
+        if EVENT_TYPES.get(name, declared) != declared:
+            raise ValueError(f"event type {name} is declared twice")
+        EVENT_TYPES[name] = declared
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def render(event_type: str, payload: dict, locale: str) -> tuple[str, str]:
+    """Title and body of an event's notification in ``locale`` (zh-CN unless ``en``)."""
+    declared = EVENT_TYPES.get(event_type)
+    if declared is None:
+        return event_type, ""
+    values = _Blank(payload, event=event_type)
+    if locale == "en":
+        return declared.en_title.format_map(values), declared.en_body.format_map(values).strip()
+    return declared.zh_title.format_map(values), declared.zh_body.format_map(values).strip()
 
 
 def record(
@@ -26,6 +74,8 @@ def record(
     region_code: str | None = None,
 ) -> OutboxEvent:
     """Add an event to the unit of work; it is dispatched once the transaction commits."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"event type {event_type} is not declared (resolvers/<domain>/templates.py)")
     event = OutboxEvent(
         event_type=event_type,
         subject_type=subject_type,
@@ -60,7 +110,8 @@ async def staff_of(uow: UnitOfWork, organisation_id: int, role: str) -> list[int
     return list(
         (
             await uow.session.execute(
-                select(User.id).join(UserRole, UserRole.user_id == User.id)
+                select(User.id)
+                .join(UserRole, UserRole.user_id == User.id)
                 .where(User.organisation_id == organisation_id, UserRole.role == role, User.is_active.is_(True))
             )
         ).scalars()

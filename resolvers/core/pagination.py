@@ -10,15 +10,26 @@ from __future__ import annotations
 import base64
 import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.types import TypeDecorator
 
 from resolvers.core.errors import BadInput
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list as the service layer defines it: the rows (already narrowed to the caller's
+    row scope and filters) and their order, as (column, descending) pairs ending with a
+    unique column. The schema layer turns it into pages."""
+
+    statement: Select
+    order: list[tuple[Any, bool]]
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,7 @@ def _fits(column, value: Any) -> bool:
 
 def _cursor_values(cursor: str, order: Sequence[tuple[Any, bool]]) -> list[Any]:
     values = decode_cursor(cursor, len(order))
-    if not all(_fits(column, value) for (column, _), value in zip(order, values)):
+    if not all(_fits(column, value) for (column, _), value in zip(order, values, strict=True)):
         raise BadInput("INVALID_CURSOR")
     return values
 
@@ -153,7 +164,7 @@ async def paginate(
         raise BadInput("PAGE_BOTH_DIRECTIONS")
     count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
     backwards = args.last is not None or (args.before is not None and args.first is None)
-    size = (args.last if backwards else args.first)
+    size = args.last if backwards else args.first
     size = default_size if size is None else size
     stmt = statement
     if args.after:

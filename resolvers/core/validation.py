@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import overload
 
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
@@ -33,6 +34,12 @@ class Checks:
             self.add("TOO_LONG", field, max=max_length)
         return value
 
+    @overload
+    def pattern(self, field: str, value: str, regex: re.Pattern, code: str) -> str: ...
+
+    @overload
+    def pattern(self, field: str, value: str | None, regex: re.Pattern, code: str) -> str | None: ...
+
     def pattern(self, field: str, value: str | None, regex: re.Pattern, code: str) -> str | None:
         if value is None:
             return None
@@ -48,7 +55,7 @@ class Checks:
         try:
             return uscc.validate(value)
         except ValidationError as exc:
-            self.add("INVALID_USCC", field, reason=exc.message)
+            self.add("INVALID_USCC", field, reason=str(exc))
             return uscc.compact(value)
 
     def raise_if_any(self) -> None:

@@ -1,4 +1,5 @@
-"""Notifications: what each domain event tells whom, over which channels, and the rules
+"""Notifications: over which channels each domain event reaches whom (the events and their
+text are declared by the domains that emit them, ``resolvers.core.outbox``), and the rules
 that make delivery idempotent (one notification, one e-mail and one successful webhook
 delivery per event and recipient, however often a job runs)."""
 
@@ -7,8 +8,8 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlparse
 from datetime import datetime
+from urllib.parse import urlparse
 
 from sqlalchemy import select, update
 
@@ -19,64 +20,14 @@ from models.notifications import (
     Notification,
     NotificationPreference,
     OutboxEvent,
-    ReminderSent,
-    WebhookDelivery,
     WebhookSubscription,
 )
-from models.projects import Project, ProjectReview
-from policies.scope import legacy as scope
-from resolvers.core import outbox as events
+from resolvers.core import outbox
 from resolvers.core.context import UnitOfWork
-from resolvers.projects.service import today_in_china
-from resolvers.core.errors import NotFound
+from resolvers.core.scoped import get_in_scope
+from resolvers.core.transaction import rowcount
 from resolvers.core.validation import Checks
-from resolvers.core.workdays import add_working_days
-
-# event type: (zh-CN title, en title, zh-CN body, en body); formatted with the event payload.
-TEMPLATES: dict[str, tuple[str, str, str, str]] = {
-    "project.submitted": (
-        "项目待审核：{code}", "Project awaiting review: {code}",
-        "{title}（预算 {budget} 元）已提交，请审核。", "{title} (budget CNY {budget}) was submitted for your review.",
-    ),
-    "project.review_step": (
-        "项目待审核：{code}", "Project awaiting review: {code}",
-        "{title} 已通过上一环节审核，请您审核。", "{title} passed the previous review step and awaits yours.",
-    ),
-    "project.review_decided": (
-        "审核意见：{code}", "Review decision: {code}",
-        "{title} 第{step}环节审核结果：{decision}。{comment}", "{title}, review step {step}: {decision}. {comment}",
-    ),
-    "project.approved": (
-        "项目已立项：{code}", "Project approved: {code}",
-        "{title} 已通过全部审核，预算 {budget} 元已从年度指标中预留。", "{title} passed every review; CNY {budget} is reserved from the allocation.",
-    ),
-    "project.rejected": (
-        "项目被退回：{code}", "Project returned: {code}",
-        "{title} 被退回：{comment}", "{title} was returned: {comment}",
-    ),
-    "project.cancelled": (
-        "项目已撤销：{code}", "Project cancelled: {code}",
-        "{title} 已撤销：{comment}", "{title} was cancelled: {comment}",
-    ),
-    "review.overdue": (
-        "审核超时提醒：{code}", "Review overdue: {code}",
-        "{title} 已等待审核超过 {days} 个工作日（应于 {due} 前完成）。", "{title} has waited more than {days} working days for review (due {due}).",
-    ),
-}
-
-
-class _Defaults(dict):
-    def __missing__(self, key):
-        return ""
-
-
-def render(event_type: str, payload: dict, locale: str) -> tuple[str, str]:
-    zh_title, en_title, zh_body, en_body = TEMPLATES.get(event_type, ("{event}", "{event}", "", ""))
-    values = _Defaults(payload, event=event_type)
-    if locale == "en":
-        return en_title.format_map(values), en_body.format_map(values).strip()
-    return zh_title.format_map(values), zh_body.format_map(values).strip()
-
+from resolvers.security.keys import encrypted_column
 
 # -- what a delivery job does ---------------------------------------------------------
 
@@ -119,20 +70,31 @@ async def plan_delivery(session, event_id: int, now: datetime, email_enabled: bo
     users = (await session.execute(select(User).where(User.id.in_(recipients), User.is_active.is_(True)))).scalars().all()
     prefs = {
         (p.user_id, p.event_type): p
-        for p in (await session.execute(
-            select(NotificationPreference).where(NotificationPreference.user_id.in_(recipients),
-                                                 NotificationPreference.event_type.in_([event.event_type, "*"]))
-        )).scalars()
+        for p in (
+            await session.execute(
+                select(NotificationPreference).where(
+                    NotificationPreference.user_id.in_(recipients), NotificationPreference.event_type.in_([event.event_type, "*"])
+                )
+            )
+        ).scalars()
     }
     have = set((await session.execute(select(Notification.user_id).where(Notification.event_id == event.id))).scalars())
     mailed = {d.user_id: d for d in (await session.execute(select(EmailDelivery).where(EmailDelivery.event_id == event.id))).scalars()}
     new_notifications = []
     for user in users:
         channels, locale = _channels(prefs, user, event.event_type)
-        title, body = render(event.event_type, payload, locale)
+        title, body = outbox.render(event.event_type, payload, locale)
         if "in_app" in channels and user.id not in have:
-            note = Notification(event_id=event.id, user_id=user.id, event_type=event.event_type, title=title, body=body,
-                                subject_type=event.subject_type, subject_id=event.subject_id, created_at=now)
+            note = Notification(
+                event_id=event.id,
+                user_id=user.id,
+                event_type=event.event_type,
+                title=title,
+                body=body,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                created_at=now,
+            )
             session.add(note)
             new_notifications.append(note)
         if email_enabled and "email" in channels and user.email and user.id not in mailed:
@@ -144,14 +106,16 @@ async def plan_delivery(session, event_id: int, now: datetime, email_enabled: bo
         delivery = mailed.get(user.id)
         if delivery is not None and delivery.sent_at is None:
             _, locale = _channels(prefs, user, event.event_type)
-            subject, body = render(event.event_type, payload, locale)
+            subject, body = outbox.render(event.event_type, payload, locale)
             emails.append(PlannedEmail(delivery.id, delivery.to_address, subject, body))
     org_ids = json.loads(event.organisation_ids)
     subscriptions = []
     if org_ids:
-        for sub in (await session.execute(
-            select(WebhookSubscription).where(WebhookSubscription.organisation_id.in_(org_ids), WebhookSubscription.is_active.is_(True))
-        )).scalars():
+        for sub in (
+            await session.execute(
+                select(WebhookSubscription).where(WebhookSubscription.organisation_id.in_(org_ids), WebhookSubscription.is_active.is_(True))
+            )
+        ).scalars():
             types = {t.strip() for t in sub.event_types.split(",")}
             if "*" in types or event.event_type in types:
                 subscriptions.append(sub.id)
@@ -186,16 +150,16 @@ async def mark_read(uow: UnitOfWork, notification_ids: list[int] | None) -> int:
     stmt = update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(notification_ids))
-    result = await uow.session.execute(stmt.values(read_at=uow.now).execution_options(synchronize_session=False))
-    if result.rowcount:
-        uow.audit("Notification", actor.id, {"marked_read": result.rowcount})
-    return result.rowcount
+    marked = rowcount(await uow.session.execute(stmt.values(read_at=uow.now).execution_options(synchronize_session=False)))
+    if marked:
+        uow.audit("Notification", actor.id, {"marked_read": marked})
+    return marked
 
 
 async def set_preference(uow: UnitOfWork, event_type: str, channels: list[str], locale: str) -> NotificationPreference:
     actor = uow.require_actor()
     checks = Checks()
-    if event_type != "*" and event_type not in TEMPLATES:
+    if event_type != "*" and event_type not in outbox.EVENT_TYPES:
         checks.add("UNKNOWN_EVENT_TYPE", "eventType", event_type=event_type)
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
@@ -203,9 +167,13 @@ async def set_preference(uow: UnitOfWork, event_type: str, channels: list[str], 
     if locale not in ("zh-CN", "en"):
         checks.add("UNKNOWN_LOCALE", "locale")
     checks.raise_if_any()
-    pref = (await uow.session.execute(
-        select(NotificationPreference).where(NotificationPreference.user_id == actor.id, NotificationPreference.event_type == event_type)
-    )).scalar_one_or_none()
+    pref = (
+        await uow.session.execute(
+            select(NotificationPreference).where(
+                NotificationPreference.user_id == actor.id, NotificationPreference.event_type == event_type
+            )
+        )
+    ).scalar_one_or_none()
     before = {"channels": pref.channels, "locale": pref.locale} if pref else None
     if pref is None:
         pref = NotificationPreference(user_id=actor.id, event_type=event_type)
@@ -221,21 +189,17 @@ async def set_preference(uow: UnitOfWork, event_type: str, channels: list[str], 
 
 
 WEBHOOK_SECRET_CONTEXT = "webhook_subscriptions.secret"
+encrypted_column(WebhookSubscription, "secret", WEBHOOK_SECRET_CONTEXT, lambda row: f"{WEBHOOK_SECRET_CONTEXT}:{row.id}")
 
 
 async def create_webhook(uow: UnitOfWork, organisation_id: int, url: str, event_types: list[str]) -> tuple[WebhookSubscription, str]:
     """Subscribe a receiver to an organisation's events; returns the subscription and its
     secret (shown once, kept encrypted)."""
-    actor = uow.require_actor()
-    org = (await uow.session.execute(
-        select(Organisation).where(Organisation.id == organisation_id, scope.organisations(actor))
-    )).scalar_one_or_none()
-    if org is None or not org.region_code.startswith(actor.region_prefix):
-        raise NotFound()
+    org = await get_in_scope(uow, Organisation, organisation_id, in_own_region=True)
     checks = Checks()
-    url = checks.text("url", url, 500)
-    if url:
-        parsed = urlparse(url)
+    checked_url = checks.text("url", url, 500)
+    if checked_url:
+        parsed = urlparse(checked_url)
         if parsed.scheme not in ("https", "http") or not parsed.netloc:
             checks.add("INVALID_URL", "url")
         elif parsed.scheme == "http" and uow.settings.production:
@@ -245,17 +209,22 @@ async def create_webhook(uow: UnitOfWork, organisation_id: int, url: str, event_
             checks.add("PRIVATE_ADDRESS", "url")
     types = sorted(set(event_types)) or ["*"]
     for t in types:
-        if t != "*" and t not in TEMPLATES:
+        if t != "*" and t not in outbox.EVENT_TYPES:
             checks.add("UNKNOWN_EVENT_TYPE", "eventTypes", event_type=t)
     checks.raise_if_any()
+    assert checked_url is not None  # a missing url was reported above
+    url = checked_url
     secret = secrets.token_urlsafe(32)
-    sub = WebhookSubscription(organisation_id=org.id, url=url, event_types=",".join(types), secret="-",
-                              is_active=True, created_at=uow.now)
+    sub = WebhookSubscription(organisation_id=org.id, url=url, event_types=",".join(types), secret="-", is_active=True, created_at=uow.now)
     uow.session.add(sub)
     await uow.session.flush()
     sub.secret = uow.cipher.encrypt(secret, f"{WEBHOOK_SECRET_CONTEXT}:{sub.id}")
-    uow.audit("WebhookSubscription", sub.id, {"organisation_id": org.id, "url": url, "event_types": types, "secret": "[redacted]"},
-              region_code=org.region_code)
+    uow.audit(
+        "WebhookSubscription",
+        sub.id,
+        {"organisation_id": org.id, "url": url, "event_types": types, "secret": "[redacted]"},
+        region_code=org.region_code,
+    )
     return sub, secret
 
 
@@ -269,7 +238,7 @@ async def _public_host(host: str) -> bool:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         return False
-    addresses = {info[4][0] for info in infos}
+    addresses = {str(info[4][0]) for info in infos}
     return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
 
 
@@ -278,46 +247,7 @@ def webhook_secret(cipher, sub: WebhookSubscription) -> str:
 
 
 async def delete_webhook(uow: UnitOfWork, subscription_id: int) -> WebhookSubscription:
-    actor = uow.require_actor()
-    sub = (await uow.session.execute(
-        select(WebhookSubscription).where(WebhookSubscription.id == subscription_id, scope.webhook_subscriptions(actor))
-    )).scalar_one_or_none()
-    if sub is None:
-        raise NotFound()
+    sub = await get_in_scope(uow, WebhookSubscription, subscription_id)
     sub.is_active = False
     uow.audit("WebhookSubscription", sub.id, {"is_active": {"before": True, "after": False}})
     return sub
-
-
-# -- reminders --------------------------------------------------------------------------
-
-
-async def remind_overdue_reviews(uow: UnitOfWork, today) -> int:
-    """Reviews waiting longer than ``review_reminder_working_days`` remind the people who
-    may decide them: once per review, due date and person, however often this runs."""
-    days = uow.settings.review_reminder_working_days
-    rows = (await uow.session.execute(
-        select(ProjectReview, Project).join(Project, Project.id == ProjectReview.project_id).where(ProjectReview.status == "pending")
-    )).all()
-    sent = 0
-    for review, project in rows:
-        due = add_working_days(today_in_china(review.created_at), days)
-        if today <= due:
-            continue
-        recipients = await events.users_with_role_covering(uow, review.role, project.region_code, exclude_organisation=project.owner_organisation_id)
-        already = set((await uow.session.execute(
-            select(ReminderSent.user_id).where(ReminderSent.rule == "review_overdue", ReminderSent.subject_id == str(review.id),
-                                               ReminderSent.due_date == due)
-        )).scalars())
-        fresh = [u for u in recipients if u not in already]
-        if not fresh:
-            continue
-        event = events.record(uow, "review.overdue", "ProjectReview", review.id,
-                              {"code": project.code, "title": project.title, "days": days, "due": due.isoformat()},
-                              fresh, region_code=project.region_code)
-        await uow.session.flush()
-        for user_id in fresh:
-            uow.session.add(ReminderSent(rule="review_overdue", subject_id=str(review.id), due_date=due, user_id=user_id,
-                                         event_id=event.id, sent_at=uow.now))
-        sent += len(fresh)
-    return sent

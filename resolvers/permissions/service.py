@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models.permissions import CasbinRule
 from resolvers.core.context import UnitOfWork
-from resolvers.core.errors import UserErrors, Problem
+from resolvers.core.errors import Problem, UserErrors
 from resolvers.core.validation import REGION_RE
 
 ROLE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -99,7 +99,9 @@ async def remove_rule(uow: UnitOfWork, ptype: str, values: list[str]) -> Rule:
             )
         ).first()
         if others is None:
-            raise UserErrors(Problem("INVALID_POLICY_RULE", "values", {"reason": "the last rule that lets anyone edit the policy cannot be removed"}))
+            raise UserErrors(
+                Problem("INVALID_POLICY_RULE", "values", {"reason": "the last rule that lets anyone edit the policy cannot be removed"})
+            )
     await uow.session.delete(row)
     await uow.session.flush()
     uow.policy_changed = True

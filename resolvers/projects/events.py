@@ -22,8 +22,16 @@ async def _owner_staff(uow: UnitOfWork, project: Project) -> list[int]:
 
 
 def _record(uow: UnitOfWork, event_type: str, project: Project, recipients: list[int], **extra) -> None:
-    events.record(uow, event_type, "Project", project.id, _payload(project, **extra), recipients,
-                  organisation_ids=[project.owner_organisation_id], region_code=project.region_code)
+    events.record(
+        uow,
+        event_type,
+        "Project",
+        project.id,
+        _payload(project, **extra),
+        recipients,
+        organisation_ids=[project.owner_organisation_id],
+        region_code=project.region_code,
+    )
 
 
 async def review_opened(uow: UnitOfWork, project: Project, review: ProjectReview) -> None:
@@ -33,8 +41,15 @@ async def review_opened(uow: UnitOfWork, project: Project, review: ProjectReview
 
 
 async def review_decided(uow: UnitOfWork, project: Project, review: ProjectReview, approved: bool, comment: str | None) -> None:
-    _record(uow, "project.review_decided", project, await _owner_staff(uow, project), step=review.step,
-            decision="approved" if approved else "rejected", comment=comment or "")
+    _record(
+        uow,
+        "project.review_decided",
+        project,
+        await _owner_staff(uow, project),
+        step=review.step,
+        decision="approved" if approved else "rejected",
+        comment=comment or "",
+    )
 
 
 async def status_changed(uow: UnitOfWork, project: Project, action: str, comment: str | None) -> None:

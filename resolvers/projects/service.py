@@ -9,9 +9,8 @@ allocation; cancellation releases it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,16 +29,17 @@ from models.projects import (
     ProjectReview,
     ProjectStatusChange,
 )
-from policies.scope import legacy as scope
 from resolvers.core.audit import changes_of, snapshot
+from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
-from resolvers.core.errors import BadInput, Forbidden, NotFound, Problem, UserErrors
-from resolvers.projects import events as project_events
+from resolvers.core.errors import Forbidden, Problem, UserErrors
 from resolvers.core.lifecycle import StateMachine, Transition
-from resolvers.security.storage import ALLOWED, Storage, claim_matches, sniff
+from resolvers.core.money import MAX_AMOUNT, amount_argument, decimal_field  # noqa: F401 - amount_argument is part of this module's API
+from resolvers.core.scoped import get_in_scope
+from resolvers.core.transaction import rowcount
 from resolvers.core.validation import Checks
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from resolvers.projects import events as project_events
+from resolvers.security.storage import ALLOWED, Storage, claim_matches, sniff
 
 PROJECT_LIFECYCLE = StateMachine(
     "Project",
@@ -68,12 +68,7 @@ CHINA_LONGITUDE = (73.5, 135.1)
 MAX_LINE_ITEMS = 200
 # Largest amount and quantity accepted: well inside the integer fen and thousandths the
 # columns hold on every backend, and so that quantity × unit price stays exact.
-MAX_AMOUNT = Decimal("999999999999.99")
 MAX_QUANTITY = Decimal("999999999.999")
-
-
-def today_in_china(now: datetime) -> date:
-    return now.astimezone(SHANGHAI).date()
 
 
 # -- input ------------------------------------------------------------------------
@@ -110,26 +105,6 @@ class ProjectData:
     expected_version: int | None = None
 
 
-def _decimal(checks: Checks, field_name: str, value, exponent: Decimal, maximum: Decimal = MAX_AMOUNT) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        checks.add("INVALID_NUMBER", field_name)
-        return None
-    if not number.is_finite():
-        checks.add("INVALID_NUMBER", field_name)
-        return None
-    if abs(number) > maximum:
-        checks.add("NUMBER_TOO_LARGE", field_name, max=f"{maximum:,}")
-        return None
-    if number != number.quantize(exponent, rounding=ROUND_HALF_UP):
-        checks.add("TOO_MANY_DECIMALS", field_name, places=-exponent.as_tuple().exponent)
-        return None
-    return number.quantize(exponent)
-
-
 def _check_data(data: ProjectData, creating: bool) -> tuple[Checks, Decimal | None, list[tuple[str, Decimal, str, Decimal]] | None]:
     checks = Checks()
     if creating or data.title is not None:
@@ -141,7 +116,7 @@ def _check_data(data: ProjectData, creating: bool) -> tuple[Checks, Decimal | No
             checks.add("REQUIRED" if not data.category else "INVALID_CATEGORY", "category")
     if data.funding_source is not None:
         data.funding_source = checks.text("fundingSource", data.funding_source, 200, required=False) or ""
-    budget = _decimal(checks, "budgetAmount", data.budget_amount, FEN)
+    budget = decimal_field(checks, "budgetAmount", data.budget_amount, FEN)
     if budget is not None and budget < 0:
         checks.add("NEGATIVE_AMOUNT", "budgetAmount")
     if data.location is not None:
@@ -157,8 +132,8 @@ def _check_data(data: ProjectData, creating: bool) -> tuple[Checks, Decimal | No
             prefix = f"lineItems.{i}"
             name = checks.text(f"{prefix}.name", item.name, 200)
             unit = checks.text(f"{prefix}.unit", item.unit, 20)
-            quantity = _decimal(checks, f"{prefix}.quantity", item.quantity, MILLI, MAX_QUANTITY)
-            price = _decimal(checks, f"{prefix}.unitPrice", item.unit_price, FEN)
+            quantity = decimal_field(checks, f"{prefix}.quantity", item.quantity, MILLI, MAX_QUANTITY)
+            price = decimal_field(checks, f"{prefix}.unitPrice", item.unit_price, FEN)
             if quantity is None and item.quantity is None:
                 checks.add("REQUIRED", f"{prefix}.quantity")
             if price is None and item.unit_price is None:
@@ -174,22 +149,17 @@ def _check_data(data: ProjectData, creating: bool) -> tuple[Checks, Decimal | No
     return checks, budget, items
 
 
-def amount_argument(name: str, value) -> Decimal | None:
-    """A money amount given as a query argument (a filter bound), exact to the fen, or a
-    BAD_USER_INPUT error saying what is wrong with it."""
-    checks = Checks()
-    number = _decimal(checks, name, value, FEN)
-    if checks.problems:
-        problem = checks.problems[0]
-        raise BadInput(problem.code, argument=name, **problem.params)
-    return number
-
-
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
     return (quantity * unit_price).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+def fiscal_year_of(uow: UnitOfWork, project: Project) -> int:
+    """The fiscal year whose allocation a project draws on: the year of its planned start,
+    or the current year in China while it has none."""
+    return project.planned_start.year if project.planned_start else today_in_china(uow.now).year
 
 
 async def next_code(uow: UnitOfWork, prefix: str) -> str:
@@ -207,22 +177,22 @@ async def next_code(uow: UnitOfWork, prefix: str) -> str:
     bump = CodeSequence.last_value + 1
     dialect = (await uow.session.connection()).dialect.name
     if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        upsert: postgresql.Insert | sqlite.Insert = (
+            postgresql.insert(CodeSequence) if dialect == "postgresql" else sqlite.insert(CodeSequence)
+        )
         await uow.session.execute(
-            upsert(CodeSequence).values(name=name, last_value=1)
-            .on_conflict_do_update(index_elements=[CodeSequence.name], set_={"last_value": bump})
+            upsert.values(name=name, last_value=1).on_conflict_do_update(index_elements=[CodeSequence.name], set_={"last_value": bump})
         )
     elif dialect == "mysql":
-        from sqlalchemy.dialects.mysql import insert as upsert
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
 
-        await uow.session.execute(upsert(CodeSequence).values(name=name, last_value=1).on_duplicate_key_update(last_value=bump))
+        await uow.session.execute(mysql_insert(CodeSequence).values(name=name, last_value=1).on_duplicate_key_update(last_value=bump))
     else:  # any other database: bump, or create the counter if it does not exist yet
         for _ in range(3):
             bumped = await uow.session.execute(update(CodeSequence).where(CodeSequence.name == name).values(last_value=bump))
-            if bumped.rowcount == 1:
+            if rowcount(bumped) == 1:
                 break
             try:
                 async with uow.session.begin_nested():
@@ -236,13 +206,7 @@ async def next_code(uow: UnitOfWork, prefix: str) -> str:
 
 async def get_project(uow: UnitOfWork, project_id: int, *, lock: bool = False) -> Project:
     """The project if the actor may see it (``policies.scope.projects``), else NOT_FOUND."""
-    stmt = select(Project).where(Project.id == project_id, scope.projects(uow.require_actor()))
-    if lock:
-        stmt = stmt.with_for_update()
-    project = (await uow.session.execute(stmt)).scalar_one_or_none()
-    if project is None:
-        raise NotFound()
-    return project
+    return await get_in_scope(uow, Project, project_id, lock=lock)
 
 
 def _require_owner(uow: UnitOfWork, project: Project) -> None:
@@ -264,12 +228,22 @@ async def transition(uow: UnitOfWork, project: Project, action: str, comment: st
     actor = uow.require_actor()
     uow.session.add(
         ProjectStatusChange(
-            project_id=project.id, from_status=before, to_status=project.status, action=action,
-            actor_id=actor.id, actor_name=actor.name, comment=comment, occurred_at=uow.now,
+            project_id=project.id,
+            from_status=before,
+            to_status=project.status,
+            action=action,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            comment=comment,
+            occurred_at=uow.now,
         )
     )
-    uow.audit("Project", project.id, {"status": {"before": before, "after": project.status}, "action": action, "comment": comment},
-              region_code=project.region_code)
+    uow.audit(
+        "Project",
+        project.id,
+        {"status": {"before": before, "after": project.status}, "action": action, "comment": comment},
+        region_code=project.region_code,
+    )
     await project_events.status_changed(uow, project, action, comment)
 
 
@@ -280,8 +254,15 @@ async def _replace_line_items(uow: UnitOfWork, project: Project, items: list[tup
     await uow.session.flush()
     rows = []
     for position, (name, quantity, unit, price) in enumerate(items, start=1):
-        row = ProjectLineItem(project_id=project.id, position=position, name=name, quantity=quantity, unit=unit,
-                              unit_price=price, amount=line_amount(quantity, price))
+        row = ProjectLineItem(
+            project_id=project.id,
+            position=position,
+            name=name,
+            quantity=quantity,
+            unit=unit,
+            unit_price=price,
+            amount=line_amount(quantity, price),
+        )
         uow.session.add(row)
         rows.append({"name": name, "quantity": str(quantity), "unit": unit, "unitPrice": str(price), "amount": str(row.amount)})
     return rows
@@ -314,14 +295,27 @@ async def create_project(uow: UnitOfWork, data: ProjectData) -> Project:
         updated_at=uow.now,
     )
     if data.location:
-        project.latitude, project.longitude, project.geofence_radius_m = data.location.latitude, data.location.longitude, data.location.radius_m
+        project.latitude, project.longitude, project.geofence_radius_m = (
+            data.location.latitude,
+            data.location.longitude,
+            data.location.radius_m,
+        )
     uow.session.add(project)
     await uow.session.flush()
     changes = changes_of(project, None)
     if items:
         changes["line_items"] = {"before": None, "after": await _replace_line_items(uow, project, items)}
-    uow.session.add(ProjectStatusChange(project_id=project.id, from_status=None, to_status="draft", action="create",
-                                        actor_id=actor.id, actor_name=actor.name, occurred_at=uow.now))
+    uow.session.add(
+        ProjectStatusChange(
+            project_id=project.id,
+            from_status=None,
+            to_status="draft",
+            action="create",
+            actor_id=actor.id,
+            actor_name=actor.name,
+            occurred_at=uow.now,
+        )
+    )
     uow.audit("Project", project.id, changes, region_code=project.region_code)
     return project
 
@@ -346,7 +340,11 @@ async def update_project(uow: UnitOfWork, project_id: int, data: ProjectData) ->
     if budget is not None:
         project.budget_amount = budget
     if data.location is not None:
-        project.latitude, project.longitude, project.geofence_radius_m = data.location.latitude, data.location.longitude, data.location.radius_m
+        project.latitude, project.longitude, project.geofence_radius_m = (
+            data.location.latitude,
+            data.location.longitude,
+            data.location.radius_m,
+        )
     project.updated_at = uow.now
     await uow.session.flush()
     changes = changes_of(project, before)
@@ -390,17 +388,33 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
         elif not claim_matches(media, upload.content_type, filename):
             checks.add("FILE_TYPE_MISMATCH", "file", claimed=upload.content_type or filename, detected=media.mime)
     checks.raise_if_any()
-    versions = (await uow.session.execute(
-        select(ProjectDocument.version).where(ProjectDocument.project_id == project.id, ProjectDocument.document_type == document_type)
-    )).scalars().all()
+    assert media is not None  # an empty, oversized or unknown file was reported above
+    versions = (
+        (
+            await uow.session.execute(
+                select(ProjectDocument.version).where(
+                    ProjectDocument.project_id == project.id, ProjectDocument.document_type == document_type
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     key, created = await storage.put(upload.data)
     if created:
         # Nothing stays stored if the transaction does not commit.
         uow.on_rollback(lambda: storage.delete(key))
     document = ProjectDocument(
-        project_id=project.id, document_type=document_type, version=max(versions, default=0) + 1,
-        filename=filename, media_type=media.mime, size_bytes=len(upload.data), sha256=key, storage_key=key,
-        uploaded_by_id=uow.require_actor().id, uploaded_at=uow.now,
+        project_id=project.id,
+        document_type=document_type,
+        version=max(versions, default=0) + 1,
+        filename=filename,
+        media_type=media.mime,
+        size_bytes=len(upload.data),
+        sha256=key,
+        storage_key=key,
+        uploaded_by_id=uow.require_actor().id,
+        uploaded_at=uow.now,
     )
     uow.session.add(document)
     project.updated_at = uow.now
@@ -413,11 +427,14 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
 
 
 async def _allocation(uow: UnitOfWork, project: Project) -> BudgetAllocation | None:
-    year = project.planned_start.year if project.planned_start else today_in_china(uow.now).year
-    return (await uow.session.execute(
-        select(BudgetAllocation).where(BudgetAllocation.organisation_id == project.owner_organisation_id,
-                                       BudgetAllocation.fiscal_year == year)
-    )).scalar_one_or_none()
+    year = fiscal_year_of(uow, project)
+    return (
+        await uow.session.execute(
+            select(BudgetAllocation).where(
+                BudgetAllocation.organisation_id == project.owner_organisation_id, BudgetAllocation.fiscal_year == year
+            )
+        )
+    ).scalar_one_or_none()
 
 
 async def submission_problems(uow: UnitOfWork, project: Project) -> list[Problem]:
@@ -427,9 +444,9 @@ async def submission_problems(uow: UnitOfWork, project: Project) -> list[Problem
     add = lambda code, field_name, **params: problems.append(Problem(code, field_name, params))  # noqa: E731
 
     # Documents required for the category.
-    present = set((await uow.session.execute(
-        select(ProjectDocument.document_type).where(ProjectDocument.project_id == project.id)
-    )).scalars())
+    present = set(
+        (await uow.session.execute(select(ProjectDocument.document_type).where(ProjectDocument.project_id == project.id))).scalars()
+    )
     for document_type in REQUIRED_DOCUMENTS + REQUIRED_DOCUMENTS_BY_CATEGORY.get(project.category, ()):
         if document_type not in present:
             add("MISSING_DOCUMENT", "documents", document_type=document_type)
@@ -460,7 +477,9 @@ async def submission_problems(uow: UnitOfWork, project: Project) -> list[Problem
     if project.latitude is None or project.longitude is None:
         add("REQUIRED", "location")
     else:
-        if not (CHINA_LATITUDE[0] <= project.latitude <= CHINA_LATITUDE[1] and CHINA_LONGITUDE[0] <= project.longitude <= CHINA_LONGITUDE[1]):
+        if not (
+            CHINA_LATITUDE[0] <= project.latitude <= CHINA_LATITUDE[1] and CHINA_LONGITUDE[0] <= project.longitude <= CHINA_LONGITUDE[1]
+        ):
             add("LOCATION_OUTSIDE_CHINA", "location")
         radius = project.geofence_radius_m
         if radius is None or not (s.geofence_radius_min_m <= radius <= s.geofence_radius_max_m):
@@ -473,7 +492,7 @@ async def submission_problems(uow: UnitOfWork, project: Project) -> list[Problem
         allocation = await _allocation(uow, project)
         remaining = allocation.amount - allocation.reserved if allocation else Decimal("0.00")
         if remaining < budget:
-            year = project.planned_start.year if project.planned_start else today_in_china(uow.now).year
+            year = fiscal_year_of(uow, project)
             add("INSUFFICIENT_ALLOCATION", "budgetAmount", year=year, remaining=f"{remaining:,.2f}")
     return problems
 
@@ -492,8 +511,15 @@ async def submit_project(uow: UnitOfWork, project_id: int, comment: str | None =
         raise UserErrors(problems)
     project.submission_count += 1
     await transition(uow, project, "submit", comment)
-    review = ProjectReview(project_id=project.id, round=project.submission_count, step=1, role=review_chain(uow)[0],
-                           region_code=project.region_code, status="pending", created_at=uow.now)
+    review = ProjectReview(
+        project_id=project.id,
+        round=project.submission_count,
+        step=1,
+        role=review_chain(uow)[0],
+        region_code=project.region_code,
+        status="pending",
+        created_at=uow.now,
+    )
     uow.session.add(review)
     await uow.session.flush()
     await project_events.review_opened(uow, project, review)
@@ -505,9 +531,7 @@ async def submit_project(uow: UnitOfWork, project_id: int, comment: str | None =
 
 async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment: str | None) -> ProjectReview:
     actor = uow.require_actor()
-    review = await uow.session.get(ProjectReview, review_id)
-    if review is None:
-        raise NotFound()
+    review = await get_in_scope(uow, ProjectReview, review_id)
     project = await get_project(uow, review.project_id, lock=True)
     if review.role not in actor.roles or not project.region_code.startswith(actor.region_prefix):
         raise Forbidden("NOT_YOUR_REVIEW", operation=uow.operation)
@@ -518,23 +542,36 @@ async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment:
     checks.raise_if_any()
     if review.status != "pending" or project.status != "submitted":
         raise UserErrors(Problem("REVIEW_ALREADY_DECIDED", None))
-    earlier = (await uow.session.execute(
-        select(ProjectReview.id).where(ProjectReview.project_id == project.id, ProjectReview.round == review.round,
-                                       ProjectReview.reviewer_id == actor.id)
-    )).first()
+    earlier = (
+        await uow.session.execute(
+            select(ProjectReview.id).where(
+                ProjectReview.project_id == project.id, ProjectReview.round == review.round, ProjectReview.reviewer_id == actor.id
+            )
+        )
+    ).first()
     if earlier is not None:
         raise Forbidden("SAME_REVIEWER", operation=uow.operation)
     # Compare-and-set: of two reviewers deciding at once, one wins.
     decided = await uow.session.execute(
-        update(ProjectReview).where(ProjectReview.id == review.id, ProjectReview.status == "pending")
-        .values(status="approved" if approve else "rejected", reviewer_id=actor.id, reviewer_name=actor.name,
-                comment=comment, decided_at=uow.now)
+        update(ProjectReview)
+        .where(ProjectReview.id == review.id, ProjectReview.status == "pending")
+        .values(
+            status="approved" if approve else "rejected",
+            reviewer_id=actor.id,
+            reviewer_name=actor.name,
+            comment=comment,
+            decided_at=uow.now,
+        )
         .execution_options(synchronize_session="fetch")
     )
-    if decided.rowcount != 1:
+    if rowcount(decided) != 1:
         raise UserErrors(Problem("REVIEW_ALREADY_DECIDED", None))
-    uow.audit("ProjectReview", review.id, {"decision": "approved" if approve else "rejected", "comment": comment,
-                                           "step": review.step, "round": review.round}, region_code=project.region_code)
+    uow.audit(
+        "ProjectReview",
+        review.id,
+        {"decision": "approved" if approve else "rejected", "comment": comment, "step": review.step, "round": review.round},
+        region_code=project.region_code,
+    )
     chain = review_chain(uow)
     await project_events.review_decided(uow, project, review, approve, comment)
     if not approve:
@@ -543,8 +580,15 @@ async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment:
         await _reserve_budget(uow, project)
         await transition(uow, project, "approve", comment)
     else:
-        following = ProjectReview(project_id=project.id, round=review.round, step=review.step + 1, role=chain[review.step],
-                                  region_code=project.region_code, status="pending", created_at=uow.now)
+        following = ProjectReview(
+            project_id=project.id,
+            round=review.round,
+            step=review.step + 1,
+            role=chain[review.step],
+            region_code=project.region_code,
+            status="pending",
+            created_at=uow.now,
+        )
         uow.session.add(following)
         project.updated_at = uow.now
         await uow.session.flush()
@@ -574,33 +618,46 @@ async def _reserve_budget(uow: UnitOfWork, project: Project) -> None:
             .values(reserved=BudgetAllocation.reserved + needed, updated_at=uow.now)
             .execution_options(synchronize_session=False)
         )
-        if reserved.rowcount == 1:
+        if rowcount(reserved) == 1:
             uow.session.add(BudgetReservation(project_id=project.id, allocation_id=allocation.id, amount=amount, reserved_at=uow.now))
-            uow.audit("BudgetAllocation", allocation.id, {"reserved": {"project": project.code, "amount": str(amount)}},
-                      region_code=project.region_code)
+            uow.audit(
+                "BudgetAllocation",
+                allocation.id,
+                {"reserved": {"project": project.code, "amount": str(amount)}},
+                region_code=project.region_code,
+            )
             return
-        total, held = (await uow.session.execute(
-            select(BudgetAllocation.amount, BudgetAllocation.reserved).where(BudgetAllocation.id == allocation.id)
-        )).one()
+        total, held = (
+            await uow.session.execute(
+                select(BudgetAllocation.amount, BudgetAllocation.reserved).where(BudgetAllocation.id == allocation.id)
+            )
+        ).one()
         remaining = total - held
-    year = project.planned_start.year if project.planned_start else today_in_china(uow.now).year
+    year = fiscal_year_of(uow, project)
     raise UserErrors(Problem("INSUFFICIENT_ALLOCATION", "budgetAmount", {"year": year, "remaining": f"{remaining:,.2f}"}))
 
 
 async def release_budget(uow: UnitOfWork, project: Project) -> None:
-    reservation = (await uow.session.execute(
-        select(BudgetReservation).where(BudgetReservation.project_id == project.id, BudgetReservation.released_at.is_(None))
-    )).scalar_one_or_none()
+    reservation = (
+        await uow.session.execute(
+            select(BudgetReservation).where(BudgetReservation.project_id == project.id, BudgetReservation.released_at.is_(None))
+        )
+    ).scalar_one_or_none()
     if reservation is None:
         return
     await uow.session.execute(
-        update(BudgetAllocation).where(BudgetAllocation.id == reservation.allocation_id)
+        update(BudgetAllocation)
+        .where(BudgetAllocation.id == reservation.allocation_id)
         .values(reserved=BudgetAllocation.reserved - reservation.amount, updated_at=uow.now)
         .execution_options(synchronize_session=False)
     )
     reservation.released_at = uow.now
-    uow.audit("BudgetAllocation", reservation.allocation_id, {"released": {"project": project.code, "amount": str(reservation.amount)}},
-              region_code=project.region_code)
+    uow.audit(
+        "BudgetAllocation",
+        reservation.allocation_id,
+        {"released": {"project": project.code, "amount": str(reservation.amount)}},
+        region_code=project.region_code,
+    )
 
 
 async def cancel_project(uow: UnitOfWork, project_id: int, reason: str | None) -> Project:
@@ -612,8 +669,10 @@ async def cancel_project(uow: UnitOfWork, project_id: int, reason: str | None) -
     PROJECT_LIFECYCLE.target("cancel", project.status)
     await release_budget(uow, project)
     await uow.session.execute(
-        update(ProjectReview).where(ProjectReview.project_id == project.id, ProjectReview.status == "pending")
-        .values(status="withdrawn", decided_at=uow.now).execution_options(synchronize_session=False)
+        update(ProjectReview)
+        .where(ProjectReview.project_id == project.id, ProjectReview.status == "pending")
+        .values(status="withdrawn", decided_at=uow.now)
+        .execution_options(synchronize_session=False)
     )
     await transition(uow, project, "cancel", reason)
     await uow.session.flush()
@@ -624,28 +683,31 @@ async def cancel_project(uow: UnitOfWork, project_id: int, reason: str | None) -
 
 
 async def set_allocation(uow: UnitOfWork, organisation_id: int, fiscal_year: int, amount) -> BudgetAllocation:
-    actor = uow.require_actor()
+    uow.require_actor()
     checks = Checks()
-    value = _decimal(checks, "amount", amount, FEN)
+    value = decimal_field(checks, "amount", amount, FEN)
     if value is not None and value < 0:
         checks.add("NEGATIVE_AMOUNT", "amount")
     if not (2000 <= fiscal_year <= 2100):
         checks.add("INVALID_FISCAL_YEAR", "fiscalYear")
     checks.raise_if_any()
-    org = (await uow.session.execute(
-        select(Organisation).where(Organisation.id == organisation_id, scope.organisations(actor))
-    )).scalar_one_or_none()
-    if org is None or not org.region_code.startswith(actor.region_prefix):
-        raise NotFound()
+    if value is None:  # no amount at all (the GraphQL input requires one)
+        raise UserErrors(Problem("REQUIRED", "amount"))
+    org = await get_in_scope(uow, Organisation, organisation_id, in_own_region=True)
     if org.kind != "owner":
         raise UserErrors(Problem("NOT_AN_OWNER", "organisationId"))
-    allocation = (await uow.session.execute(
-        select(BudgetAllocation).where(BudgetAllocation.organisation_id == org.id, BudgetAllocation.fiscal_year == fiscal_year)
-        .with_for_update()
-    )).scalar_one_or_none()
+    allocation = (
+        await uow.session.execute(
+            select(BudgetAllocation)
+            .where(BudgetAllocation.organisation_id == org.id, BudgetAllocation.fiscal_year == fiscal_year)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
     before = snapshot(allocation) if allocation else None
     if allocation is None:
-        allocation = BudgetAllocation(organisation_id=org.id, fiscal_year=fiscal_year, amount=value, reserved=Decimal("0.00"), updated_at=uow.now)
+        allocation = BudgetAllocation(
+            organisation_id=org.id, fiscal_year=fiscal_year, amount=value, reserved=Decimal("0.00"), updated_at=uow.now
+        )
         uow.session.add(allocation)
     else:
         if value < allocation.reserved:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+from typing import overload
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,12 +28,24 @@ class FieldCipher:
         self._keys = {kid: AESGCM(key) for kid, key in keys.items()}
         self.active_key_id = active_key_id
 
+    @overload
+    def encrypt(self, plaintext: str, context: str) -> str: ...
+
+    @overload
+    def encrypt(self, plaintext: str | None, context: str) -> str | None: ...
+
     def encrypt(self, plaintext: str | None, context: str) -> str | None:
         if plaintext is None:
             return None
         nonce = os.urandom(12)
         sealed = self._keys[self.active_key_id].encrypt(nonce, plaintext.encode(), context.encode())
         return f"{PREFIX}:{self.active_key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+    @overload
+    def decrypt(self, stored: str, context: str) -> str: ...
+
+    @overload
+    def decrypt(self, stored: str | None, context: str) -> str | None: ...
 
     def decrypt(self, stored: str | None, context: str) -> str | None:
         if stored is None:

@@ -1,23 +1,34 @@
 """Key rotation for encrypted columns: re-encrypt every value sealed under an older key id
-with the active key, so the old key can then be removed from the key ring."""
+with the active key, so the old key can then be removed from the key ring.
+
+Each domain declares its encrypted columns with ``encrypted_column`` next to the code that
+writes them; ``reencrypt_all`` walks every declared column."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select
 
-from models.accounts import Organisation, User
-from resolvers.accounts.service import bank_account_context, phone_context
 from resolvers.core.context import UnitOfWork
 
 # (model, attribute, name, associated data of a row) of every encrypted column.
-ENCRYPTED_COLUMNS = (
-    (User, "phone", "users.phone", lambda row: phone_context(row.id)),
-    (Organisation, "bank_account_number", "organisations.bank_account_number", lambda row: bank_account_context(row.id)),
-)
+ENCRYPTED_COLUMNS: list[tuple[type[Any], str, str, Callable[[Any], str]]] = []
+
+
+def encrypted_column(model: type[Any], attribute: str, name: str, context_of: Callable[[Any], str]) -> None:
+    """Declare a column whose values are sealed by ``FieldCipher`` with the associated data
+    ``context_of(row)``, so key rotation re-encrypts it."""
+    if not any(entry[2] == name for entry in ENCRYPTED_COLUMNS):
+        ENCRYPTED_COLUMNS.append((model, attribute, name, context_of))
 
 
 async def reencrypt_all(uow: UnitOfWork, batch_size: int = 500) -> dict[str, int]:
     """Returns how many values of each column were re-encrypted."""
+    from resolvers import load_domains
+
+    load_domains()  # every domain's declared columns
     counts: dict[str, int] = {}
     cipher = uow.cipher
     for model, attribute, name, context_of in ENCRYPTED_COLUMNS:

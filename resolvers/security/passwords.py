@@ -1,4 +1,11 @@
-"""Password hashing (argon2id) and the minimum strength rule (length and zxcvbn score)."""
+"""Password hashing (argon2id) and the minimum strength rule (length and zxcvbn score).
+
+The argon2 cost comes from settings (``SMALLWORKS_PASSWORD_HASH_*``). This package does not
+read settings itself: whoever builds a process's long-lived services calls
+:func:`configure_hasher` once with them. Until then the production defaults below apply.
+A stored hash made with other parameters verifies as before, and :func:`needs_rehash` reports
+it so the caller can store a new hash at the next successful sign-in.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,30 @@ from zxcvbn import zxcvbn
 
 from resolvers.core.errors import Problem
 
-_hasher = PasswordHasher()
+# argon2-cffi's own defaults (RFC 9106, low-memory profile): the production cost.
+DEFAULT_TIME_COST = 3
+DEFAULT_MEMORY_KIB = 64 * 1024
+DEFAULT_PARALLELISM = 4
+
+_hasher = PasswordHasher(time_cost=DEFAULT_TIME_COST, memory_cost=DEFAULT_MEMORY_KIB, parallelism=DEFAULT_PARALLELISM)
 # Verified against when the account does not exist, so timing does not reveal usernames.
-_DUMMY_HASH = _hasher.hash("smallworks-no-such-account")
+# Made with the configured hasher on first use, so it costs what a real verification costs.
+_dummy_hash: str | None = None
+
+
+def configure_hasher(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Hash new passwords with these argon2id parameters (memory in KiB)."""
+    global _hasher, _dummy_hash
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    if (hasher.time_cost, hasher.memory_cost, hasher.parallelism) != (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism):
+        _hasher, _dummy_hash = hasher, None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("smallworks-no-such-account")
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -19,12 +47,13 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
+    """True when ``stored_hash`` was made with parameters other than the configured ones."""
     return _hasher.check_needs_rehash(stored_hash)
 
 

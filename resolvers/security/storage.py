@@ -96,7 +96,11 @@ GENERIC_CLAIMS = ("", "application/octet-stream", "binary/octet-stream")
 
 
 ZIP_SIGNATURE = b"PK\x03\x04"
-MIME_ALIASES = {"image/x-ms-bmp": "image/bmp", "application/x-dwg": "image/vnd.dwg", "application/x-ole-storage": "application/vnd.ms-excel"}
+MIME_ALIASES = {
+    "image/x-ms-bmp": "image/bmp",
+    "application/x-dwg": "image/vnd.dwg",
+    "application/x-ole-storage": "application/vnd.ms-excel",
+}
 
 
 def sniff(data: bytes) -> str | None:

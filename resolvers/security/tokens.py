@@ -11,10 +11,12 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import jwt
 
-from app.settings import Settings
+if TYPE_CHECKING:  # settings are handed in; the service layer does not import the app
+    from app.settings import Settings
 
 ALGORITHM = "HS256"
 HEADER_TYP = "at+jwt"
@@ -35,6 +37,13 @@ class AccessClaims:
     expires_at: int
 
 
+def _secret(settings: Settings) -> str:
+    """The signing key, which Settings validation sets in every mode (generated in
+    development, required in production)."""
+    assert settings.jwt_secret is not None
+    return settings.jwt_secret
+
+
 def issue_access_token(settings: Settings, now: datetime, subject: str, scopes: frozenset[str], session_id: str | None = None) -> str:
     payload = {
         "iss": settings.jwt_issuer,
@@ -49,7 +58,7 @@ def issue_access_token(settings: Settings, now: datetime, subject: str, scopes: 
     }
     if session_id:
         payload["sid"] = session_id
-    return jwt.encode(payload, settings.jwt_secret, algorithm=ALGORITHM, headers={"typ": HEADER_TYP})
+    return jwt.encode(payload, _secret(settings), algorithm=ALGORITHM, headers={"typ": HEADER_TYP})
 
 
 def decode_access_token(settings: Settings, token: str) -> AccessClaims:
@@ -59,7 +68,7 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             raise InvalidToken("unexpected token header")
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            _secret(settings),
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,

@@ -1,0 +1,56 @@
+"""The kernel's messages: transport and permission refusals, paging, validation and money."""
+
+from __future__ import annotations
+
+from resolvers.core.i18n import register
+
+# GraphQL errors (``extensions.code`` / ``extensions.reason``), never payload user errors.
+register(
+    "core",
+    {
+        "UNAUTHENTICATED": ("需要登录，或登录凭证无效、已过期。", "Sign-in required, or the credentials are invalid or expired."),
+        "FORBIDDEN": ("无权执行此操作：{operation}。", "You are not allowed to perform this operation: {operation}."),
+        "READ_ONLY_CLIENT": ("第三方接口凭证只读，不能执行变更操作。", "API client credentials are read-only and cannot run mutations."),
+        "NOT_FOUND": ("对象不存在或不可见。", "The object does not exist or is not visible to you."),
+        "CONFLICT": ("数据已被他人修改，请刷新后重试。", "The data was changed by someone else; reload and try again."),
+        "INTERNAL": ("服务器内部错误。", "Internal server error."),
+        "INVALID_ID": ("无效的全局ID：{id}。", "Invalid global ID: {id}."),
+        "WRONG_ID_TYPE": ("ID {id} 不是 {expected} 类型。", "ID {id} is not of type {expected}."),
+        "PAGE_SIZE_EXCEEDED": (
+            "请求 {requested} 条记录超过了 `{argument}` 的上限 {limit} 条。",
+            "Requesting {requested} records on the `{argument}` argument exceeds the limit of {limit} records.",
+        ),
+        "PAGE_SIZE_NEGATIVE": ("`{argument}` 不能为负数。", "`{argument}` must not be negative."),
+        "PAGE_BOTH_DIRECTIONS": ("不能同时使用 `first` 和 `last`。", "Passing both `first` and `last` is not supported."),
+        "INVALID_CURSOR": ("无效的分页游标。", "Invalid pagination cursor."),
+        "QUERY_TOO_DEEP": ("查询嵌套层级超过上限 {limit}。", "The query is nested deeper than the limit of {limit}."),
+        "TOO_MANY_ALIASES": (
+            "查询使用了 {count} 个别名，超过上限 {limit} 个。",
+            "The query uses {count} aliases, more than the limit of {limit}.",
+        ),
+        "TOO_MANY_TOKENS": ("查询超过 {limit} 个词法单元的上限。", "The query has more than the limit of {limit} tokens."),
+        "CSRF_PREFLIGHT_REQUIRED": (
+            "multipart 请求必须带有 GraphQL-Require-Preflight 请求头（防跨站请求伪造）。",
+            "Multipart requests must carry a GraphQL-Require-Preflight header (CSRF protection).",
+        ),
+        "MUTATION_OVER_GET": ("变更操作不能通过 GET 请求发送，请使用 POST。", "Mutations cannot be sent over GET; use POST."),
+        "BAD_REQUEST": ("请求无效：{detail}", "Bad request: {detail}"),
+    },
+    user_errors=False,
+)
+
+register(
+    "core",
+    {
+        "REQUIRED": ("必填项不能为空。", "This field is required."),
+        "TOO_LONG": ("长度不能超过 {max} 个字符。", "Must be at most {max} characters."),
+        "INVALID_TIME_RANGE": ("开始时间须早于结束时间。", "The start of the time range must be before its end."),
+        "REGION_OUT_OF_SCOPE": ("该行政区划不在您的管辖范围内。", "That region is outside your scope."),
+        "INVALID_REGION_CODE": ("行政区划代码须为6位数字。", "The region code must be 6 digits."),
+        "INVALID_TRANSITION": ("{entity} 当前状态为 {status}，不能执行 {action}。", "{entity} in status {status} does not allow {action}."),
+        "INVALID_NUMBER": ("不是有效的数字。", "Not a valid number."),
+        "NUMBER_TOO_LARGE": ("数值不能超过 {max}。", "Must be at most {max}."),
+        "TOO_MANY_DECIMALS": ("最多保留 {places} 位小数。", "At most {places} decimal places."),
+        "NEGATIVE_AMOUNT": ("金额不能为负数。", "The amount must not be negative."),
+    },
+)

@@ -1,0 +1,90 @@
+"""One operation, one transaction: the unit of work every mutation, job and command runs in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from sqlalchemy.engine import CursorResult, Result
+
+from models.base import utcnow
+from policies.engine import PolicyEngine
+from resolvers.core.audit import append_pending
+from resolvers.core.context import Actor, RequestMeta, UnitOfWork
+
+if TYPE_CHECKING:
+    from resolvers.security.crypto import FieldCipher
+
+log = logging.getLogger("smallworks")
+
+
+class Dispatcher(Protocol):
+    async def dispatch(self, event_ids: list[int]) -> None: ...
+
+
+class Database(Protocol):
+    def write(self) -> AbstractAsyncContextManager[Any]: ...
+
+
+class Services(Protocol):
+    """The long-lived services a unit of work draws on (``app.state.AppState``)."""
+
+    @property
+    def settings(self) -> Any: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def cipher(self) -> FieldCipher: ...
+
+    @property
+    def policy(self) -> PolicyEngine: ...
+
+    @property
+    def dispatcher(self) -> Dispatcher: ...
+
+
+@asynccontextmanager
+async def unit_of_work(state: Services, operation: str, actor: Actor | None, meta: RequestMeta) -> AsyncIterator[UnitOfWork]:
+    """One transaction: commits (with its audit events chained in) if the block finishes,
+    rolls back entirely if it raises."""
+    uow: UnitOfWork | None = None
+    try:
+        async with state.db.write() as session:
+            uow = UnitOfWork(
+                session=session,
+                settings=state.settings,
+                cipher=state.cipher,
+                policy=state.policy,
+                meta=meta,
+                now=utcnow(),
+                operation=operation,
+                actor=actor,
+            )
+            yield uow
+            await append_pending(uow)
+    except BaseException:
+        # The transaction rolled back: undo what it did outside the database. Every hook
+        # runs even if one fails, and the failure that rolled back is the one raised.
+        for hook in reversed(uow.rollback_hooks if uow else []):
+            try:
+                await hook()
+            except Exception:
+                log.exception("a rollback hook of %s failed", operation)
+        raise
+    if uow.policy_changed:
+        state.policy.invalidate()
+    if uow.events:
+        try:
+            await state.dispatcher.dispatch([event.id for event in uow.events])
+        except Exception:
+            log.exception("dispatching events %s failed", [event.id for event in uow.events])
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. ``AsyncSession.execute`` returns a
+    ``CursorResult`` for them, though it is annotated with the ``Result`` of a query."""
+    return cast("CursorResult[Any]", result).rowcount

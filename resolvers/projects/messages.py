@@ -1,0 +1,65 @@
+"""Project application and approval (项目申报与立项): messages by code, in zh-CN and en."""
+
+from __future__ import annotations
+
+from resolvers.core.i18n import register
+
+register(
+    "projects",
+    {
+        "INVALID_CATEGORY": ("项目类别无效。", "Invalid project category."),
+        "INVALID_COORDINATES": ("经纬度超出有效范围。", "Latitude or longitude out of range."),
+        "TOO_MANY_LINE_ITEMS": ("预算明细不能超过 {max} 行。", "At most {max} budget lines."),
+        "QUANTITY_NOT_POSITIVE": ("数量必须大于0。", "The quantity must be greater than 0."),
+        "NOT_PROJECT_OWNER": (
+            "只有建设单位经办人可以执行此操作：{operation}。",
+            "Only the owner organisation's staff may do this: {operation}.",
+        ),
+        "STALE_VERSION": (
+            "项目已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试。",
+            "The project was changed by someone else (now version {current}, yours {expected}); reload and try again.",
+        ),
+        "PROJECT_LOCKED": ("项目状态为 {status}，不能修改。", "The project is {status} and can no longer be edited."),
+        "INVALID_DOCUMENT_TYPE": ("文件类型无效。", "Invalid document type."),
+        "INVALID_FILENAME": ("文件名无效。", "Invalid file name."),
+        "INVALID_UPLOAD": (
+            "请求中没有文件（请使用 GraphQL multipart 上传）。",
+            "No file in the request (use a GraphQL multipart request).",
+        ),
+        "EMPTY_FILE": ("文件为空。", "The file is empty."),
+        "FILE_TOO_LARGE": ("文件过大（上限 {limit_mb} MB）。", "The file is too large (limit {limit_mb} MB)."),
+        "FILE_TYPE_NOT_ALLOWED": (
+            "不允许的文件类型（识别为 {detected}）；仅支持 PDF、OFD、图片、电子表格和 CAD 图纸。",
+            "File type not allowed (detected {detected}); PDF, OFD, images, spreadsheets and CAD drawings are accepted.",
+        ),
+        "FILE_TYPE_MISMATCH": (
+            "文件内容（{detected}）与声明的类型或扩展名（{claimed}）不符。",
+            "The file's content ({detected}) does not match its claimed type or extension ({claimed}).",
+        ),
+        "MISSING_DOCUMENT": ("缺少必需的文件：{document_type}。", "A required document is missing: {document_type}."),
+        "BUDGET_NOT_POSITIVE": ("预算金额必须大于0。", "The budget must be greater than 0."),
+        "BUDGET_OVER_CEILING": ("预算金额超过小额工程上限 {ceiling} 元。", "The budget exceeds the small-works ceiling of CNY {ceiling}."),
+        "LINE_ITEMS_MISMATCH": (
+            "预算明细合计 {total} 元与预算金额 {budget} 元不一致。",
+            "The budget lines add up to CNY {total}, not the budget of CNY {budget}.",
+        ),
+        "START_IN_PAST": ("计划开工日期不能早于今天。", "The planned start must not be in the past."),
+        "END_NOT_AFTER_START": ("计划完工日期须晚于开工日期。", "The planned end must be after the planned start."),
+        "LOCATION_OUTSIDE_CHINA": ("项目地点不在中国境内。", "The site is outside China."),
+        "RADIUS_OUT_OF_RANGE": ("电子围栏半径须在 {min} 至 {max} 米之间。", "The geofence radius must be between {min} and {max} metres."),
+        "INSUFFICIENT_ALLOCATION": (
+            "{year} 年度预算指标余额不足（可用 {remaining} 元）。",
+            "Not enough of the {year} budget allocation remains (CNY {remaining} available).",
+        ),
+        "NOT_YOUR_REVIEW": ("该审核环节不由您负责。", "This review step is not yours to decide."),
+        "OWN_PROJECT_REVIEW": ("不能审核本单位的项目。", "You cannot review your own organisation's project."),
+        "SAME_REVIEWER": ("同一轮申报中您已审核过其他环节。", "You already decided another step of this submission."),
+        "REVIEW_ALREADY_DECIDED": ("该审核环节已处理。", "This review step has already been decided."),
+        "INVALID_FISCAL_YEAR": ("年度无效。", "Invalid fiscal year."),
+        "NOT_AN_OWNER": ("只能为建设单位设置预算指标。", "Allocations are set for owner organisations only."),
+        "ALLOCATION_BELOW_RESERVED": (
+            "指标不能低于已占用的 {reserved} 元。",
+            "The allocation cannot be less than the CNY {reserved} already reserved.",
+        ),
+    },
+)

@@ -1,0 +1,29 @@
+"""DataLoaders of the accounts domain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from models.accounts import ApiClient, Organisation, User, UserRole
+from schema.core import loaders
+
+loaders.by_id("organisation", Organisation)
+loaders.by_id("user", User)
+loaders.by_id("api_client", ApiClient)
+
+
+def _roles_of_users(ctx):
+    async def batch(user_ids):
+        async with ctx.db.read() as session:
+            rows = (await session.execute(select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(list(user_ids))))).all()
+        roles = defaultdict(list)
+        for user_id, role in rows:
+            roles[user_id].append(role)
+        return [sorted(roles[i]) for i in user_ids]
+
+    return batch
+
+
+loaders.register("roles_of_user", _roles_of_users)

@@ -1,0 +1,92 @@
+"""Relay cursor connections over keyset pagination (``resolvers.core.pagination``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from resolvers.core.pagination import ListQuery, Page, PageArgs, paginate
+from schema.core.context import Info
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where a page sits in the whole list (Relay). 分页信息。")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow. 是否有下一页。")
+    has_previous_page: bool = strawberry.field(description="Items precede. 是否有上一页。")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge. 首条游标。")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last edge. 末条游标。")
+
+
+@strawberry.type(description="One item of a page with its cursor. 分页条目。")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` or `before`. 分页游标。")
+    node: T = strawberry.field(description="The item. 条目。")
+
+
+@strawberry.type(description="A page of items (Relay cursor connection, at most 100 per page). 分页列表。")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="Items with cursors. 条目及游标。")
+    page_info: PageInfo = strawberry.field(description="Paging state. 分页信息。")
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Number of items across all pages. 总数。")
+    async def total_count(self) -> int:
+        return await self._count()
+
+    @strawberry.field(description="The items without cursors. 条目列表。")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def page_args(first: int | None, after: str | None, last: int | None, before: str | None) -> PageArgs:
+    return PageArgs(first=first, after=after, last=last, before=before)
+
+
+def connection(info: Info, page: Page, wrap: Callable[[Any], Any]) -> Connection:
+    ctx = info.context
+
+    async def count() -> int:
+        async with ctx.db.read() as session:
+            return (await session.execute(page.count_statement)).scalar_one()
+
+    edges = [Edge(cursor=c, node=wrap(r)) for c, r in zip(page.cursors, page.rows, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        _count=count,
+    )
+
+
+async def list_page(
+    info: Info,
+    query: ListQuery,
+    wrap: Callable[[Any], Any],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection:
+    """One page of a service-layer list (``resolvers.<domain>.queries``) as a connection;
+    cursors carry the values of the list's order columns."""
+    ctx = info.context
+    statement, order = query.statement, query.order
+    async with ctx.db.read() as session:
+        page = await paginate(
+            session,
+            statement,
+            order,
+            page_args(first, after, last, before),
+            max_size=ctx.settings.page_size_max,
+            default_size=ctx.settings.page_size_default,
+            key=lambda row: [getattr(row, column.key) for column, _ in order],
+        )
+    return connection(info, page, wrap)
