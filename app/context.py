@@ -6,9 +6,12 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cached_property
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import RequestReads
 from app.state import AppState
 from resolvers.accounts.auth import load_actor
 from resolvers.core.context import Actor, RequestMeta, UnitOfWork
@@ -37,10 +40,11 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 class RequestContext:
-    def __init__(self, state: AppState, meta: RequestMeta, token: str | None):
+    def __init__(self, state: AppState, meta: RequestMeta, token: str | None, *, shared_reads: bool = True):
         self.state = state
         self.settings = state.settings
         self.db = state.db
+        self.reads = RequestReads(state.db, shared=shared_reads)
         self.policy = state.policy
         self.cipher = state.cipher
         self.meta = meta
@@ -48,6 +52,8 @@ class RequestContext:
         self.token_error: str | None = None
         self.connection_params: dict | None = None  # graphql-transport-ws connection_init payload
         self._actor: asyncio.Future | None = None
+        # The permission gate's decision for each root field of the running operation.
+        self.gate_decisions: dict[str, Exception | None] | None = None
 
     async def actor(self) -> Actor | None:
         """The signed-in actor, or None (anonymous, or a token that is no longer valid:
@@ -65,7 +71,7 @@ class RequestContext:
         except InvalidToken as exc:
             self.token_error = str(exc)
             return None
-        async with self.db.read() as session:
+        async with self.reads.session() as session:
             actor = await load_actor(session, claims)
         if actor is None:
             self.token_error = "the token's account or session is no longer active"
@@ -76,6 +82,14 @@ class RequestContext:
         future = asyncio.get_running_loop().create_future()
         future.set_result(actor)
         self._actor = future
+
+    def read(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """An ORM session on the request's read connection."""
+        return self.reads.session()
+
+    async def close(self) -> None:
+        """Give back what the request holds (its read connection)."""
+        await self.reads.close()
 
     @cached_property
     def loaders(self):

@@ -1,17 +1,19 @@
 """Database engine and sessions.
 
-Queries open short-lived sessions (one per root field or DataLoader batch, never shared
-between concurrent tasks); a mutation runs in one session and one transaction.
+A GraphQL request reads through one connection (``RequestReads``), shared by its list
+pages, counts and DataLoader batches, which take turns on it; a mutation runs in one
+session and one transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.engine import Result, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.settings import Settings
 
@@ -63,6 +65,8 @@ class Database:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn):  # pragma: no cover - driver plumbing
+            if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return  # a request's read connection: each statement stands alone
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
@@ -94,3 +98,52 @@ class Database:
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
+
+
+class RequestReads:
+    """The reads of one request through one connection, checked out on first use and given
+    back by ``close``. Its statements take turns (a connection runs one at a time) and run
+    in autocommit mode: no BEGIN or ROLLBACK around them, nothing held between them.
+
+    ``shared=False`` (a WebSocket connection, which lives long) reads through a fresh
+    session each time instead, so no connection is held while the socket idles."""
+
+    def __init__(self, db: Database, shared: bool = True):
+        self.db = db
+        self.shared = shared
+        self._connection: AsyncConnection | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connect(self) -> AsyncConnection:
+        if self._connection is None:
+            connection = await self.db.engine.connect()
+            self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return self._connection
+
+    async def execute(self, statement) -> Result:
+        """A Core statement's buffered result."""
+        if not self.shared:
+            async with self.db.read() as session:
+                return await session.execute(statement)
+        async with self._lock:
+            return await (await self._connect()).execute(statement)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """An ORM session on the request's connection, for reads that want entities; the
+        other reads of the request wait until the block ends."""
+        if not self.shared:
+            async with self.db.read() as session:
+                yield session
+            return
+        async with self._lock:
+            session = AsyncSession(bind=await self._connect(), expire_on_commit=False, autoflush=False)
+            try:
+                yield session
+            finally:
+                await session.close()
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()

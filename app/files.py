@@ -35,6 +35,13 @@ async def download_project_document(request: Request) -> Response:
     state = request.app.state.smallworks
     client = request.client.host if request.client else None
     ctx = RequestContext(state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
+    try:
+        return await _download(state, ctx, request)
+    finally:
+        await ctx.close()
+
+
+async def _download(state, ctx: RequestContext, request: Request) -> Response:
     locale = ctx.meta.locale
     raw_id = request.path_params["document_id"]
     if not (raw_id.isascii() and raw_id.isdigit()):
@@ -54,7 +61,7 @@ async def download_project_document(request: Request) -> Response:
         )
         if grant is None:
             return _error("UNAUTHENTICATED", 401, locale)
-        async with state.db.read() as session:
+        async with ctx.read() as session:
             ctx.set_actor(await load_actor_by_id(session, grant.actor_kind, grant.actor_id, grant.session_id))
     if await ctx.actor() is None:
         return _error("UNAUTHENTICATED", 401, locale)

@@ -65,7 +65,16 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if not isinstance(response, WebSocket):
             response.headers["Cache-Control"] = "no-store"
         client = request.client.host if request.client else None
-        return RequestContext(self.state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
+        websocket = isinstance(response, WebSocket)
+        context = RequestContext(
+            self.state,
+            request_meta(request.headers, client),
+            bearer_token(request.headers.get("authorization")),
+            shared_reads=not websocket,
+        )
+        if not websocket:
+            request.state.smallworks_context = context  # closed once the response is ready
+        return context
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -85,6 +94,10 @@ class GraphQLApp(GraphQL[RequestContext, None]):
                     response = _graphql_http_error("MUTATION_OVER_GET", 400, locale)
                 else:
                     response = _graphql_http_error("BAD_REQUEST", exc.status_code, locale, reason)
+            finally:
+                context = getattr(request.state, "smallworks_context", None)
+                if context is not None:
+                    await context.close()
         await response(scope, receive, send)
 
 

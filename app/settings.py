@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     max_tokens: int = 2000
     page_size_max: int = 100
     page_size_default: int = 20
+    document_cache_size: int = 1000
     policy_cache_seconds: float = 5.0
 
     # Business rules

@@ -12,14 +12,15 @@ import asyncio
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema, get_named_type
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from models import domain_modules
 from policies.gate import may_read_through
 from resolvers.core.errors import BadInput, DomainError
 from schema.core.context import Info
-from schema.core.extensions import ErrorPresentation, PermissionGate, document_limits
+from schema.core.documents import DocumentCache
+from schema.core.extensions import ErrorPresentation, PermissionGate, document_limits, gate_root_fields
 from schema.core.node import NODE_TYPES, Node, from_global_id
 from schema.core.payload import user_error_code_enum
 
@@ -100,6 +101,8 @@ def root_types() -> tuple[type, type | None, type | None]:
 
 
 class Schema(strawberry.Schema):
+    documents: DocumentCache
+
     def process_errors(self, errors, execution_context=None) -> None:
         """Log only unexpected faults; refusals and validation errors are normal traffic."""
         unexpected = [e for e in errors if e.original_error is not None and not isinstance(e.original_error, (DomainError, GraphQLError))]
@@ -112,20 +115,20 @@ def build_schema(settings) -> strawberry.Schema:
 
     load_domains()  # every domain's message codes, before the error code enum is built
     query, mutation, subscription = root_types()
-    # Order matters: limits set the parse options and validation rules that the caches key on.
+    # Built once: the validation rules must be the same classes on every request, or no
+    # cached result could be trusted (and caches keyed on them would never hit).
+    rules: list = [document_limits(settings.max_query_depth, settings.max_aliases)]
+    if settings.production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    documents = DocumentCache(settings.document_cache_size)
     extensions: list = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: document_limits(settings.max_query_depth, settings.max_aliases),
-    ]
-    if settings.production:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    extensions += [
-        # Front ends send the same few documents again and again: validate each once.
-        lambda: ValidationCache(maxsize=512),
+        lambda: AddValidationRules(rules),
+        documents.extension(),
         PermissionGate,
         lambda: ErrorPresentation(production=settings.production),
     ]
-    return Schema(
+    schema = Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -133,3 +136,6 @@ def build_schema(settings) -> strawberry.Schema:
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )
+    gate_root_fields(schema._schema)
+    schema.documents = documents
+    return schema

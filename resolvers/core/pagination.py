@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -146,8 +146,19 @@ def check_size(name: str, value: int | None, limit: int) -> None:
         raise BadInput("PAGE_SIZE_EXCEEDED", argument=name, requested=value, limit=limit)
 
 
+def as_rows(statement: Select) -> Select:
+    """``select(Model)`` as a select of the model's table columns: the page comes back as
+    plain rows (read once by the GraphQL layer), without ORM instances and their
+    identity-map bookkeeping. Other statements are returned as they are."""
+    descriptions = statement.column_descriptions
+    if len(descriptions) == 1 and descriptions[0].get("entity") is not None and descriptions[0]["type"] is descriptions[0]["entity"]:
+        table = descriptions[0]["entity"].__table__
+        return statement.with_only_columns(*table.columns, maintain_column_froms=True)
+    return statement
+
+
 async def paginate(
-    session,
+    execute: Callable[[Select], Awaitable[Any]],
     statement: Select,
     order: Sequence[tuple[Any, bool]],
     args: PageArgs,
@@ -156,8 +167,9 @@ async def paginate(
     default_size: int,
     key: Callable[[Any], Sequence[Any]],
 ) -> Page:
-    """``order`` must end with a unique column (the primary key); ``key`` returns a row's
-    values for those columns, in the same order."""
+    """``execute`` runs a statement and returns its result; ``order`` must end with a unique
+    column (the primary key); ``key`` returns a row's values for those columns, in the same
+    order."""
     check_size("first", args.first, max_size)
     check_size("last", args.last, max_size)
     if args.first is not None and args.last is not None:
@@ -174,7 +186,7 @@ async def paginate(
         stmt = stmt.where(_beyond(reverse, _cursor_values(args.before, order)))
     walk = [(c, not d) for c, d in order] if backwards else list(order)
     stmt = stmt.order_by(*[(c.desc() if d else c.asc()) for c, d in walk]).limit(size + 1)
-    rows = list((await session.execute(stmt)).scalars().all())
+    rows = list((await execute(stmt)).all())
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

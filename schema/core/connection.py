@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.core.pagination import ListQuery, Page, PageArgs, paginate
+from resolvers.core.pagination import ListQuery, Page, PageArgs, as_rows, paginate
 from schema.core.context import Info
 
 T = TypeVar("T")
@@ -50,8 +50,7 @@ def connection(info: Info, page: Page, wrap: Callable[[Any], Any]) -> Connection
     ctx = info.context
 
     async def count() -> int:
-        async with ctx.db.read() as session:
-            return (await session.execute(page.count_statement)).scalar_one()
+        return (await ctx.reads.execute(page.count_statement)).scalar_one()
 
     edges = [Edge(cursor=c, node=wrap(r)) for c, r in zip(page.cursors, page.rows, strict=True)]
     return Connection(
@@ -78,15 +77,14 @@ async def list_page(
     """One page of a service-layer list (``resolvers.<domain>.queries``) as a connection;
     cursors carry the values of the list's order columns."""
     ctx = info.context
-    statement, order = query.statement, query.order
-    async with ctx.db.read() as session:
-        page = await paginate(
-            session,
-            statement,
-            order,
-            page_args(first, after, last, before),
-            max_size=ctx.settings.page_size_max,
-            default_size=ctx.settings.page_size_default,
-            key=lambda row: [getattr(row, column.key) for column, _ in order],
-        )
+    order = query.order
+    page = await paginate(
+        ctx.reads.execute,
+        as_rows(query.statement),
+        order,
+        page_args(first, after, last, before),
+        max_size=ctx.settings.page_size_max,
+        default_size=ctx.settings.page_size_default,
+        key=lambda row: [getattr(row, column.key) for column, _ in order],
+    )
     return connection(info, page, wrap)

@@ -43,6 +43,15 @@ class Context(Protocol):
 
     async def actor(self) -> Actor | None: ...
 
+    @property
+    def reads(self) -> Any:
+        """The request's read connection: ``await ctx.reads.execute(statement)``."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[Any]:
+        """An ORM session on the request's one read connection (shared by its loaders)."""
+        ...
+
     def unit_of_work(self, operation: str) -> AbstractAsyncContextManager[UnitOfWork]: ...
 
 

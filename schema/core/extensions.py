@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from graphql import (
@@ -12,17 +13,20 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLResolveInfo,
+    GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
+    default_field_resolver,
 )
-from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from policies.gate import authorize
-from resolvers.core.errors import DomainError
+from resolvers.core.errors import DomainError, Forbidden
 from resolvers.core.i18n import translate
 
 log = logging.getLogger("smallworks.graphql")
@@ -82,9 +86,10 @@ class _SelectionWalk:
         return self._memo[name]
 
 
-def document_limits(max_depth: int, max_aliases: int) -> AddValidationRules:
-    """Refuses an operation nested deeper than ``max_depth`` levels of fields, or with more
-    than ``max_aliases`` aliased fields (fragments counted where they are spread)."""
+def document_limits(max_depth: int, max_aliases: int) -> type[ValidationRule]:
+    """A validation rule refusing an operation nested deeper than ``max_depth`` levels of
+    fields, or with more than ``max_aliases`` aliased fields (fragments counted where they
+    are spread). Build it once per schema."""
 
     class DocumentLimits(ValidationRule):
         def __init__(self, context):
@@ -100,7 +105,7 @@ def document_limits(max_depth: int, max_aliases: int) -> AddValidationRules:
                 if aliases > max_aliases:
                     context.report_error(_refusal("TOO_MANY_ALIASES", [definition], count=aliases, limit=max_aliases))
 
-    return AddValidationRules([DocumentLimits])
+    return DocumentLimits
 
 
 def _root_fields(document, operation_name: str | None) -> list[str]:
@@ -129,33 +134,65 @@ def _root_fields(document, operation_name: str | None) -> list[str]:
 _TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
 
 
+ROOT_TYPES = {OperationType.QUERY: "Query", OperationType.MUTATION: "Mutation", OperationType.SUBSCRIPTION: "Subscription"}
+_UNDECIDED = object()
+
+
 class PermissionGate(SchemaExtension):
-    """Runs ``policies.gate.authorize`` before every root field; other fields pass straight
-    through. Introspection (``__schema``, ``__type``, ``__typename``) describes the schema,
+    """Decides every root field of the operation once, before execution starts, from the
+    parsed document (fragments expanded, aliases of one field decided once), with
+    ``policies.gate.authorize``. No other field pays for the gate: it adds no per-field
+    hook. Introspection (``__schema``, ``__type``, ``__typename``) describes the schema,
     not data, and is not gated: production refuses ``__schema``/``__type`` in validation.
 
-    Queries and mutations are gated as each root field resolves. A subscription's root
-    field opens its stream in graphql-core's subscribe step, which resolver middleware does
-    not wrap, so subscriptions are gated in ``on_execute``, before the stream opens."""
+    A refused query or mutation field answers null with its error while the others run
+    (``gate_root_fields`` makes each root resolver honour the decision); a refused
+    subscription refuses the operation before its stream opens."""
 
-    async def on_execute(self):
-        ctx = self.execution_context
-        if ctx.operation_type == OperationType.SUBSCRIPTION:
-            for name in _root_fields(ctx.graphql_document, ctx.operation_name):
-                await authorize(ctx.context, "Subscription", name)
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        reads = getattr(ec.context, "reads", None)
+        if reads is not None and ec.operation_type != OperationType.QUERY:
+            # A mutation works in its own transaction: it holds no read connection meanwhile.
+            reads.shared = False
+        parent = ROOT_TYPES[ec.operation_type]
+        names = list(dict.fromkeys(_root_fields(ec.graphql_document, ec.operation_name)))
+        if ec.operation_type == OperationType.SUBSCRIPTION:
+            for name in names:
+                await authorize(ec.context, parent, name)
+        else:
+            decisions: dict[str, DomainError | None] = {}
+            for name in names:
+                try:
+                    await authorize(ec.context, parent, name)
+                    decisions[name] = None
+                except DomainError as refusal:
+                    decisions[name] = refusal
+            ec.context.gate_decisions = decisions
         yield
 
-    def resolve(self, _next, root, info, *args: Any, **kwargs: Any):
-        if info.path.prev is None and not info.field_name.startswith("__"):
-            return self._gated(_next, root, info, *args, **kwargs)
-        return _next(root, info, *args, **kwargs)
 
-    async def _gated(self, _next, root, info, *args, **kwargs):
-        await authorize(info.context, info.parent_type.name, info.field_name)
-        result = _next(root, info, *args, **kwargs)
-        if hasattr(result, "__await__"):
-            result = await result
-        return result
+def gate_root_fields(schema: GraphQLSchema) -> None:
+    """Make every root Query and Mutation resolver honour the decision ``PermissionGate``
+    took for it; a field it did not decide is refused (deny unless allowed)."""
+    for root in (schema.query_type, schema.mutation_type):
+        if root is None:
+            continue
+        for name, field in root.fields.items():
+            field.resolve = _gated(field.resolve or default_field_resolver, f"{root.name}.{name}", name)
+
+
+def _gated(resolve: Callable[..., Any], operation: str, name: str) -> Callable[..., Any]:
+    def resolver(source: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
+        decisions = getattr(info.context, "gate_decisions", None) or {}
+        refusal = decisions.get(name, _UNDECIDED)
+        if refusal is _UNDECIDED:
+            raise Forbidden(operation=operation)
+        if refusal is not None:
+            raise refusal
+        return resolve(source, info, **kwargs)
+
+    return resolver
 
 
 class ErrorPresentation(SchemaExtension):

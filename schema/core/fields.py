@@ -4,21 +4,42 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import strawberry
+from strawberry.types import get_object_definition
+
+T = TypeVar("T")
+
+
+COLUMN = "smallworks.column"
 
 
 def column(attribute: str, description: str, convert: Callable[[Any], Any] | None = None) -> Any:
-    """A field that shows one attribute of the wrapped model row (``self.row``), optionally
-    converted (e.g. to a GraphQL enum); its GraphQL type is the class annotation."""
+    """A field that shows one attribute of the row, optionally converted (e.g. to a GraphQL
+    enum); its GraphQL type is the class annotation. The value is copied when the object is
+    made (``from_row``), so no resolver runs for the field: it is a plain attribute."""
+    return strawberry.field(description=description, metadata={COLUMN: (attribute, convert)})
 
-    def resolve(root) -> Any:
-        value = getattr(root.row, attribute)
-        return convert(value) if convert is not None and value is not None else value
 
-    resolve.__annotations__.pop("return", None)
-    return strawberry.field(resolver=resolve, description=description)
+# Per GraphQL class: (field, row attribute, converter) of every ``column`` field.
+_PLANS: dict[type, list[tuple[str, str, Callable[[Any], Any] | None]]] = {}
+
+
+def from_row(cls: type[T], row: Any, **extra: Any) -> T:
+    """The GraphQL object of ``cls`` showing ``row`` (an ORM object or a Core row): its
+    ``column`` fields filled from the row, the row kept as ``row`` for the fields that
+    resolve (nested objects, masked values)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = [
+            (f.python_name, *f.metadata[COLUMN]) for f in get_object_definition(cls, strict=True).fields if COLUMN in (f.metadata or {})
+        ]
+    values = {}
+    for name, attribute, convert in plan:
+        value = getattr(row, attribute)
+        values[name] = convert(value) if convert is not None and value is not None else value
+    return cls(row=row, **values, **extra)  # type: ignore[call-arg]  # strawberry types take their fields as keywords
 
 
 def functional_enum(name: str, members: dict[str, Any]) -> type[enum.Enum]:

@@ -2,8 +2,8 @@
 ``schema/<domain>/loaders.py``.
 
 Every batch filters by the same row-level scope as the lists (``policies.scope``), so
-nested fields and ``node(id:)`` never show more than a list would. A batch opens its own
-short-lived read session.
+nested fields and ``node(id:)`` never show more than a list would. Batches read plain
+rows (no ORM instances) through the request's one read connection (``ctx.reads``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def by_id(name: str, model: type[Any]) -> None:
     """``loaders.<name>.load(pk)``: the ``model`` row with that primary key, or None when it
     does not exist or lies outside the caller's scope."""
     (pk_column,) = inspect(model).primary_key
+    columns = model.__table__.columns
 
     def factory(ctx: Any) -> Batch:
         async def batch(ids: list[Any]) -> list[Any]:
@@ -51,9 +52,8 @@ def by_id(name: str, model: type[Any]) -> None:
             if actor is None:
                 return [None] * len(ids)
             wanted = [int(i) for i in ids]
-            async with ctx.db.read() as session:
-                stmt = select(model).where(pk_column.in_(wanted), _scope(model)(actor))
-                found = {getattr(row, pk_column.key): row for row in (await session.execute(stmt)).scalars()}
+            stmt = select(*columns).where(pk_column.in_(wanted), _scope(model)(actor))
+            found = {getattr(row, pk_column.key): row for row in await ctx.reads.execute(stmt)}
             return [found.get(i) for i in wanted]
 
         return batch
@@ -64,6 +64,7 @@ def by_id(name: str, model: type[Any]) -> None:
 def children(name: str, model: type[Any], parent_column, *order_by) -> None:
     """``loaders.<name>.load(parent_id)``: the ``model`` rows of one parent, in order, for
     many parents in one statement."""
+    columns = model.__table__.columns
 
     def factory(ctx: Any) -> Batch:
         async def batch(parent_ids: list[Any]) -> list[Any]:
@@ -71,10 +72,9 @@ def children(name: str, model: type[Any], parent_column, *order_by) -> None:
             grouped: dict[int, list[Any]] = defaultdict(list)
             if actor is not None:
                 wanted = [int(i) for i in parent_ids]
-                async with ctx.db.read() as session:
-                    stmt = select(model).where(parent_column.in_(wanted), _scope(model)(actor)).order_by(*order_by)
-                    for row in (await session.execute(stmt)).scalars():
-                        grouped[getattr(row, parent_column.key)].append(row)
+                stmt = select(*columns).where(parent_column.in_(wanted), _scope(model)(actor)).order_by(*order_by)
+                for row in await ctx.reads.execute(stmt):
+                    grouped[getattr(row, parent_column.key)].append(row)
             return [grouped[int(i)] for i in parent_ids]
 
         return batch

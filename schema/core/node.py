@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import get_object_definition
 
 from resolvers.core.errors import BadInput
+from schema.core.fields import from_row
 
 # GraphQL type name -> (DataLoader attribute on ``Loaders``, Strawberry class). Filled by
 # ``register_node``; ``node(id:)`` resolves through the same scoped loaders as nested fields.
@@ -52,17 +53,22 @@ def register_node(loader: str) -> Callable[[type[N]], type[N]]:
     return wrap
 
 
+_TYPE_NAMES: dict[type, str] = {}
+
+
 @strawberry.interface(description="An object with a global ID (Relay). 可按全局ID获取的对象。")
 class Node:
     pk: strawberry.Private[Any]
     # The row attribute that the global ID carries.
     pk_attribute: ClassVar[str] = "id"
 
+    id: strawberry.ID = strawberry.field(description="Opaque global ID. 全局唯一标识。")
+
     @classmethod
     def of(cls, row: Any) -> Any:
-        """The GraphQL object showing ``row`` (its ``row`` attribute; fields read from it)."""
-        return cls(pk=getattr(row, cls.pk_attribute), row=row)  # type: ignore[call-arg]
-
-    @strawberry.field(description="Opaque global ID. 全局唯一标识。")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id(get_object_definition(self, strict=True).name, self.pk))
+        """The GraphQL object showing ``row`` (see ``fields.from_row``), with its global ID."""
+        pk = getattr(row, cls.pk_attribute)
+        name = _TYPE_NAMES.get(cls)
+        if name is None:
+            name = _TYPE_NAMES[cls] = get_object_definition(cls, strict=True).name
+        return from_row(cls, row, pk=pk, id=strawberry.ID(to_global_id(name, pk)))

@@ -9,6 +9,7 @@ from resolvers.core.errors import NotFound
 from resolvers.notifications import queries
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
+from schema.core.fields import from_row
 from schema.core.node import decode_id
 from schema.notifications.types import (
     Notification,
@@ -41,7 +42,7 @@ class NotificationsQuery:
     @strawberry.field(description="Your channel preferences. 我的通知偏好。")
     async def notification_preferences(self, info: Info) -> list[NotificationPreference] | None:
         actor = await signed_in_actor(info.context)
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             rows = await queries.notification_preferences(session, actor)
         return [_pref(r) for r in rows]
 
@@ -67,4 +68,6 @@ class NotificationsQuery:
         sub = await ctx.loaders.webhook_subscription.load(decode_id(subscription_id, "WebhookSubscription"))
         if sub is None:
             raise NotFound()
-        return await list_page(info, queries.webhook_deliveries(sub.id), lambda row: WebhookDelivery(row=row), first, after, last, before)
+        return await list_page(
+            info, queries.webhook_deliveries(sub.id), lambda row: from_row(WebhookDelivery, row), first, after, last, before
+        )

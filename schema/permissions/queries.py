@@ -13,6 +13,6 @@ from schema.permissions.types import PolicyRule
 class PermissionsQuery:
     @strawberry.field(description="The live policy, optionally for one role or operation. 当前权限规则。")
     async def policy_rules(self, info: Info, role: str | None = None, operation: str | None = None) -> list[PolicyRule] | None:
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             rows = await queries.policy_rules(session, role, operation)
         return [PolicyRule.of(r.ptype, r.values()) for r in rows]

@@ -20,7 +20,7 @@ from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
 from schema.core.context import Info
-from schema.core.fields import column, enum_of
+from schema.core.fields import column, enum_of, from_row
 from schema.core.node import Node, register_node
 
 DOWNLOAD_LINK_SECONDS = 600
@@ -204,7 +204,7 @@ class Project(Node):
 
     @strawberry.field(description="Budget lines in order. 预算明细。")
     async def line_items(self, info: Info) -> list[ProjectLineItem]:
-        return [ProjectLineItem(row=row) for row in await info.context.loaders.line_items_of_project.load(self.row.id)]
+        return [from_row(ProjectLineItem, row) for row in await info.context.loaders.line_items_of_project.load(self.row.id)]
 
     @strawberry.field(description="Documents: the latest version of each type, or every version. 项目文件。")
     async def documents(self, info: Info, all_versions: bool = False) -> list[ProjectDocument]:
@@ -219,7 +219,7 @@ class Project(Node):
 
     @strawberry.field(description="Every status change, oldest first. 状态变更历史。")
     async def status_history(self, info: Info) -> list[ProjectStatusChange]:
-        return [ProjectStatusChange(row=row) for row in await info.context.loaders.status_history_of_project.load(self.row.id)]
+        return [from_row(ProjectStatusChange, row) for row in await info.context.loaders.status_history_of_project.load(self.row.id)]
 
     @strawberry.field(description="Every review step of every submission, in order. 审核记录。")
     async def reviews(self, info: Info) -> list[ProjectReview]:

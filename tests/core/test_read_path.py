@@ -1,0 +1,140 @@
+"""The read path: the gate decides root fields once per operation, documents are parsed and
+validated once per text, and a request's reads share one connection."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+import strawberry.schema.schema as strawberry_schema
+from conftest import BACKEND, count_statements
+from strawberry.extensions import SchemaExtension
+
+from app.context import RequestContext, request_meta
+
+VIEWER_AND_USERS = """
+query Mixed {
+  me: viewer { kind }
+  again: viewer { kind }
+  ...Lists
+}
+fragment Lists on Query { trail: auditEvents(first: 1) { totalCount } }
+"""
+
+
+async def test_a_refused_root_field_is_null_with_its_error_while_the_others_run(api):
+    # Contractors may read the viewer but not the audit trail; the list sits in a fragment
+    # under an alias, and the viewer is asked twice under two aliases.
+    token = await api.token("contractor1")
+    body = await api.gql(VIEWER_AND_USERS, token=token)
+    assert body["data"]["me"] == body["data"]["again"] == {"kind": "user"}
+    assert body["data"]["trail"] is None
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["trail"], "FORBIDDEN")]
+
+
+async def test_the_gate_adds_no_per_field_hook(app):
+    schema = app.routes[0].endpoint.schema
+    hooked = [e for e in schema.extensions if isinstance(e, type) and e.resolve is not SchemaExtension.resolve]
+    assert hooked == []
+    # Only root fields carry the gate's decision; nested fields keep strawberry's resolvers.
+    project = schema._schema.type_map["Project"]
+    assert all(
+        getattr(f.resolve, "__name__", "") != "resolver" or f.resolve.__qualname__.startswith("Schema") for f in project.fields.values()
+    )
+
+
+async def test_the_gate_asks_the_policy_once_per_root_field_not_per_field(api, state, monkeypatch):
+    token = await api.token("owner")
+    asked: list[str] = []
+    original = state.policy.allows
+
+    def counting(roles, region, obj, act):
+        asked.append(obj)
+        return original(roles, region, obj, act)
+
+    monkeypatch.setattr(state.policy, "allows", counting)
+    await api.ok("{ projects(first: 20) { nodes { id code title lineItems { name } documents { filename } } } }", token=token)
+    assert asked == ["Query.projects"]
+
+
+async def test_a_repeated_document_is_neither_parsed_nor_validated_again(api, app, monkeypatch):
+    schema = app.routes[0].endpoint.schema
+    token = await api.token("owner")
+    query = "query RepeatMe { viewer { kind roles } }"
+    await api.ok(query, token=token)  # the first request of this text parses and validates it
+
+    calls = {"parse": 0, "validate": 0}
+    parse, validate = strawberry_schema.parse, strawberry_schema.validate_document
+
+    def counting_parse(*args, **kwargs):
+        calls["parse"] += 1
+        return parse(*args, **kwargs)
+
+    def counting_validate(*args, **kwargs):
+        calls["validate"] += 1
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "parse", counting_parse)
+    monkeypatch.setattr(strawberry_schema, "validate_document", counting_validate)
+    hits = schema.documents.hits
+    for _ in range(3):
+        await api.ok(query, token=token)
+    assert calls == {"parse": 0, "validate": 0}
+    assert schema.documents.hits == hits + 3
+    # A new text is parsed and validated once.
+    await api.ok(query + " ", token=token)
+    assert calls == {"parse": 1, "validate": 1}
+
+
+async def test_a_cached_invalid_document_keeps_its_errors(api):
+    token = await api.token("owner")
+    for _ in range(2):
+        body = await api.gql("{ viewer { noSuchField } }", token=token)
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="reads no table; runs once, in the SQLite run")
+async def test_memory_stays_flat_over_ten_thousand_requests(state, app):
+    """Executes the same operations 10,000 times through the schema with a fresh request
+    context each time; the number of live objects must not grow with the requests."""
+    schema = app.routes[0].endpoint.schema
+    queries = ["{ __typename }", "query A { __typename }", "query B { __typename }"]
+
+    async def run(n: int) -> None:
+        for i in range(n):
+            ctx = RequestContext(state, request_meta({}, "127.0.0.1"), None)
+            result = await schema.execute(queries[i % 3], context_value=ctx)
+            assert result.errors is None
+
+    await run(500)  # warm up: caches filled, lazy imports done
+    gc.collect()
+    before = len(gc.get_objects())
+    await run(10_000)
+    gc.collect()
+    after = len(gc.get_objects())
+    assert after - before < 500, (before, after)
+
+
+async def test_loader_batches_of_one_request_share_one_connection(api, state):
+    token = await api.token("owner")
+    checkouts: list[int] = []
+    from sqlalchemy import event
+
+    def on_checkout(dbapi_connection, record, proxy):
+        checkouts.append(id(dbapi_connection))
+
+    engine = state.db.engine.sync_engine
+    event.listen(engine, "checkout", on_checkout)
+    try:
+        with count_statements(state) as statements:
+            await api.ok(
+                "{ projects(first: 20) { pageInfo { hasNextPage } nodes { id ownerOrganisation { name } "
+                "lineItems { name } statusHistory { toStatus } documents { filename } } } }",
+                token=token,
+            )
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(checkouts) == 1, checkouts
+    # The page, owners, line items, status history and documents, plus the sign-in check.
+    assert len(selects) <= 7, selects
