@@ -1,14 +1,18 @@
-"""Live notifications for subscriptions: published by whoever delivers an event, heard by
-every server process (Redis pub/sub), or within this process when Redis is absent."""
+"""Messages between server processes: live notifications for subscriptions (published by
+whoever delivers an event) and policy changes (announced by the process that made one).
+Heard by every server process through Redis pub/sub, or within this process when Redis
+is absent (a single process, which already applied its own change)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections import defaultdict
 from collections.abc import AsyncIterator
 
 CHANNEL = "smallworks:notifications:{user_id}"
+POLICY_CHANNEL = "smallworks:policy"
 
 
 class LocalBroker:
@@ -27,6 +31,14 @@ class LocalBroker:
                 yield await queue.get()
         finally:
             self._queues[user_id].discard(queue)
+
+    async def announce_policy_change(self) -> None:
+        pass
+
+    async def policy_changes(self) -> AsyncIterator[str]:
+        """Nothing to hear: in one process the change is applied where it is made."""
+        await asyncio.Event().wait()
+        yield ""
 
     async def close(self) -> None:
         pass
@@ -48,6 +60,20 @@ class RedisBroker:
             async for message in pubsub.listen():
                 if message.get("type") == "message":
                     yield json.loads(message["data"])
+        finally:
+            await pubsub.aclose()
+
+    async def announce_policy_change(self) -> None:
+        await self.redis.publish(POLICY_CHANNEL, str(os.getpid()))
+
+    async def policy_changes(self) -> AsyncIterator[str]:
+        """The process ids of processes that changed the policy, as they announce it."""
+        pubsub = self.redis.pubsub()
+        await pubsub.subscribe(POLICY_CHANNEL)
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    yield message["data"].decode() if isinstance(message["data"], bytes) else str(message["data"])
         finally:
             await pubsub.aclose()
 

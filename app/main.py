@@ -6,6 +6,7 @@ import asyncio
 import base64
 import binascii
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -235,20 +236,44 @@ async def run_background(state: AppState) -> None:
                 log.exception("background job %s failed", job.__name__)
 
 
+async def watch_policy(state: AppState) -> None:
+    """Apply policy changes announced by other server processes (Redis pub/sub): check the
+    version and rebuild in the background, at once rather than within the cache period."""
+    own = str(os.getpid())
+    while True:
+        try:
+            async for sender in state.broker.policy_changes():
+                if sender != own:
+                    state.policy.expire()
+                    state.policy.refresh_in_background()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("listening for policy changes failed; retrying", exc_info=True)
+            await asyncio.sleep(1)
+
+
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> Starlette:
     settings = settings or (state.settings if state else get_settings())
     state = state or AppState.create(settings)
 
     @asynccontextmanager
     async def lifespan(app):
-        background = None
+        loop = asyncio.get_running_loop()
+        tasks = []
         if not settings.redis_url:
             # No worker without Redis: this process reconciles the outbox and sends reminders.
-            background = asyncio.get_running_loop().create_task(run_background(state))
+            tasks.append(loop.create_task(run_background(state)))
+        else:
+            tasks.append(loop.create_task(watch_policy(state)))
+        try:
+            await state.policy.reload()  # before the first request, so none waits for it
+        except Exception:
+            log.exception("loading the policy at start-up failed")
         yield
-        if background is not None:
-            background.cancel()
-            await asyncio.gather(background, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await state.close()
 
     graphql = GraphQLApp(state)

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     page_size_max: int = 100
     page_size_default: int = 20
     document_cache_size: int = 1000
-    policy_cache_seconds: float = 5.0
+    policy_cache_seconds: float = 1.0
 
     # Business rules
     small_works_ceiling: Decimal = Decimal("500000.00")

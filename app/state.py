@@ -34,18 +34,21 @@ class AppState:
         # Settings validation requires it to name a key of the ring (generated in development).
         assert settings.data_key_id is not None
 
+        db = Database(settings)
         state = cls(
             settings=settings,
-            db=Database(settings),
-            policy=PolicyEngine(settings.policy_cache_seconds),
+            db=db,
+            policy=PolicyEngine(settings.policy_cache_seconds, sessions=db.read),
             cipher=FieldCipher(settings.key_ring, settings.data_key_id),
             storage=LocalStorage(settings.storage_dir),
             broker=RedisBroker(settings.redis_url) if settings.redis_url else LocalBroker(),
         )
         state.dispatcher = ArqDispatcher(state) if settings.redis_url else InProcessDispatcher(state)
+        state.policy.on_change = state.broker.announce_policy_change
         return state
 
     async def close(self) -> None:
+        await self.policy.close()
         await self.dispatcher.close()
         await self.broker.close()
         await self.db.dispose()

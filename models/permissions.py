@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId
@@ -26,3 +26,14 @@ class CasbinRule(Base):
         while vals and vals[-1] == "":
             vals.pop()
         return vals
+
+
+class PolicyState(Base):
+    """One row: the version of the live policy, raised by every edit of ``casbin_rule`` in
+    the same transaction. Server processes compare it with the version they loaded."""
+
+    __tablename__ = "policy_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

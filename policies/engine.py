@@ -1,23 +1,36 @@
 """The live policy: Casbin over the rules stored in the database.
 
-The database is the source of truth. Each process keeps an enforcer built from it and
-rebuilds it when it is older than ``policy_cache_seconds`` or when this process changed
-the rules itself.
+The database is the source of truth. Each process keeps an enforcer built from it, with
+the policy version (``policy_state``) it was built at. Requests never wait for a reload:
+
+- the first request of a process loads the policy; after that, a request that finds the
+  loaded policy older than ``policy_cache_seconds`` starts a background check of the
+  version and carries on with the policy it has;
+- a new enforcer is built in a worker thread, off the event loop, and swapped in whole;
+- the process that edits the policy reloads at once, after its commit, and tells the
+  others (``on_change``: Redis pub/sub when configured), who reload in the background.
+
+Decisions are cached per loaded policy by (roles, region, operation, action).
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 import casbin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.permissions import CasbinRule
+from models.permissions import CasbinRule, PolicyState
+
+log = logging.getLogger("smallworks.policy")
 
 POLICY_DIR = Path(__file__).resolve().parent
 MODEL_PATH = POLICY_DIR / "model.conf"
@@ -77,48 +90,117 @@ def build_enforcer(rules: Iterable[list[str]]) -> casbin.Enforcer:
     return enforcer
 
 
+@dataclass(frozen=True)
+class LoadedPolicy:
+    enforcer: casbin.Enforcer
+    version: int
+    decisions: dict[tuple[frozenset[str], str, str, str], bool]
+
+
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
 class PolicyEngine:
-    def __init__(self, cache_seconds: float):
+    def __init__(self, cache_seconds: float, sessions: Sessions | None = None):
         self.cache_seconds = cache_seconds
-        self._enforcer: casbin.Enforcer | None = None
-        self._loaded_at = 0.0
-        # Set when this process changed the rules; an explicit flag rather than a zeroed
-        # timestamp, because the monotonic clock may itself be younger than the cache age.
-        self._invalidated = False
-        self._lock = asyncio.Lock()
-        # Decisions of the loaded enforcer. Casbin evaluates its matcher against every line,
-        # and a page of 100 rows asks the same guarded-field question 100 times.
-        self._decisions: dict[tuple[str, str, str, str], bool] = {}
+        self.sessions = sessions
+        # Called after this process changed the policy (to tell the other processes).
+        self.on_change: Callable[[], Awaitable[None]] | None = None
+        self._loaded: LoadedPolicy | None = None
+        self._checked_at = 0.0
+        self._load_lock = asyncio.Lock()
+        self._background: asyncio.Task | None = None
+        self.reloads = 0
 
-    async def refresh(self, session: AsyncSession, force: bool = False) -> None:
-        if not force and not self.stale:
-            return
-        async with self._lock:
-            if not force and not self.stale:
-                return
-            # Cleared before reading, so a change committed during the read marks it stale again.
-            self._invalidated = False
-            rows = (await session.execute(select(CasbinRule).order_by(CasbinRule.id))).scalars().all()
-            self._enforcer = build_enforcer([[row.ptype, *row.values()] for row in rows])
-            self._decisions = {}
-            self._loaded_at = time.monotonic()
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
 
-    def invalidate(self) -> None:
-        self._invalidated = True
+    @property
+    def version(self) -> int | None:
+        return self._loaded.version if self._loaded else None
 
     @property
     def stale(self) -> bool:
-        return self._enforcer is None or self._invalidated or time.monotonic() - self._loaded_at >= self.cache_seconds
+        return self._loaded is None or time.monotonic() - self._checked_at >= self.cache_seconds
+
+    async def ready(self) -> None:
+        """Make sure a policy is loaded; never wait for a refresh of one that is."""
+        if self._loaded is None:
+            await self.reload()
+        elif self.stale:
+            self.refresh_in_background()
+
+    def refresh_in_background(self) -> None:
+        """Check the version, and rebuild if it moved, without holding anyone up."""
+        if self._background is None or self._background.done():
+            self._checked_at = time.monotonic()  # one check at a time per cache period
+            self._background = asyncio.get_running_loop().create_task(self._refresh())
+
+    async def _refresh(self) -> None:
+        try:
+            if await self._current_version() != self.version:
+                await self.reload()
+        except Exception:
+            log.exception("refreshing the policy failed")
+
+    async def _current_version(self) -> int:
+        assert self.sessions is not None, "PolicyEngine needs a session factory to read the policy"
+        async with self.sessions() as session:
+            return int((await session.execute(select(PolicyState.version).where(PolicyState.id == 1))).scalar_one_or_none() or 0)
+
+    async def reload(self) -> None:
+        """Read the rules and the version, build the enforcer in a worker thread, swap it in."""
+        assert self.sessions is not None, "PolicyEngine needs a session factory to read the policy"
+        async with self._load_lock:
+            async with self.sessions() as session:
+                version = int((await session.execute(select(PolicyState.version).where(PolicyState.id == 1))).scalar_one_or_none() or 0)
+                rows = (await session.execute(select(CasbinRule.ptype, *RULE_COLUMNS).order_by(CasbinRule.id))).all()
+            lines = [[ptype, *_trimmed(values)] for ptype, *values in rows]
+            enforcer = await asyncio.to_thread(build_enforcer, lines)
+            self._loaded = LoadedPolicy(enforcer, version, {})
+            self._checked_at = time.monotonic()
+            self.reloads += 1
+
+    async def changed(self) -> None:
+        """This process changed the policy and committed: apply it here at once, then tell
+        the other processes."""
+        await self.reload()
+        if self.on_change is not None:
+            try:
+                await self.on_change()
+            except Exception:
+                log.exception("announcing a policy change failed")
+
+    def expire(self) -> None:
+        """Treat the loaded policy as due for a check (another process changed it)."""
+        self._checked_at = 0.0
+
+    async def close(self) -> None:
+        task, self._background = self._background, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     def allows(self, roles: Iterable[str], region: str, obj: str, act: str) -> bool:
-        enforcer = self._enforcer
-        if enforcer is None:
+        loaded = self._loaded
+        if loaded is None:
             return False  # deny until the policy is loaded
-        return any(self._decide(enforcer, role, region, obj, act) for role in roles)
-
-    def _decide(self, enforcer: casbin.Enforcer, role: str, region: str, obj: str, act: str) -> bool:
-        key = (role, region, obj, act)
-        decision = self._decisions.get(key)
+        key = (frozenset(roles), region, obj, act)
+        decision = loaded.decisions.get(key)
         if decision is None:
-            decision = self._decisions[key] = bool(enforcer.enforce(role, region, obj, act))
+            enforcer = loaded.enforcer
+            # Casbin evaluates its matcher against every line; a page of 100 rows asks the
+            # same guarded-field question 100 times.
+            decision = loaded.decisions[key] = any(bool(enforcer.enforce(role, region, obj, act)) for role in key[0])
         return decision
+
+
+RULE_COLUMNS = (CasbinRule.v0, CasbinRule.v1, CasbinRule.v2, CasbinRule.v3, CasbinRule.v4, CasbinRule.v5)
+
+
+def _trimmed(values) -> list[str]:
+    values = list(values)
+    while values and values[-1] == "":
+        values.pop()
+    return values

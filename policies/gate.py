@@ -12,8 +12,7 @@ region. Anonymous callers act as the role ``public``; everyone else also holds i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Protocol
 
 from policies.engine import ACTIONS, PolicyEngine
 from policies.errors import Forbidden, Unauthenticated
@@ -23,26 +22,17 @@ PUBLIC_ROLE = "public"
 PUBLIC_REGION = "000000"
 
 
-class Sessions(Protocol):
-    def read(self) -> AbstractAsyncContextManager[Any]: ...
-
-
 class GateContext(Protocol):
-    """What the gate needs of a request: the live policy, a way to reload it, the caller."""
+    """What the gate needs of a request: the live policy and the caller."""
 
     @property
     def policy(self) -> PolicyEngine: ...
-
-    @property
-    def db(self) -> Sessions: ...
 
     async def actor(self) -> Actor | None: ...
 
 
 async def _fresh_policy(ctx: GateContext) -> PolicyEngine:
-    if ctx.policy.stale:
-        async with ctx.db.read() as session:
-            await ctx.policy.refresh(session)
+    await ctx.policy.ready()
     return ctx.policy
 
 

@@ -76,7 +76,7 @@ async def unit_of_work(state: Services, operation: str, actor: Actor | None, met
                 log.exception("a rollback hook of %s failed", operation)
         raise
     if uow.policy_changed:
-        state.policy.invalidate()
+        await state.policy.changed()
     if uow.events:
         try:
             await state.dispatcher.dispatch([event.id for event in uow.events])

@@ -1,14 +1,15 @@
-"""Editing the live permission policy (policy_admin). Every change is audited and takes
-effect in this process at once and in the others within ``policy_cache_seconds``."""
+"""Editing the live permission policy (policy_admin). Every change is audited, raises the
+policy version in the same transaction, and takes effect in this process at once and in
+the others as soon as they hear of it (Redis) or within ``policy_cache_seconds``."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from models.permissions import CasbinRule
+from models.permissions import CasbinRule, PolicyState
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Problem, UserErrors
 from resolvers.core.validation import REGION_RE
@@ -82,7 +83,7 @@ async def add_rule(uow: UnitOfWork, ptype: str, values: list[str]) -> CasbinRule
     row = CasbinRule(**rule.columns)
     uow.session.add(row)
     await uow.session.flush()
-    uow.policy_changed = True
+    await _bump_version(uow)
     uow.audit("PolicyRule", row.id, {"rule": {"before": None, "after": [ptype, *rule.values]}})
     return row
 
@@ -104,6 +105,12 @@ async def remove_rule(uow: UnitOfWork, ptype: str, values: list[str]) -> Rule:
             )
     await uow.session.delete(row)
     await uow.session.flush()
-    uow.policy_changed = True
+    await _bump_version(uow)
     uow.audit("PolicyRule", row.id, {"rule": {"before": [ptype, *rule.values], "after": None}})
     return rule
+
+
+async def _bump_version(uow: UnitOfWork) -> None:
+    """Every server process compares this with the version it loaded."""
+    await uow.session.execute(update(PolicyState).where(PolicyState.id == 1).values(version=PolicyState.version + 1))
+    uow.policy_changed = True

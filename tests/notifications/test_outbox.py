@@ -865,7 +865,9 @@ def test_years_the_calendar_does_not_cover_fall_back_to_monday_to_friday():
 def second_server(database_url, redis_server, mailbox):
     """``smallworks serve`` in its own process, on the same database and Redis."""
     port = free_port()
-    env = worker_env(database_url, redis_server, mailbox.port)
+    # A policy cache that never lapses within the tests: only an announcement can make it
+    # apply a policy edit made elsewhere.
+    env = worker_env(database_url, redis_server, mailbox.port, SMALLWORKS_POLICY_CACHE_SECONDS="3600")
     process, log = start_process(["serve", "--port", str(port)], env, "serve")
     deadline = time.monotonic() + 30
     while True:
@@ -878,6 +880,43 @@ def second_server(database_url, redis_server, mailbox):
         time.sleep(0.1)
     yield f"http://127.0.0.1:{port}"
     stop_process(process)
+
+
+@pytest.mark.subprocess
+async def test_a_policy_edit_reaches_another_server_process_within_a_second(api, rapi, second_server):
+    """The edit is made in this process (with Redis); the other server, whose policy cache
+    would last an hour, applies it as soon as it hears the announcement."""
+    query = {"query": "{ auditEvents(first: 1) { totalCount } }"}
+    line = {"ptype": "P", "values": ["contractor", "320583", "Query.auditEvents", "read"]}
+    token = await api.token("contractor1")
+    admin = await api.token("policyadmin")
+    async with httpx.AsyncClient(base_url=second_server, headers={"Authorization": f"Bearer {token}"}) as remote:
+
+        async def code() -> str | None:
+            body = (await remote.post("/graphql", json=query)).json()
+            return body["errors"][0]["extensions"]["code"] if body.get("errors") else None
+
+        assert await code() == "FORBIDDEN"
+        added = (await rapi.ok(ADD_POLICY_RULE, {"input": line}, token=admin))["addPolicyRule"]
+        assert added["errors"] == []
+        try:
+
+            async def allowed() -> bool:
+                return await code() is None
+
+            assert await eventually(allowed, 1.0, 0.05)
+        finally:
+            removed = (await rapi.ok(REMOVE_POLICY_RULE, {"input": line}, token=admin))["removePolicyRule"]
+            assert removed["errors"] == []
+
+        async def refused_again() -> bool:
+            return await code() == "FORBIDDEN"
+
+        assert await eventually(refused_again, 1.0, 0.05)
+
+
+ADD_POLICY_RULE = "mutation($input: PolicyRuleInput!) { addPolicyRule(input: $input) { errors { code } } }"
+REMOVE_POLICY_RULE = "mutation($input: PolicyRuleInput!) { removePolicyRule(input: $input) { errors { code } } }"
 
 
 async def subscribers(redis_url: str, user: int) -> int:

@@ -3,6 +3,8 @@ editing at run time, and row-level scope through lists, ``node`` and ``nodes``."
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import pytest_asyncio
 from conftest import DEMO_PASSWORD, global_id, make_uscc, unique
@@ -175,26 +177,67 @@ def test_enforcer_applies_regional_lines_and_role_inheritance():
 
 
 async def test_policy_engine_denies_until_loaded_and_denies_unknown_operations(state):
-    engine = PolicyEngine(cache_seconds=3600)
+    engine = PolicyEngine(cache_seconds=3600, sessions=state.db.read)
     assert not engine.allows({"platform_admin"}, "320583", "Query.users", "read")
-    async with state.db.read() as session:
-        await engine.refresh(session)
+    await engine.ready()
     assert engine.allows({"platform_admin"}, "320583", "Query.users", "read")
     assert not engine.allows({"platform_admin"}, "320583", "Query.brandNewReport", "read")
     assert not engine.allows({"contractor", "public"}, "320583", "Query.auditEvents", "read")
 
 
-async def test_policy_engine_reloads_after_invalidate_even_with_a_long_cache(state):
-    """A change made by this process is seen at once, however long the cache age is."""
-    engine = PolicyEngine(cache_seconds=24 * 3600)
-    async with state.db.read() as session:
-        await engine.refresh(session)
-    assert not engine.stale
-    engine.invalidate()
-    assert engine.stale
-    async with state.db.read() as session:
-        await engine.refresh(session)
-    assert not engine.stale
+async def test_the_enforcer_is_built_off_the_event_loop_and_requests_keep_the_old_one_meanwhile(state, monkeypatch):
+    """A rebuild runs in a worker thread; while it runs, decisions come from the policy
+    already loaded, and the new one is swapped in whole when it is ready."""
+    import threading
+
+    import policies.engine as engine_module
+
+    engine = PolicyEngine(cache_seconds=0, sessions=state.db.read)
+    await engine.ready()
+    version = engine.version
+    release = threading.Event()
+    threads: list[int] = []
+    build = engine_module.build_enforcer
+
+    def slow_build(lines):
+        threads.append(threading.get_ident())
+        release.wait(10)
+        return build(lines + [["p", "auditor", "*", "Query.brandNewReport", "read"]])
+
+    monkeypatch.setattr(engine_module, "build_enforcer", slow_build)
+    engine.expire()
+    monkeypatch.setattr(engine, "_current_version", _async_value((version or 0) + 1))
+    await engine.ready()  # starts the background refresh and returns at once
+    await asyncio.sleep(0.05)
+    assert threads and threads[0] != threading.get_ident()
+    # Meanwhile: the loaded policy answers, the new line is not in it yet.
+    assert engine.allows({"auditor"}, "320583", "Query.auditEvents", "read")
+    assert not engine.allows({"auditor"}, "320583", "Query.brandNewReport", "read")
+    release.set()
+    for _ in range(100):
+        if engine.allows({"auditor"}, "320583", "Query.brandNewReport", "read"):
+            break
+        await asyncio.sleep(0.02)
+    assert engine.allows({"auditor"}, "320583", "Query.brandNewReport", "read")
+    await engine.close()
+
+
+def _async_value(value):
+    async def current():
+        return value
+
+    return current
+
+
+async def test_an_unchanged_version_is_not_rebuilt(state):
+    engine = PolicyEngine(cache_seconds=0, sessions=state.db.read)
+    await engine.ready()
+    reloads = engine.reloads
+    for _ in range(3):
+        engine.expire()
+        await engine.ready()
+        await asyncio.sleep(0.05)
+    assert engine.reloads == reloads
 
 
 # -- every root field has a policy ------------------------------------------------------
