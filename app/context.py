@@ -75,6 +75,8 @@ class RequestContext:
             actor = await load_actor(session, claims)
         if actor is None:
             self.token_error = "the token's account or session is no longer active"
+        else:
+            self.reads.reader = f"{actor.kind}:{actor.id}"
         return actor
 
     def set_actor(self, actor: Actor | None) -> None:

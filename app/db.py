@@ -8,6 +8,7 @@ session and one transaction.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +28,8 @@ class Database:
     for it); reads stay deferred and run concurrently in WAL mode.
     """
 
+    replica_engine: AsyncEngine | None = None
+
     def __init__(self, settings: Settings):
         self.url = make_url(settings.database_url)
         self.dialect = self.url.get_backend_name()
@@ -35,12 +38,18 @@ class Database:
             self.engine = self._sqlite_engine(immediate=False)
             self.write_engine = self._sqlite_engine(immediate=True)
         else:
-            kwargs: dict = {"pool_pre_ping": True, "pool_size": settings.database_pool_size, "max_overflow": 20}
+            # Pre-ping once at checkout (a request checks out one connection), and recycle
+            # connections before servers or proxies drop idle ones.
+            kwargs: dict = {"pool_pre_ping": True, "pool_size": settings.database_pool_size, "max_overflow": 20, "pool_recycle": 1800}
             if self.dialect == "mysql":
-                kwargs["pool_recycle"] = 3600
                 kwargs["isolation_level"] = "READ COMMITTED"
             self.engine = create_async_engine(self.url, **kwargs)
             self.write_engine = self.engine
+            if settings.database_read_url:
+                self.replica_engine = create_async_engine(make_url(settings.database_read_url), **kwargs)
+        self.read_your_writes_seconds = settings.read_your_writes_seconds
+        # Writer (``kind:id``) -> monotonic time until which their queries read the primary.
+        self._primary_until: dict[str, float] = {}
         self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
 
@@ -94,7 +103,26 @@ class Database:
             async with session.begin():
                 yield session
 
+    def mark_written(self, writer: str) -> None:
+        """``writer`` just committed: their queries read the primary for a while, so they
+        see their own change however far the replica lags."""
+        if self.replica_engine is None:
+            return
+        now = time.monotonic()
+        if len(self._primary_until) > 10_000:
+            self._primary_until = {k: v for k, v in self._primary_until.items() if v > now}
+        self._primary_until[writer] = now + self.read_your_writes_seconds
+
+    def query_engine(self, writer: str | None) -> AsyncEngine:
+        """Where a query request reads: the replica, unless there is none or ``writer``
+        wrote recently."""
+        if self.replica_engine is None or (writer is not None and self._primary_until.get(writer, 0.0) > time.monotonic()):
+            return self.engine
+        return self.replica_engine
+
     async def dispose(self) -> None:
+        if self.replica_engine is not None:
+            await self.replica_engine.dispose()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
@@ -111,12 +139,14 @@ class RequestReads:
     def __init__(self, db: Database, shared: bool = True):
         self.db = db
         self.shared = shared
+        # Who is reading (``kind:id``), once known: decides replica or primary.
+        self.reader: str | None = None
         self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
 
     async def _connect(self) -> AsyncConnection:
         if self._connection is None:
-            connection = await self.db.engine.connect()
+            connection = await self.db.query_engine(self.reader).connect()
             self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         return self._connection
 
@@ -131,8 +161,10 @@ class RequestReads:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """An ORM session on the request's connection, for reads that want entities; the
-        other reads of the request wait until the block ends."""
-        if not self.shared:
+        other reads of the request wait until the block ends. With a replica, this reads
+        the primary (who is signed in, and whether their session still stands, must never
+        lag)."""
+        if not self.shared or self.db.replica_engine is not None:
             async with self.db.read() as session:
                 yield session
             return

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'smallworks.db'}"
     database_pool_size: int = 10
+    # An optional read replica (PostgreSQL streaming replica) for queries.
+    database_read_url: str | None = None
+    read_your_writes_seconds: float = 10.0
     redis_url: str | None = None
 
     # Tokens
@@ -108,10 +111,12 @@ class Settings(BaseSettings):
     def production(self) -> bool:
         return self.env == "production"
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_read_url")
     @classmethod
-    def _async_driver(cls, value: str) -> str:
+    def _async_driver(cls, value: str | None) -> str | None:
         """Accept plain URLs and pick the async driver, so ``postgresql://`` just works."""
+        if value is None:
+            return None
         for plain, driver in (
             ("postgresql://", "postgresql+asyncpg://"),
             ("postgres://", "postgresql+asyncpg://"),
@@ -122,6 +127,12 @@ class Settings(BaseSettings):
             if value.startswith(plain):
                 return driver + value[len(plain) :]
         return value
+
+    @model_validator(mode="after")
+    def _replica(self) -> Settings:
+        if self.database_read_url and self.database_url.startswith("sqlite"):
+            raise ValueError("SMALLWORKS_DATABASE_READ_URL needs PostgreSQL or MariaDB (SQLite has no replicas)")
+        return self
 
     @model_validator(mode="after")
     def _password_hash_memory(self) -> Settings:

@@ -27,6 +27,8 @@ class Dispatcher(Protocol):
 class Database(Protocol):
     def write(self) -> AbstractAsyncContextManager[Any]: ...
 
+    def mark_written(self, writer: str) -> None: ...
+
 
 class Services(Protocol):
     """The long-lived services a unit of work draws on (``app.state.AppState``)."""
@@ -75,6 +77,8 @@ async def unit_of_work(state: Services, operation: str, actor: Actor | None, met
             except Exception:
                 log.exception("a rollback hook of %s failed", operation)
         raise
+    if uow.actor is not None:
+        state.db.mark_written(f"{uow.actor.kind}:{uow.actor.id}")
     if uow.policy_changed:
         await state.policy.changed()
     if uow.events:

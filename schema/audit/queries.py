@@ -49,6 +49,9 @@ class AuditQuery:
     async def verify_audit_trail(self, info: Info) -> AuditVerification | None:
         from models.base import utcnow
 
+        # The walk needs a snapshot transaction of its own: give back the request's read
+        # connection first, so a request never holds two connections of the pool.
+        await info.context.reads.close()
         async with info.context.db.snapshot() as session:
             result = await verify_chain(session)
         return AuditVerification(

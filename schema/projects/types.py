@@ -112,9 +112,7 @@ class ProjectDocument(Node):
 class ProjectStatusChange:
     row: strawberry.Private[tables.ProjectStatusChange]
 
-    @strawberry.field(description="Status before (null at creation). 变更前状态。")
-    def from_status(self) -> ProjectStatus | None:
-        return ProjectStatus(self.row.from_status) if self.row.from_status else None
+    from_status: ProjectStatus | None = column("from_status", "Status before (null at creation). 变更前状态。", ProjectStatus)
 
     to_status: ProjectStatus = column("to_status", "Status after. 变更后状态。", ProjectStatus)
 

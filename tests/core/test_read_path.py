@@ -3,6 +3,7 @@ validated once per text, and a request's reads share one connection."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 import pytest
@@ -138,3 +139,55 @@ async def test_loader_batches_of_one_request_share_one_connection(api, state):
     assert len(checkouts) == 1, checkouts
     # The page, owners, line items, status history and documents, plus the sign-in check.
     assert len(selects) <= 7, selects
+
+
+@pytest.mark.skipif(BACKEND == "sqlite", reason="read replicas are for PostgreSQL and MariaDB")
+async def test_queries_read_the_replica_except_right_after_the_readers_own_write(state, database_url):
+    """With SMALLWORKS_DATABASE_READ_URL, query requests read the replica; a person who just
+    wrote reads the primary for a while (read-your-writes); sign-in checks always read the
+    primary. The 'replica' here is the same database under a second engine, so where each
+    read went is seen from the engines' checkouts."""
+    import httpx
+    from conftest import Api, make_settings
+    from sqlalchemy import event
+
+    from app.main import create_app
+    from app.state import AppState
+
+    replica_state = AppState.create(make_settings(database_url, database_read_url=database_url, read_your_writes_seconds=1.0))
+    assert replica_state.db.replica_engine is not None
+    app = create_app(state=replica_state)
+    went: list[str] = []
+    listeners = [
+        (replica_state.db.engine.sync_engine, lambda *a: went.append("primary")),
+        (replica_state.db.replica_engine.sync_engine, lambda *a: went.append("replica")),
+    ]
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://replica") as client:
+            api = Api(client)
+            owner, finance = await api.token("owner"), await api.token("finance")
+            for engine, listener in listeners:
+                event.listen(engine, "checkout", listener)
+            query = "{ projects(first: 5) { nodes { id lineItems { name } } } }"
+            await api.ok(query, token=owner)  # loads the policy once
+            await asyncio.sleep(1.1)  # signing in wrote (the sign-in session): let that window pass
+
+            went.clear()
+            await api.ok(query, token=owner)
+            assert went == ["primary", "replica"]  # the sign-in check, then the data
+
+            # Any committed change of the owner's (here: marking no notification read).
+            marked = await api.ok("mutation { markNotificationsRead(input: {ids: []}) { errors { code } } }", token=owner)
+            assert marked["markNotificationsRead"]["errors"] == []
+
+            went.clear()
+            await api.ok(query, token=owner)
+            assert went == ["primary", "primary"]  # the writer reads its own write
+            went.clear()
+            await api.ok(query, token=finance)
+            assert went == ["primary", "replica"]  # everyone else still reads the replica
+    finally:
+        for engine, listener in listeners:
+            if event.contains(engine, "checkout", listener):
+                event.remove(engine, "checkout", listener)
+        await replica_state.close()
