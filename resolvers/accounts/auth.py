@@ -98,26 +98,29 @@ async def _issue_refresh(uow: UnitOfWork, session_id: str) -> str:
 
 
 async def load_user_actor(session, user_id: int, session_id: str | None) -> Actor | None:
+    """The active user with their organisation's kind and region and their roles, and, when
+    ``session_id`` is given, only while that sign-in session stands: one statement (a row
+    per role), as every request with a token runs it."""
     stmt = (
-        select(User, Organisation.kind, Organisation.region_code)
+        select(User.id, User.username, User.organisation_id, Organisation.kind, Organisation.region_code, UserRole.role)
         .join(Organisation, Organisation.id == User.organisation_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
         .where(User.id == user_id, User.is_active.is_(True))
     )
     if session_id is not None:
         stmt = stmt.join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
-    row = (await session.execute(stmt)).first()
-    if row is None:
+    rows = (await session.execute(stmt)).all()
+    if not rows:
         return None
-    user, kind, region = row
-    roles = (await session.execute(select(UserRole.role).where(UserRole.user_id == user.id))).scalars().all()
+    first = rows[0]
     return Actor(
         kind="user",
-        id=user.id,
-        name=user.username,
-        organisation_id=user.organisation_id,
-        organisation_kind=kind,
-        region_code=region,
-        roles=frozenset(roles),
+        id=first.id,
+        name=first.username,
+        organisation_id=first.organisation_id,
+        organisation_kind=first.kind,
+        region_code=first.region_code,
+        roles=frozenset(row.role for row in rows if row.role is not None),
         session_id=session_id,
         scopes=USER_SCOPES,
     )
