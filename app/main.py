@@ -12,12 +12,13 @@ from contextlib import asynccontextmanager
 from functools import partial
 from urllib.parse import unquote
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -32,23 +33,32 @@ from resolvers.accounts import auth as auth_svc
 from resolvers.core.context import UnitOfWork
 from resolvers.core.i18n import negotiate, translate
 from schema import build_schema
+from schema.core.compiled import CompiledQueries
 
 log = logging.getLogger("smallworks")
 
 # Headers that a browser cannot send cross-site without a CORS preflight (the same rule as
 # Apollo's CSRF prevention): a multipart request must carry one of them.
+EXECUTOR_HEADER = "X-Smallworks-Executor"
 PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight", "x-apollo-operation-name")
 
 
 class GraphQLApp(GraphQL[RequestContext, None]):
     def __init__(self, state: AppState):
         settings = state.settings
+        schema = build_schema(settings)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide=None if settings.production else "graphiql",
             multipart_uploads_enabled=True,
         )
         self.state = state
+        self.documents = schema.documents
+        self.compiled = CompiledQueries(schema._schema, settings.document_cache_size)
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: WebSocket messages of graphql-transport-ws must be text frames.
+        return orjson.dumps(data).decode()
 
     async def on_ws_connect(self, context: RequestContext):
         """graphql-transport-ws: the access token comes in connection_init's payload, as
@@ -65,6 +75,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         # Answers are per person and may carry tokens (login, refreshToken): never cache them.
         if not isinstance(response, WebSocket):
             response.headers["Cache-Control"] = "no-store"
+            response.headers[EXECUTOR_HEADER] = "general"
         client = request.client.host if request.client else None
         websocket = isinstance(response, WebSocket)
         context = RequestContext(
@@ -86,6 +97,10 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if request.headers.get("content-type", "").startswith("multipart/") and not any(h in request.headers for h in PREFLIGHT_HEADERS):
             response = _graphql_http_error("CSRF_PREFLIGHT_REQUIRED", 400, locale)
         else:
+            compiled = await self._compiled(request)
+            if compiled is not None:
+                await compiled(scope, receive, send)
+                return
             try:
                 response = await self.run(request)
             except HTTPException as exc:
@@ -100,6 +115,44 @@ class GraphQLApp(GraphQL[RequestContext, None]):
                 if context is not None:
                     await context.close()
         await response(scope, receive, send)
+
+    async def _compiled(self, request: Request) -> Response | None:
+        """A known query document answered on the compiled path (``schema.core.compiled``),
+        or None to run the general executor. ``X-Smallworks-Executor: general`` asks for
+        the general executor; every answer says which one ran."""
+        if (
+            request.method != "POST"
+            or request.headers.get(EXECUTOR_HEADER, "").lower() == "general"
+            or request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json"
+        ):
+            return None
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return None
+        operation_name = payload.get("operationName")
+        variables = payload.get("variables")
+        if not (operation_name is None or isinstance(operation_name, str)) or not (variables is None or isinstance(variables, dict)):
+            return None
+        known = self.documents.peek(payload["query"])
+        if known is None or known.errors:
+            return None
+        plan = self.compiled.plan(payload["query"], operation_name, known.document)
+        if plan is None:
+            return None
+        client = request.client.host if request.client else None
+        context = RequestContext(self.state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
+        try:
+            result = await self.compiled.execute(plan, context, variables)
+        finally:
+            await context.close()
+        if result is None:
+            return None
+        return Response(
+            self.encode_json(result), media_type="application/json", headers={"Cache-Control": "no-store", EXECUTOR_HEADER: "compiled"}
+        )
 
 
 def _graphql_http_error(code: str, status: int, locale: str, detail: str | None = None) -> JSONResponse:

@@ -110,7 +110,7 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(settings) -> strawberry.Schema:
+def build_schema(settings) -> Schema:
     from resolvers import load_domains
 
     load_domains()  # every domain's message codes, before the error code enum is built

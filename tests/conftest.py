@@ -41,6 +41,11 @@ def pytest_report_header(config):
     return f"smallworks database backend: {BACKEND}"
 
 
+def pytest_terminal_summary(terminalreporter):
+    if COMPARE_EXECUTORS:
+        terminalreporter.write_line(f"compiled and general executors gave the same bytes for {Api.compared} query requests")
+
+
 def _create_database(name: str) -> str:
     if BACKEND == "sqlite":
         return f"sqlite+aiosqlite:///{TMP / (name + '.db')}"
@@ -123,8 +128,36 @@ async def state(settings):
     await state.close()
 
 
+EXECUTOR = "X-Smallworks-Executor"
+_counting = False  # inside count_statements: one request is one request
+# Every query of the suite on both executors: in the SQLite run (the executors' logic does
+# not depend on the backend; the dedicated tests in tests/core/test_read_path.py compare
+# them on every backend).
+COMPARE_EXECUTORS = BACKEND == "sqlite"
+_OPERATION_TYPES: dict[str, str | None] = {}
+
+
+def _operation_type(query: str) -> str | None:
+    """``query``, ``mutation`` or ``subscription`` of a one-operation document, else None."""
+    if query not in _OPERATION_TYPES:
+        from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
+
+        try:
+            operations = [d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode)]
+        except GraphQLSyntaxError:
+            operations = []
+        _OPERATION_TYPES[query] = operations[0].operation.value if len(operations) == 1 else None
+    return _OPERATION_TYPES[query]
+
+
 class Api:
-    """A GraphQL client as a front end uses it, with sign-in helpers."""
+    """A GraphQL client as a front end uses it, with sign-in helpers.
+
+    Every query the suite sends is also run once on each executor, the general one and the
+    compiled one (``schema.core.compiled``), and their answers must be the same bytes
+    wherever the compiled path can answer (``compared`` counts those)."""
+
+    compared = 0
 
     def __init__(self, client: httpx.AsyncClient):
         self.client = client
@@ -136,7 +169,26 @@ class Api:
         h = dict(headers or {})
         if token:
             h["Authorization"] = f"Bearer {token}"
-        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=h)
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=h)
+        if COMPARE_EXECUTORS and EXECUTOR not in h and not _counting and response.status_code == 200 and _operation_type(query) == "query":
+            await self._compare_executors(query, variables, h)
+        return response
+
+    async def _compare_executors(self, query: str, variables: dict | None, headers: dict) -> None:
+        body = {"query": query, "variables": variables or {}}
+        general = await self.client.post("/graphql", json=body, headers={**headers, EXECUTOR: "general"})
+        compiled = await self.client.post("/graphql", json=body, headers=headers)
+        if compiled.headers.get(EXECUTOR) != "compiled":
+            return
+        if compiled.content != general.content:
+            # Some answers change from one request to the next (a signed link's expiry, a
+            # verification time): only a difference the general executor does not show
+            # against itself is a mismatch.
+            again = await self.client.post("/graphql", json=body, headers={**headers, EXECUTOR: "general"})
+            if again.content == general.content:
+                raise AssertionError(f"compiled and general answers differ for {query!r}:\n{compiled.text}\n{general.text}")
+            return
+        Api.compared += 1
 
     async def gql(self, query: str, variables: dict | None = None, token: str | None = None, **kw) -> dict[str, Any]:
         response = await self.post(query, variables, token, **kw)
@@ -194,12 +246,15 @@ def count_statements(state):
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
             statements.append(statement)
 
+    global _counting
     engines = {id(e): e for e in (state.db.engine, state.db.write_engine)}.values()
     for engine in engines:
         event.listen(engine.sync_engine, "before_cursor_execute", record)
+    _counting = True
     try:
         yield statements
     finally:
+        _counting = False
         for engine in engines:
             event.remove(engine.sync_engine, "before_cursor_execute", record)
 

@@ -45,6 +45,10 @@ class DocumentCache:
             self.hits += 1
             return entry
 
+    def peek(self, text: str) -> CachedDocument | None:
+        """The entry of a text, if cached, without counting a hit or refreshing it."""
+        return self._entries.get(text)
+
     def put(self, text: str, entry: CachedDocument) -> None:
         with self._lock:
             self._entries[text] = entry

@@ -54,8 +54,11 @@ async def test_the_gate_asks_the_policy_once_per_root_field_not_per_field(api, s
         return original(roles, region, obj, act)
 
     monkeypatch.setattr(state.policy, "allows", counting)
-    await api.ok("{ projects(first: 20) { nodes { id code title lineItems { name } documents { filename } } } }", token=token)
-    assert asked == ["Query.projects"]
+    query = "{ projects(first: 20) { nodes { id code title lineItems { name } documents { filename } } } }"
+    for executor in ("general", "compiled"):
+        asked.clear()
+        await api.ok(query, token=token, headers={"X-Smallworks-Executor": executor})
+        assert asked == ["Query.projects"], executor
 
 
 async def test_a_repeated_document_is_neither_parsed_nor_validated_again(api, app, monkeypatch):
@@ -78,12 +81,13 @@ async def test_a_repeated_document_is_neither_parsed_nor_validated_again(api, ap
     monkeypatch.setattr(strawberry_schema, "parse", counting_parse)
     monkeypatch.setattr(strawberry_schema, "validate_document", counting_validate)
     hits = schema.documents.hits
+    general = {"X-Smallworks-Executor": "general"}  # the compiled path reads no document at all
     for _ in range(3):
-        await api.ok(query, token=token)
+        await api.ok(query, token=token, headers=general)
     assert calls == {"parse": 0, "validate": 0}
     assert schema.documents.hits == hits + 3
     # A new text is parsed and validated once.
-    await api.ok(query + " ", token=token)
+    await api.ok(query + " ", token=token, headers=general)
     assert calls == {"parse": 1, "validate": 1}
 
 
@@ -117,10 +121,15 @@ async def test_memory_stays_flat_over_ten_thousand_requests(state, app):
 
 
 async def test_loader_batches_of_one_request_share_one_connection(api, state):
-    token = await api.token("owner")
-    await api.ok("{ viewer { kind } }", token=token)  # the process has loaded its policy
-    checkouts: list[int] = []
     from sqlalchemy import event
+
+    token = await api.token("owner")
+    query = (
+        "{ projects(first: 20) { pageInfo { hasNextPage } nodes { id ownerOrganisation { name } "
+        "lineItems { name } statusHistory { toStatus } documents { filename } } } }"
+    )
+    await api.ok(query, token=token)  # the process has loaded its policy; the document is known
+    checkouts: list[int] = []
 
     def on_checkout(dbapi_connection, record, proxy):
         checkouts.append(id(dbapi_connection))
@@ -128,18 +137,17 @@ async def test_loader_batches_of_one_request_share_one_connection(api, state):
     engine = state.db.engine.sync_engine
     event.listen(engine, "checkout", on_checkout)
     try:
-        with count_statements(state) as statements:
-            await api.ok(
-                "{ projects(first: 20) { pageInfo { hasNextPage } nodes { id ownerOrganisation { name } "
-                "lineItems { name } statusHistory { toStatus } documents { filename } } } }",
-                token=token,
-            )
+        for executor in ("general", "compiled"):
+            checkouts.clear()
+            with count_statements(state) as statements:
+                response = await api.post(query, token=token, headers={"X-Smallworks-Executor": executor})
+            assert response.headers["X-Smallworks-Executor"] == executor
+            selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+            assert len(checkouts) == 1, (executor, checkouts)
+            # The sign-in check, then the page, owners, line items, status history and documents.
+            assert len(selects) == 6, (executor, selects)
     finally:
         event.remove(engine, "checkout", on_checkout)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(checkouts) == 1, checkouts
-    # The sign-in check, then the page, owners, line items, status history and documents.
-    assert len(selects) == 6, selects
 
 
 @pytest.mark.skipif(BACKEND == "sqlite", reason="read replicas are for PostgreSQL and MariaDB")
@@ -192,3 +200,53 @@ async def test_queries_read_the_replica_except_right_after_the_readers_own_write
             if event.contains(engine, "checkout", listener):
                 event.remove(engine, "checkout", listener)
         await replica_state.close()
+
+
+READ_PATH = """query ReadPath { projects(first: 100) {
+  pageInfo { hasNextPage endCursor }
+  nodes { id code title status budgetAmount createdAt
+    ownerOrganisation { name }
+    lineItems { position name quantity unit unitPrice amount }
+    statusHistory { fromStatus toStatus action actorName comment occurredAt }
+    documents { id documentType version filename mediaType sizeBytes sha256 uploadedAt } } } }"""
+
+NODES = """query Nodes($ids: [ID!]!) {
+  nodes(ids: $ids) { __typename id ... on Project { code ...Owner } ... on Organisation { name kind } }
+  viewer { roles user { username phone } organisation { name bankAccountNumber } }
+}
+fragment Owner on Project { ownerOrganisation { id name } }"""
+
+
+async def test_known_queries_run_compiled_with_the_same_bytes_as_the_general_executor(api):
+    """The second request of a text runs on the compiled path; its answer is byte for byte
+    the general executor's, for nested lists, fragments, interfaces, variables and masked
+    fields alike."""
+    from conftest import EXECUTOR
+
+    token = await api.token("owner")
+    page = (await api.ok(READ_PATH, token=token))["projects"]["nodes"]
+    ids = [page[0]["id"], "T3JnYW5pc2F0aW9uOjE", "UHJvamVjdDo5OTk5OTk5"]  # a project, an organisation, one that does not exist
+    for query, variables in ((READ_PATH, {}), (NODES, {"ids": ids})):
+        body = {"query": query, "variables": variables}
+        headers = {"Authorization": f"Bearer {token}"}
+        await api.client.post("/graphql", json=body, headers=headers)  # now a known document
+        compiled = await api.client.post("/graphql", json=body, headers=headers)
+        general = await api.client.post("/graphql", json=body, headers={**headers, EXECUTOR: "general"})
+        assert (compiled.headers[EXECUTOR], general.headers[EXECUTOR]) == ("compiled", "general")
+        assert compiled.content == general.content
+        assert "errors" not in compiled.json()
+
+
+async def test_what_the_compiled_path_cannot_answer_runs_on_the_general_executor(api):
+    from conftest import EXECUTOR
+
+    token = await api.token("contractor1")
+    headers = {"Authorization": f"Bearer {token}"}
+    for query in (
+        "{ viewer { kind } trail: auditEvents(first: 1) { totalCount } }",  # a refused root field
+        "query($skip: Boolean!) { viewer { kind @skip(if: $skip) } }",  # a directive
+        "{ __schema { queryType { name } } }",  # introspection
+    ):
+        for _ in range(2):
+            response = await api.client.post("/graphql", json={"query": query, "variables": {"skip": False}}, headers=headers)
+        assert response.headers[EXECUTOR] == "general"
