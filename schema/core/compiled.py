@@ -52,10 +52,14 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.pyutils import Path
 from graphql.type.definition import GraphQLResolveInfoHelpers
+from strawberry.types import Info as StrawberryInfo
 from strawberry.types import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from policies.gate import authorize
 from resolvers.core.errors import DomainError
+
+_BUILTIN_SCALARS = (bool, int, float, str)
 
 
 class GiveUp(Exception):
@@ -73,6 +77,12 @@ class FieldPlan:
     serialize: Callable[[Any], Any] | None = None  # leaf fields
     children: dict[str, list[FieldPlan]] = field(default_factory=dict)  # object type name -> fields
     has_arguments: bool = False
+    # A resolver called as the plain function it is (no strawberry wrapper): the function,
+    # whether it takes ``info``, and GraphQL argument name -> Python parameter name.
+    function: Callable[..., Any] | None = None
+    takes_info: bool = False
+    parameters: dict[str, str] = field(default_factory=dict)
+    strawberry_field: Any = None
 
 
 @dataclass
@@ -156,6 +166,21 @@ class _Compiler:
                     nodes += self._collect(fragment.selection_set, parent, seen | {name})
         return nodes
 
+    def _direct(self, plan: FieldPlan, strawberry_field: Any) -> None:
+        """Call a nested field's resolver as the plain method it is, when strawberry's
+        wrapper would only pass ``self``, ``info`` and builtin scalar arguments through."""
+        resolver = strawberry_field.base_resolver
+        if resolver is None or resolver.root_parameter is not None or strawberry_field.extensions:
+            return
+        parameters = {}
+        for argument in strawberry_field.arguments:
+            if argument.type not in _BUILTIN_SCALARS:
+                return
+            parameters[argument.graphql_name or to_camel_case(argument.python_name)] = argument.python_name
+        plan.function = resolver.wrapped_func
+        plan.takes_info = resolver.info_parameter is not None
+        plan.parameters = parameters
+
     def _applies(self, condition: str, parent: GraphQLObjectType) -> bool:
         if condition == parent.name:
             return True
@@ -171,8 +196,11 @@ class _Compiler:
         definition = parent.fields[name]
         plan = FieldPlan(key, name, node, definition, parent, has_arguments=bool(definition.args))
         strawberry_field = (definition.extensions or {}).get("strawberry-definition")
+        plan.strawberry_field = strawberry_field
         if getattr(definition.resolve, "_is_default", False) and strawberry_field is not None and not strawberry_field.base_resolver:
             plan.attribute = strawberry_field.python_name
+        elif parent is not self.schema.query_type and strawberry_field is not None:
+            self._direct(plan, strawberry_field)
         named = get_named_type(definition.type)
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
             plan.serialize = named.serialize
@@ -203,6 +231,51 @@ def _type_name(value: Any) -> str | None:
     return _TYPE_NAMES[cls]
 
 
+async def settle(awaitables: list[Any]) -> list[Any]:
+    """The results of many awaitables, like ``asyncio.gather``, without a task for each.
+
+    A level of a page starts hundreds of resolver coroutines that each await one DataLoader
+    future. Wrapping each in a task costs more than the resolver itself; instead the
+    coroutines are stepped here: each runs to the future it waits for, one wait covers
+    them all (DataLoader batches them meanwhile), and each is resumed once its future is
+    done. The first exception is raised, as with ``gather``."""
+    results: list[Any] = [None] * len(awaitables)
+    running: list[tuple[int, Any]] = []
+    others: list[tuple[int, Any]] = []
+    for index, awaitable in enumerate(awaitables):
+        if inspect.iscoroutine(awaitable):
+            running.append((index, awaitable))
+        else:
+            others.append((index, awaitable))
+    if others:
+        for (index, _), value in zip(others, await asyncio.gather(*(a for _, a in others)), strict=True):
+            results[index] = value
+    try:
+        while running:
+            waiting: list[tuple[int, Any]] = []
+            futures: set[asyncio.Future] = set()
+            for index, coroutine in running:
+                try:
+                    yielded = coroutine.send(None)
+                except StopIteration as done:
+                    results[index] = done.value
+                    continue
+                waiting.append((index, coroutine))
+                if yielded is not None:
+                    yielded._asyncio_future_blocking = False  # we wait for it, as a task would
+                    futures.add(yielded)
+            if waiting:
+                if futures:
+                    await asyncio.wait(futures)
+                else:
+                    await asyncio.sleep(0)
+            running = waiting
+    finally:
+        for _, coroutine in running:
+            coroutine.close()
+    return results
+
+
 def _is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     return inspect.isawaitable(value)
 
@@ -221,6 +294,7 @@ class _Run:
         self.context = context
         self.variables = variables
         self._infos: dict[int, GraphQLResolveInfo] = {}
+        self._strawberry_infos: dict[int, Any] = {}
         self._arguments: dict[int, dict[str, Any]] = {}
 
     def info(self, plan: FieldPlan) -> GraphQLResolveInfo:
@@ -245,6 +319,21 @@ class _Run:
             )
         return info
 
+    def strawberry_info(self, plan: FieldPlan) -> Any:
+        info = self._strawberry_infos.get(id(plan))
+        if info is None:
+            info = self._strawberry_infos[id(plan)] = StrawberryInfo(_raw_info=self.info(plan), _field=plan.strawberry_field)
+        return info
+
+    def call(self, plan: FieldPlan, source: Any) -> Any:
+        assert plan.definition is not None
+        if plan.function is None:
+            return plan.definition.resolve(source, self.info(plan), **self.arguments(plan))  # type: ignore[misc]
+        kwargs = {plan.parameters[name]: value for name, value in self.arguments(plan).items()}
+        if plan.takes_info:
+            kwargs["info"] = self.strawberry_info(plan)
+        return plan.function(source, **kwargs)
+
     def arguments(self, plan: FieldPlan) -> dict[str, Any]:
         arguments = self._arguments.get(id(plan))
         if arguments is None:
@@ -266,14 +355,14 @@ class _Run:
                     if plan.attribute is not None:
                         out[plan.key] = self.complete(plan, plan.definition.type, getattr(source, plan.attribute), following)
                         continue
-                    result = plan.definition.resolve(source, self.info(plan), **self.arguments(plan))  # type: ignore[misc]
+                    result = self.call(plan, source)
                     if inspect.isawaitable(result):
                         out[plan.key] = None  # keeps the key's place in the selection order
                         pending.append((plan, out, result))
                     else:
                         out[plan.key] = self.complete(plan, plan.definition.type, result, following)
             if pending:
-                results = await asyncio.gather(*(result for _, _, result in pending))
+                results = await settle([result for _, _, result in pending])
                 for (plan, out, _), value in zip(pending, results, strict=True):
                     assert plan.definition is not None
                     out[plan.key] = self.complete(plan, plan.definition.type, value, following)
