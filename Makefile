@@ -48,6 +48,7 @@ schema: install
 
 bench: install
 	$(BIN)/python bench/graphql_throughput.py
+	$(BIN)/python bench/read_path.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
