@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.dialects import mysql, postgresql
@@ -83,7 +83,8 @@ class ScaledDecimal(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return Decimal(int(value)).scaleb(self.exponent.as_tuple().exponent).quantize(self.exponent, rounding=ROUND_HALF_UP)
+        # An integer scaled down has exactly the column's places: 8600000 → 86000.00.
+        return Decimal(int(value)).scaleb(self.exponent.as_tuple().exponent)
 
 
 class Money(ScaledDecimal):

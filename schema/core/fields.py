@@ -22,24 +22,39 @@ def column(attribute: str, description: str, convert: Callable[[Any], Any] | Non
     return strawberry.field(description=description, metadata={COLUMN: (attribute, convert)})
 
 
-# Per GraphQL class: (field, row attribute, converter) of every ``column`` field.
-_PLANS: dict[type, list[tuple[str, str, Callable[[Any], Any] | None]]] = {}
+# Per GraphQL class: a function of (row, extra keywords) that makes its object.
+_BUILDERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
 
 
 def from_row(cls: type[T], row: Any, **extra: Any) -> T:
     """The GraphQL object of ``cls`` showing ``row`` (an ORM object or a Core row): its
     ``column`` fields filled from the row, the row kept as ``row`` for the fields that
     resolve (nested objects, masked values)."""
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = _PLANS[cls] = [
-            (f.python_name, *f.metadata[COLUMN]) for f in get_object_definition(cls, strict=True).fields if COLUMN in (f.metadata or {})
-        ]
-    values = {}
-    for name, attribute, convert in plan:
-        value = getattr(row, attribute)
-        values[name] = convert(value) if convert is not None and value is not None else value
-    return cls(row=row, **values, **extra)  # type: ignore[call-arg]  # strawberry types take their fields as keywords
+    build = _BUILDERS.get(cls)
+    if build is None:
+        build = _BUILDERS[cls] = _builder(cls)
+    return build(row, extra)
+
+
+def _builder(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
+    """``lambda row, extra: cls(row=row, name=row.name, kind=convert(row.kind), ..., **extra)``
+    written out once per class: a page makes thousands of these objects."""
+    namespace: dict[str, Any] = {"cls": cls}
+    arguments = []
+    for index, f in enumerate(get_object_definition(cls, strict=True).fields):
+        if COLUMN not in (f.metadata or {}):
+            continue
+        attribute, convert = f.metadata[COLUMN]
+        if not (attribute.isidentifier() and f.python_name.isidentifier()):
+            raise ValueError(f"{cls.__name__}.{f.python_name}: {attribute!r} is not an attribute name")
+        if convert is None:
+            arguments.append(f"{f.python_name}=row.{attribute}")
+        else:
+            namespace[f"convert{index}"] = convert
+            arguments.append(f"{f.python_name}=(None if (v{index} := row.{attribute}) is None else convert{index}(v{index}))")
+    source = f"def build(row, extra):\n    return cls(row=row, {', '.join(arguments)}, **extra)\n"
+    exec(compile(source, f"<from_row {cls.__name__}>", "exec"), namespace)
+    return namespace["build"]
 
 
 def functional_enum(name: str, members: dict[str, Any]) -> type[enum.Enum]:

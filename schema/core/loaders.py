@@ -45,6 +45,7 @@ def by_id(name: str, model: type[Any]) -> None:
     does not exist or lies outside the caller's scope."""
     (pk_column,) = inspect(model).primary_key
     columns = model.__table__.columns
+    pk_index = [c.key for c in columns].index(pk_column.key)
 
     def factory(ctx: Any) -> Batch:
         async def batch(ids: list[Any]) -> list[Any]:
@@ -53,7 +54,7 @@ def by_id(name: str, model: type[Any]) -> None:
                 return [None] * len(ids)
             wanted = [int(i) for i in ids]
             stmt = select(*columns).where(pk_column.in_(wanted), _scope(model)(actor))
-            found = {getattr(row, pk_column.key): row for row in await ctx.reads.execute(stmt)}
+            found = {row[pk_index]: row for row in await ctx.reads.execute(stmt)}
             return [found.get(i) for i in wanted]
 
         return batch
@@ -65,6 +66,7 @@ def children(name: str, model: type[Any], parent_column, *order_by) -> None:
     """``loaders.<name>.load(parent_id)``: the ``model`` rows of one parent, in order, for
     many parents in one statement."""
     columns = model.__table__.columns
+    parent_index = [c.key for c in columns].index(parent_column.key)
 
     def factory(ctx: Any) -> Batch:
         async def batch(parent_ids: list[Any]) -> list[Any]:
@@ -74,7 +76,7 @@ def children(name: str, model: type[Any], parent_column, *order_by) -> None:
                 wanted = [int(i) for i in parent_ids]
                 stmt = select(*columns).where(parent_column.in_(wanted), _scope(model)(actor)).order_by(*order_by)
                 for row in await ctx.reads.execute(stmt):
-                    grouped[getattr(row, parent_column.key)].append(row)
+                    grouped[row[parent_index]].append(row)
             return [grouped[int(i)] for i in parent_ids]
 
         return batch
