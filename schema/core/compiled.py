@@ -62,6 +62,10 @@ from resolvers.core.errors import DomainError
 _BUILTIN_SCALARS = (bool, int, float, str)
 
 
+def _unfinished(value: Any, following: list) -> Any:
+    raise GiveUp  # a field planned without a completion (never: every planned field gets one)
+
+
 class GiveUp(Exception):
     """The plan cannot answer this request as the general executor would: run that one."""
 
@@ -84,7 +88,7 @@ class FieldPlan:
     parameters: dict[str, str] = field(default_factory=dict)
     strawberry_field: Any = None
     # value -> its JSON form, scheduling object values' fields on the next level
-    finish: Callable[[Any, list], Any] | None = None
+    finish: Callable[[Any, list], Any] = field(default_factory=lambda: _unfinished)
 
 
 @dataclass
@@ -377,7 +381,10 @@ class _Run:
     def call(self, plan: FieldPlan, source: Any) -> Any:
         assert plan.definition is not None
         if plan.function is None:
-            return plan.definition.resolve(source, self.info(plan), **self.arguments(plan))  # type: ignore[misc]
+            resolve = plan.definition.resolve
+            if resolve is None:
+                raise GiveUp
+            return resolve(source, self.info(plan), **self.arguments(plan))
         kwargs = {plan.parameters[name]: value for name, value in self.arguments(plan).items()}
         if plan.takes_info:
             kwargs["info"] = self.strawberry_info(plan)
@@ -402,19 +409,19 @@ class _Run:
                         out[plan.key] = type_name
                         continue
                     if plan.attribute is not None:
-                        out[plan.key] = plan.finish(getattr(source, plan.attribute), following)  # type: ignore[misc]
+                        out[plan.key] = plan.finish(getattr(source, plan.attribute), following)
                         continue
                     result = self.call(plan, source)
                     if inspect.isawaitable(result):
                         out[plan.key] = None  # keeps the key's place in the selection order
                         pending.append((plan, out, result))
                     else:
-                        out[plan.key] = plan.finish(result, following)  # type: ignore[misc]
+                        out[plan.key] = plan.finish(result, following)
             if pending:
                 results = await settle([result for _, _, result in pending])
                 for (plan, out, _), value in zip(pending, results, strict=True):
                     assert plan.definition is not None
-                    out[plan.key] = plan.finish(value, following)  # type: ignore[misc]
+                    out[plan.key] = plan.finish(value, following)
             level = following
         return data
 
