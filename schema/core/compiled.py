@@ -58,6 +58,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from policies.gate import authorize
 from resolvers.core.errors import DomainError
+from schema.core.fields import LOADS
 
 _BUILTIN_SCALARS = (bool, int, float, str)
 
@@ -87,6 +88,8 @@ class FieldPlan:
     takes_info: bool = False
     parameters: dict[str, str] = field(default_factory=dict)
     strawberry_field: Any = None
+    # A field declared with ``fields.loaded``: (loader, row attribute of the key, wrap)
+    loads: tuple[str, str, Callable[[Any], Any]] | None = None
     # value -> its JSON form, scheduling object values' fields on the next level
     finish: Callable[[Any, list], Any] = field(default_factory=lambda: _unfinished)
 
@@ -206,7 +209,10 @@ class _Compiler:
         if getattr(definition.resolve, "_is_default", False) and strawberry_field is not None and not strawberry_field.base_resolver:
             plan.attribute = strawberry_field.python_name
         elif parent is not self.schema.query_type and strawberry_field is not None:
-            self._direct(plan, strawberry_field)
+            resolver = strawberry_field.base_resolver
+            plan.loads = getattr(resolver.wrapped_func, LOADS, None) if resolver is not None else None
+            if plan.loads is None:
+                self._direct(plan, strawberry_field)
         named = get_named_type(definition.type)
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
             plan.serialize = named.serialize
@@ -403,6 +409,8 @@ class _Run:
         while level:
             following: list[tuple[list[FieldPlan], Any, dict[str, Any], str]] = []
             pending: list[tuple[FieldPlan, dict[str, Any], Any]] = []
+            # Fields declared with ``fields.loaded``: every row of the level in one load.
+            batches: dict[int, tuple[FieldPlan, list[tuple[Any, dict[str, Any]]]]] = {}
             for fields, source, out, type_name in level:
                 for plan in fields:
                     if plan.definition is None:  # __typename
@@ -411,17 +419,29 @@ class _Run:
                     if plan.attribute is not None:
                         out[plan.key] = plan.finish(getattr(source, plan.attribute), following)
                         continue
+                    if plan.loads is not None:
+                        out[plan.key] = None  # keeps the key's place in the selection order
+                        batches.setdefault(id(plan), (plan, []))[1].append((source, out))
+                        continue
                     result = self.call(plan, source)
                     if inspect.isawaitable(result):
-                        out[plan.key] = None  # keeps the key's place in the selection order
+                        out[plan.key] = None
                         pending.append((plan, out, result))
                     else:
                         out[plan.key] = plan.finish(result, following)
-            if pending:
-                results = await settle([result for _, _, result in pending])
-                for (plan, out, _), value in zip(pending, results, strict=True):
-                    assert plan.definition is not None
+            groups = []
+            for plan, items in batches.values():
+                assert plan.loads is not None
+                loader_name, key, wrap = plan.loads
+                loader = getattr(self.context.loaders, loader_name)
+                groups.append((plan, items, wrap, loader.load_many([getattr(source.row, key) for source, _ in items])))
+            if pending or groups:
+                results = await settle([result for _, _, result in pending] + [load for *_, load in groups])
+                for (plan, out, _), value in zip(pending, results, strict=False):
                     out[plan.key] = plan.finish(value, following)
+                for (plan, items, wrap, _), values in zip(groups, results[len(pending) :], strict=True):
+                    for (_, out), value in zip(items, values, strict=True):
+                        out[plan.key] = plan.finish(wrap(value), following)
             level = following
         return data
 

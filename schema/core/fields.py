@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -55,6 +56,28 @@ def _builder(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     source = f"def build(row, extra):\n    return cls(row=row, {', '.join(arguments)}, **extra)\n"
     exec(compile(source, f"<from_row {cls.__name__}>", "exec"), namespace)
     return namespace["build"]
+
+
+LOADS = "__smallworks_loads__"
+
+
+def loaded(loader: str, key: str, wrap: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A nested field that is ``wrap(await ctx.loaders.<loader>.load(self.row.<key>))``.
+
+    Decorates a resolver stub (its signature and return type give the field; its body is
+    not used): the field resolves from this declaration, and the compiled path
+    (``schema.core.compiled``) reads the declaration to load a whole level of rows in
+    one call instead of one coroutine per row."""
+
+    def declare(stub: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(stub)
+        async def resolve(self: Any, info: Any) -> Any:
+            return wrap(await getattr(info.context.loaders, loader).load(getattr(self.row, key)))
+
+        setattr(resolve, LOADS, (loader, key, wrap))
+        return resolve
+
+    return declare
 
 
 def functional_enum(name: str, members: dict[str, Any]) -> type[enum.Enum]:

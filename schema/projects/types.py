@@ -20,7 +20,7 @@ from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
 from schema.core.context import Info
-from schema.core.fields import column, enum_of, from_row
+from schema.core.fields import column, enum_of, from_row, loaded
 from schema.core.node import Node, register_node
 
 DOWNLOAD_LINK_SECONDS = 600
@@ -196,13 +196,14 @@ class Project(Node):
     updated_at: datetime = column("updated_at", "Last change (UTC). 更新时间。")
 
     @strawberry.field(description="Owner organisation (建设单位). 建设单位。")
+    @loaded("organisation", "owner_organisation_id", lambda row: Organisation.of(row) if row else None)
     async def owner_organisation(self, info: Info) -> Organisation | None:
-        row = await info.context.loaders.organisation.load(self.row.owner_organisation_id)
-        return Organisation.of(row) if row else None
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Budget lines in order. 预算明细。")
+    @loaded("line_items_of_project", "id", lambda rows: [from_row(ProjectLineItem, row) for row in rows])
     async def line_items(self, info: Info) -> list[ProjectLineItem]:
-        return [from_row(ProjectLineItem, row) for row in await info.context.loaders.line_items_of_project.load(self.row.id)]
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Documents: the latest version of each type, or every version. 项目文件。")
     async def documents(self, info: Info, all_versions: bool = False) -> list[ProjectDocument]:
@@ -216,12 +217,14 @@ class Project(Node):
         return [ProjectDocument.of(row) for row in rows]
 
     @strawberry.field(description="Every status change, oldest first. 状态变更历史。")
+    @loaded("status_history_of_project", "id", lambda rows: [from_row(ProjectStatusChange, row) for row in rows])
     async def status_history(self, info: Info) -> list[ProjectStatusChange]:
-        return [from_row(ProjectStatusChange, row) for row in await info.context.loaders.status_history_of_project.load(self.row.id)]
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Every review step of every submission, in order. 审核记录。")
+    @loaded("reviews_of_project", "id", lambda rows: [ProjectReview.of(row) for row in rows])
     async def reviews(self, info: Info) -> list[ProjectReview]:
-        return [ProjectReview.of(row) for row in await info.context.loaders.reviews_of_project.load(self.row.id)]
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
 
 @register_node("budget_allocation")
