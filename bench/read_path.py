@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/read_path.py [--projects 20000] [--rounds 3] [--seconds 10]
         [--workers 1] [--compare-workers] [--policy-lines 0] [--rss-requests 10000] [--show-sql]
+        [--executor compiled|general]
 
 Makes a fresh PostgreSQL database (127.0.0.1:5432, user postgres, ``sw_bench_<pid>``),
 migrates it, loads the demo data, and seeds ``--projects`` projects of the demo owner
@@ -577,10 +578,17 @@ class Tokens:
         return self.token
 
 
+# Which smallworks executor to ask for (``X-Smallworks-Executor``): "compiled" (the
+# default: a known document runs compiled) or "general" (graphql-core for every request).
+EXECUTOR = {"name": "compiled"}
+
+
 def headers_for(system: System, tokens: Tokens) -> dict[str, str]:
     h = {"Content-Type": "application/json"}
     if system.kind == "smallworks":
         h["Authorization"] = f"Bearer {tokens.get()}"
+        if EXECUTOR["name"] == "general":
+            h["X-Smallworks-Executor"] = "general"
     return h
 
 
@@ -806,12 +814,17 @@ def main() -> int:
     parser.add_argument("--policy-lines", type=int, default=0, help="extra p lines in casbin_rule (default 0)")
     parser.add_argument("--rss-requests", type=int, default=10_000, help="requests of the RSS run against smallworks (default 10000)")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one smallworks request")
+    parser.add_argument(
+        "--executor", choices=("compiled", "general"), default="compiled", help="smallworks executor to measure (default compiled)"
+    )
     args = parser.parse_args()
     for name in ("projects", "rounds", "seconds", "workers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.policy_lines < 0 or args.rss_requests < 0:
         parser.error("--policy-lines and --rss-requests cannot be negative")
+    EXECUTOR["name"] = args.executor
+    log(f"smallworks executor: {args.executor}")
 
     if not (Path(WRK).exists() or shutil.which("wrk")):
         log("wrk is not installed: apt-get install wrk")
