@@ -8,6 +8,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, BigId
 
 
+def line_values(columns) -> list[str]:
+    """The values of a policy line: its v0…v5 columns without the empty trailing ones."""
+    values = list(columns)
+    while values and values[-1] == "":
+        values.pop()
+    return values
+
+
 class CasbinRule(Base):
     __tablename__ = "casbin_rule"
     __table_args__ = (UniqueConstraint("ptype", "v0", "v1", "v2", "v3", "v4", "v5", name="uq_casbin_rule_line"),)
@@ -22,10 +30,7 @@ class CasbinRule(Base):
     v5: Mapped[str] = mapped_column(String(100), default="")
 
     def values(self) -> list[str]:
-        vals = [self.v0, self.v1, self.v2, self.v3, self.v4, self.v5]
-        while vals and vals[-1] == "":
-            vals.pop()
-        return vals
+        return line_values((self.v0, self.v1, self.v2, self.v3, self.v4, self.v5))
 
 
 class PolicyState(Base):

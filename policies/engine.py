@@ -28,7 +28,7 @@ import casbin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.permissions import CasbinRule, PolicyState
+from models.permissions import CasbinRule, PolicyState, line_values
 
 log = logging.getLogger("smallworks.policy")
 
@@ -113,10 +113,6 @@ class PolicyEngine:
         self.reloads = 0
 
     @property
-    def loaded(self) -> bool:
-        return self._loaded is not None
-
-    @property
     def version(self) -> int | None:
         return self._loaded.version if self._loaded else None
 
@@ -147,16 +143,16 @@ class PolicyEngine:
     async def _current_version(self) -> int:
         assert self.sessions is not None, "PolicyEngine needs a session factory to read the policy"
         async with self.sessions() as session:
-            return int((await session.execute(select(PolicyState.version).where(PolicyState.id == 1))).scalar_one_or_none() or 0)
+            return await _version(session)
 
     async def reload(self) -> None:
         """Read the rules and the version, build the enforcer in a worker thread, swap it in."""
         assert self.sessions is not None, "PolicyEngine needs a session factory to read the policy"
         async with self._load_lock:
             async with self.sessions() as session:
-                version = int((await session.execute(select(PolicyState.version).where(PolicyState.id == 1))).scalar_one_or_none() or 0)
+                version = await _version(session)
                 rows = (await session.execute(select(CasbinRule.ptype, *RULE_COLUMNS).order_by(CasbinRule.id))).all()
-            lines = [[ptype, *_trimmed(values)] for ptype, *values in rows]
+            lines = [[ptype, *line_values(values)] for ptype, *values in rows]
             enforcer = await asyncio.to_thread(build_enforcer, lines)
             self._loaded = LoadedPolicy(enforcer, version, {})
             self._checked_at = time.monotonic()
@@ -199,8 +195,5 @@ class PolicyEngine:
 RULE_COLUMNS = (CasbinRule.v0, CasbinRule.v1, CasbinRule.v2, CasbinRule.v3, CasbinRule.v4, CasbinRule.v5)
 
 
-def _trimmed(values) -> list[str]:
-    values = list(values)
-    while values and values[-1] == "":
-        values.pop()
-    return values
+async def _version(session: AsyncSession) -> int:
+    return int((await session.execute(select(PolicyState.version).where(PolicyState.id == 1))).scalar_one_or_none() or 0)

@@ -45,6 +45,14 @@ def load_all() -> dict[type, ScopeFn]:
     return SCOPES
 
 
+def scope_for(model: type) -> ScopeFn:
+    """The registered row scope of ``model`` (every domain's scope module loaded on demand)."""
+    scope = SCOPES.get(model) or load_all().get(model)
+    if scope is None:
+        raise LookupError(f"{model.__name__} has no registered row scope (policies/scope/<domain>.py)")
+    return scope
+
+
 def in_region(column, actor: Actor) -> ColumnElement[bool]:
     """Rows whose region code lies in the actor's region (a city covers its counties)."""
     prefix = actor.region_prefix

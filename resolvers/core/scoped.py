@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy import inspect, select
 
-from policies.scope import SCOPES, load_all
+from policies.scope import scope_for
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import NotFound
 
@@ -30,9 +30,7 @@ async def get_in_scope(uow: UnitOfWork, model: type[T], pk: Any, *, lock: bool =
     rest of the transaction; ``in_own_region`` also requires the row's ``region_code``
     to lie in the actor's own region (for changes a city-level viewer may see but not make)."""
     actor = uow.require_actor()
-    scope = SCOPES.get(model) or load_all().get(model)
-    if scope is None:
-        raise LookupError(f"{model.__name__} has no registered row scope")
+    scope = scope_for(model)
     (pk_column,) = inspect(model).primary_key
     stmt = select(model).where(pk_column == pk, scope(actor))
     if lock:

@@ -34,7 +34,7 @@ from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, Problem, UserErrors
 from resolvers.core.lifecycle import StateMachine, Transition
-from resolvers.core.money import MAX_AMOUNT, amount_argument, decimal_field  # noqa: F401 - amount_argument is part of this module's API
+from resolvers.core.money import MAX_AMOUNT, decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.transaction import rowcount
 from resolvers.core.validation import Checks

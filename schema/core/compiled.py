@@ -452,8 +452,6 @@ class CompiledQueries:
     def __init__(self, schema: GraphQLSchema, maxsize: int):
         self.schema = schema
         self.maxsize = maxsize
-        self.runs = 0
-        self.give_ups = 0
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self._lock = Lock()
 
@@ -485,7 +483,5 @@ class CompiledQueries:
         try:
             data = await _Run(plan, self.schema, context, coerced).data()
         except Exception:
-            self.give_ups += 1
             return None
-        self.runs += 1
         return {"data": data}

@@ -16,7 +16,7 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy import inspect, select
 
-from policies.scope import SCOPES, load_all
+from policies.scope import scope_for
 
 # A batch function: the results for a list of keys, in the same order.
 Batch = Callable[[list[Any]], Coroutine[Any, Any, list[Any]]]
@@ -25,13 +25,6 @@ BatchFactory = Callable[[Any], Batch]
 # Loader name (an attribute of ``Loaders``) -> a function of the request context that
 # returns the batch function.
 LOADERS: dict[str, BatchFactory] = {}
-
-
-def _scope(model: type):
-    scope = SCOPES.get(model) or load_all().get(model)
-    if scope is None:
-        raise LookupError(f"{model.__name__} has no registered row scope (policies/scope/<domain>.py)")
-    return scope
 
 
 def register(name: str, factory: BatchFactory) -> None:
@@ -53,7 +46,7 @@ def by_id(name: str, model: type[Any]) -> None:
             if actor is None:
                 return [None] * len(ids)
             wanted = [int(i) for i in ids]
-            stmt = select(*columns).where(pk_column.in_(wanted), _scope(model)(actor))
+            stmt = select(*columns).where(pk_column.in_(wanted), scope_for(model)(actor))
             found = {row[pk_index]: row for row in await ctx.reads.execute(stmt)}
             return [found.get(i) for i in wanted]
 
@@ -74,7 +67,7 @@ def children(name: str, model: type[Any], parent_column, *order_by) -> None:
             grouped: dict[int, list[Any]] = defaultdict(list)
             if actor is not None:
                 wanted = [int(i) for i in parent_ids]
-                stmt = select(*columns).where(parent_column.in_(wanted), _scope(model)(actor)).order_by(*order_by)
+                stmt = select(*columns).where(parent_column.in_(wanted), scope_for(model)(actor)).order_by(*order_by)
                 for row in await ctx.reads.execute(stmt):
                     grouped[row[parent_index]].append(row)
             return [grouped[int(i)] for i in parent_ids]
