@@ -55,6 +55,14 @@ class RequestContext:
         # The permission gate's decision for each root field of the running operation.
         self.gate_decisions: dict[str, Exception | None] | None = None
 
+    @classmethod
+    def for_request(cls, state: AppState, request, *, shared_reads: bool = True) -> RequestContext:
+        """The context of an HTTP request or WebSocket: its meta data and bearer token."""
+        client = request.client.host if request.client else None
+        return cls(
+            state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")), shared_reads=shared_reads
+        )
+
     async def actor(self) -> Actor | None:
         """The signed-in actor, or None (anonymous, or a token that is no longer valid:
         ``token_error`` then says why). Loaded once per request, however many root fields
@@ -71,8 +79,8 @@ class RequestContext:
         except InvalidToken as exc:
             self.token_error = str(exc)
             return None
-        async with self.reads.session() as session:
-            actor = await load_actor(session, claims)
+        # On the request's read connection, from the primary when there is a replica.
+        actor = await load_actor(self.reads.primary, claims)
         if actor is None:
             self.token_error = "the token's account or session is no longer active"
         else:

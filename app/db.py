@@ -128,6 +128,17 @@ class Database:
             await self.write_engine.dispose()
 
 
+class _Primary:
+    def __init__(self, reads: RequestReads):
+        self.reads = reads
+
+    async def execute(self, statement) -> Result:
+        if self.reads.db.replica_engine is None:
+            return await self.reads.execute(statement)
+        async with self.reads.db.read() as session:
+            return await session.execute(statement)
+
+
 class RequestReads:
     """The reads of one request through one connection, checked out on first use and given
     back by ``close``. Its statements take turns (a connection runs one at a time) and run
@@ -157,6 +168,12 @@ class RequestReads:
                 return await session.execute(statement)
         async with self._lock:
             return await (await self._connect()).execute(statement)
+
+    @property
+    def primary(self) -> _Primary:
+        """These reads where the answer must never lag (who is signed in, and whether their
+        session still stands): the primary when there is a replica, else the same connection."""
+        return _Primary(self)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.context import RequestContext, bearer_token, request_meta
+from app.context import RequestContext
 from models.base import utcnow
 from resolvers.accounts.auth import load_actor_by_id
 from resolvers.core.i18n import translate
@@ -33,8 +33,7 @@ def _error(code: str, status: int, locale: str) -> JSONResponse:
 
 async def download_project_document(request: Request) -> Response:
     state = request.app.state.smallworks
-    client = request.client.host if request.client else None
-    ctx = RequestContext(state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
+    ctx = RequestContext.for_request(state, request)
     try:
         return await _download(state, ctx, request)
     finally:
@@ -61,8 +60,7 @@ async def _download(state, ctx: RequestContext, request: Request) -> Response:
         )
         if grant is None:
             return _error("UNAUTHENTICATED", 401, locale)
-        async with ctx.read() as session:
-            ctx.set_actor(await load_actor_by_id(session, grant.actor_kind, grant.actor_id, grant.session_id))
+        ctx.set_actor(await load_actor_by_id(ctx.reads.primary, grant.actor_kind, grant.actor_id, grant.session_id))
     if await ctx.actor() is None:
         return _error("UNAUTHENTICATED", 401, locale)
     document = await ctx.loaders.project_document.load(document_id)

@@ -76,14 +76,8 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if not isinstance(response, WebSocket):
             response.headers["Cache-Control"] = "no-store"
             response.headers[EXECUTOR_HEADER] = "general"
-        client = request.client.host if request.client else None
         websocket = isinstance(response, WebSocket)
-        context = RequestContext(
-            self.state,
-            request_meta(request.headers, client),
-            bearer_token(request.headers.get("authorization")),
-            shared_reads=not websocket,
-        )
+        context = RequestContext.for_request(self.state, request, shared_reads=not websocket)
         if not websocket:
             request.state.smallworks_context = context  # closed once the response is ready
         return context
@@ -142,8 +136,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         plan = self.compiled.plan(payload["query"], operation_name, known.document)
         if plan is None:
             return None
-        client = request.client.host if request.client else None
-        context = RequestContext(self.state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")))
+        context = RequestContext.for_request(self.state, request)
         try:
             result = await self.compiled.execute(plan, context, variables)
         finally:

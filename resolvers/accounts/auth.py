@@ -97,6 +97,9 @@ async def _issue_refresh(uow: UnitOfWork, session_id: str) -> str:
     return token
 
 
+# ``session`` in these loaders is anything with ``execute``: a session, or a request's reads.
+
+
 async def load_user_actor(session, user_id: int, session_id: str | None) -> Actor | None:
     """The active user with their organisation's kind and region and their roles, and, when
     ``session_id`` is given, only while that sign-in session stands: one statement (a row
@@ -129,23 +132,24 @@ async def load_user_actor(session, user_id: int, session_id: str | None) -> Acto
 async def load_client_actor(session, condition) -> Actor | None:
     row = (
         await session.execute(
-            select(ApiClient, Organisation.kind, Organisation.region_code)
+            select(
+                ApiClient.id, ApiClient.client_id, ApiClient.organisation_id, ApiClient.scopes, Organisation.kind, Organisation.region_code
+            )
             .join(Organisation, Organisation.id == ApiClient.organisation_id)
             .where(condition, ApiClient.is_active.is_(True))
         )
     ).first()
     if row is None:
         return None
-    client, kind, region = row
     return Actor(
         kind="client",
-        id=client.id,
-        name=f"client:{client.client_id}",
-        organisation_id=client.organisation_id,
-        organisation_kind=kind,
-        region_code=region,
+        id=row.id,
+        name=f"client:{row.client_id}",
+        organisation_id=row.organisation_id,
+        organisation_kind=row.kind,
+        region_code=row.region_code,
         roles=frozenset({"integrator"}),
-        scopes=frozenset(client.scopes.split()),
+        scopes=frozenset(row.scopes.split()),
     )
 
 

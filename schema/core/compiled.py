@@ -56,8 +56,7 @@ from strawberry.types import Info as StrawberryInfo
 from strawberry.types import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-from policies.gate import authorize
-from resolvers.core.errors import DomainError
+from schema.core.extensions import decide_root_fields
 from schema.core.fields import LOADS
 
 _BUILTIN_SCALARS = (bool, int, float, str)
@@ -473,13 +472,10 @@ class CompiledQueries:
         coerced = get_variable_values(self.schema, plan.operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):
             return None  # invalid variables: the general path reports them
-        names = list(dict.fromkeys(p.name for p in plan.fields if p.definition is not None))
-        try:
-            for name in names:
-                await authorize(context, "Query", name)
-        except DomainError:
+        decisions = await decide_root_fields(context, "Query", (p.name for p in plan.fields if p.definition is not None))
+        if any(refusal is not None for refusal in decisions.values()):
             return None  # a refusal: the general path answers with the error where it belongs
-        context.gate_decisions = dict.fromkeys(names)
+        context.gate_decisions = decisions
         try:
             data = await _Run(plan, self.schema, context, coerced).data()
         except Exception:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from graphql import (
@@ -151,24 +151,38 @@ class PermissionGate(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
-        reads = getattr(ec.context, "reads", None)
-        if reads is not None and ec.operation_type != OperationType.QUERY:
-            # A mutation works in its own transaction: it holds no read connection meanwhile.
-            reads.shared = False
         parent = ROOT_TYPES[ec.operation_type]
-        names = list(dict.fromkeys(_root_fields(ec.graphql_document, ec.operation_name)))
+        names = _root_fields(ec.graphql_document, ec.operation_name)
         if ec.operation_type == OperationType.SUBSCRIPTION:
-            for name in names:
+            for name in dict.fromkeys(names):
                 await authorize(ec.context, parent, name)
         else:
-            decisions: dict[str, DomainError | None] = {}
-            for name in names:
-                try:
-                    await authorize(ec.context, parent, name)
-                    decisions[name] = None
-                except DomainError as refusal:
-                    decisions[name] = refusal
-            ec.context.gate_decisions = decisions
+            ec.context.gate_decisions = await decide_root_fields(ec.context, parent, names)
+        yield
+
+
+async def decide_root_fields(context: Any, parent: str, names: Iterable[str]) -> dict[str, DomainError | None]:
+    """The gate's decision for each root field: None where allowed, else the refusal. The
+    general executor's root resolvers and the compiled path both act on these."""
+    decisions: dict[str, DomainError | None] = {}
+    for name in dict.fromkeys(names):
+        try:
+            await authorize(context, parent, name)
+            decisions[name] = None
+        except DomainError as refusal:
+            decisions[name] = refusal
+    return decisions
+
+
+class ReadsForQueriesOnly(SchemaExtension):
+    """A query reads through the request's one connection; a mutation works in its own
+    transaction and holds no read connection meanwhile (its payload reads separately)."""
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        reads = getattr(ec.context, "reads", None)
+        if reads is not None and ec.operation_type != OperationType.QUERY:
+            reads.shared = False
         yield
 
 
