@@ -1,18 +1,26 @@
 """Messages between server processes: live notifications for subscriptions (published by
-whoever delivers an event) and policy changes (announced by the process that made one).
-Heard by every server process through Redis pub/sub, or within this process when Redis
-is absent (a single process, which already applied its own change)."""
+whoever delivers an event) and announcements of changes that other processes' caches must
+apply (the policy, who is signed in), by the process that made them. Heard by every
+server process through Redis pub/sub, or within this process when Redis is absent (a
+single process, which already applied its own change)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import socket
 from collections import defaultdict
 from collections.abc import AsyncIterator
 
 CHANNEL = "smallworks:notifications:{user_id}"
-POLICY_CHANNEL = "smallworks:policy"
+ANNOUNCEMENTS = "smallworks:changed:{topic}"  # topics: policy, sign-in
+
+
+def sender() -> str:
+    """This process among every server process of every host (asked each time: a forked
+    worker is another process)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class LocalBroker:
@@ -32,10 +40,10 @@ class LocalBroker:
         finally:
             self._queues[user_id].discard(queue)
 
-    async def announce_policy_change(self) -> None:
+    async def announce(self, topic: str) -> None:
         pass
 
-    async def policy_changes(self) -> AsyncIterator[str]:
+    async def announcements(self, topic: str) -> AsyncIterator[str]:
         """Nothing to hear: in one process the change is applied where it is made."""
         await asyncio.Event().wait()
         yield ""
@@ -63,13 +71,13 @@ class RedisBroker:
         finally:
             await pubsub.aclose()
 
-    async def announce_policy_change(self) -> None:
-        await self.redis.publish(POLICY_CHANNEL, str(os.getpid()))
+    async def announce(self, topic: str) -> None:
+        await self.redis.publish(ANNOUNCEMENTS.format(topic=topic), sender())
 
-    async def policy_changes(self) -> AsyncIterator[str]:
-        """The process ids of processes that changed the policy, as they announce it."""
+    async def announcements(self, topic: str) -> AsyncIterator[str]:
+        """Who changed ``topic`` (``sender()`` of that process), as they announce it."""
         pubsub = self.redis.pubsub()
-        await pubsub.subscribe(POLICY_CHANNEL)
+        await pubsub.subscribe(ANNOUNCEMENTS.format(topic=topic))
         try:
             async for message in pubsub.listen():
                 if message.get("type") == "message":

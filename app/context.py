@@ -80,7 +80,7 @@ class RequestContext:
             self.token_error = str(exc)
             return None
         # On the request's read connection, from the primary when there is a replica.
-        actor = await load_actor(self.reads.primary, claims)
+        actor = await load_actor(self.reads.primary, claims, self.state.signed_in)
         if actor is None:
             self.token_error = "the token's account or session is no longer active"
         else:

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import binascii
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -25,6 +24,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
+from app.broker import sender
 from app.context import RequestContext, bearer_token, request_meta
 from app.files import download_project_document
 from app.settings import Settings, get_settings
@@ -282,21 +282,26 @@ async def run_background(state: AppState) -> None:
                 log.exception("background job %s failed", job.__name__)
 
 
-async def watch_policy(state: AppState) -> None:
-    """Apply policy changes announced by other server processes (Redis pub/sub): check the
-    version and rebuild in the background, at once rather than within the cache period."""
-    own = str(os.getpid())
+async def watch(state: AppState, topic: str, apply: Callable[[], None]) -> None:
+    """Apply changes of ``topic`` announced by other server processes (Redis pub/sub) at
+    once, rather than when this process's cache of them expires."""
+    own = sender()
     while True:
         try:
-            async for sender in state.broker.policy_changes():
-                if sender != own:
-                    state.policy.expire()
-                    state.policy.refresh_in_background()
+            async for announcer in state.broker.announcements(topic):
+                if announcer != own:
+                    apply()
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.warning("listening for policy changes failed; retrying", exc_info=True)
+            log.warning("listening for %s changes failed; retrying", topic, exc_info=True)
             await asyncio.sleep(1)
+
+
+def _policy_changed(state: AppState) -> None:
+    """Check the policy's version now and rebuild it in the background if it changed."""
+    state.policy.expire()
+    state.policy.refresh_in_background()
 
 
 def create_app(settings: Settings | None = None, state: AppState | None = None) -> Starlette:
@@ -311,7 +316,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             # No worker without Redis: this process reconciles the outbox and sends reminders.
             tasks.append(loop.create_task(run_background(state)))
         else:
-            tasks.append(loop.create_task(watch_policy(state)))
+            tasks.append(loop.create_task(watch(state, "policy", partial(_policy_changed, state))))
+            tasks.append(loop.create_task(watch(state, "sign-in", state.signed_in.forget)))
         try:
             await state.policy.reload()  # before the first request, so none waits for it
         except Exception:

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = "smallworks"
     jwt_audience: str = "smallworks-api"
     access_token_ttl_seconds: int = 900
+    # Who a token speaks for is kept this long per process (0: looked up on every request);
+    # a committed change to accounts, roles or sign-in sessions clears it at once, in every
+    # process when Redis is configured, else within this time.
+    sign_in_cache_seconds: float = Field(default=10.0, ge=0)
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
 
     # Field encryption: JSON object {"key id": "base64 32-byte key"}; the active key id encrypts.

@@ -1,14 +1,17 @@
-"""Long-lived services of one process: settings, database, policy engine, field cipher."""
+"""Long-lived services of one process: settings, database, policy engine, field cipher,
+the cache of who is signed in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from app.db import Database
 from app.settings import Settings
 from policies.engine import PolicyEngine
 from resolvers import load_domains
+from resolvers.accounts.signed_in import SignedInCache
 from resolvers.security.crypto import FieldCipher
 from resolvers.security.passwords import configure_hasher
 from resolvers.security.storage import LocalStorage, Storage
@@ -21,6 +24,7 @@ class AppState:
     policy: PolicyEngine
     cipher: FieldCipher
     storage: Storage
+    signed_in: SignedInCache
     broker: Any = None
     dispatcher: Any = None
 
@@ -41,10 +45,12 @@ class AppState:
             policy=PolicyEngine(settings.policy_cache_seconds, sessions=db.read),
             cipher=FieldCipher(settings.key_ring, settings.data_key_id),
             storage=LocalStorage(settings.storage_dir),
+            signed_in=SignedInCache(settings.sign_in_cache_seconds),
             broker=RedisBroker(settings.redis_url) if settings.redis_url else LocalBroker(),
         )
         state.dispatcher = ArqDispatcher(state) if settings.redis_url else InProcessDispatcher(state)
-        state.policy.on_change = state.broker.announce_policy_change
+        state.policy.on_change = partial(state.broker.announce, "policy")
+        state.signed_in.on_change = partial(state.broker.announce, "sign-in")
         return state
 
     async def close(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from models.accounts import ApiClient, AuthSession, LoginFailure, Organisation, RefreshToken, User, UserRole
+from resolvers.accounts.signed_in import MISSING, SignedInCache
 from resolvers.core.context import Actor, UnitOfWork
 from resolvers.core.transaction import rowcount
 from resolvers.security.passwords import hash_password, needs_rehash, verify_password
@@ -153,15 +154,22 @@ async def load_client_actor(session, condition) -> Actor | None:
     )
 
 
-async def load_actor(session, claims: AccessClaims) -> Actor | None:
+async def load_actor(session, claims: AccessClaims, cache: SignedInCache | None = None) -> Actor | None:
     """The actor a verified access token speaks for, or None if it no longer may
-    (account disabled, session revoked by logout or refresh-token reuse, client revoked)."""
-    if claims.subject_kind == "user":
-        if not claims.subject_id.isdigit() or claims.session_id is None:
-            return None
-        actor = await load_user_actor(session, int(claims.subject_id), claims.session_id)
-    else:
-        actor = await load_client_actor(session, ApiClient.client_id == claims.subject_id)
+    (account disabled, session revoked by logout or refresh-token reuse, client revoked);
+    from ``cache`` when it holds the answer."""
+    key = (claims.subject_kind, claims.subject_id, claims.session_id)
+    actor = cache.get(key) if cache is not None else MISSING
+    if actor is MISSING:
+        generation = cache.generation if cache is not None else 0
+        if claims.subject_kind == "user":
+            if not claims.subject_id.isdigit() or claims.session_id is None:
+                return None
+            actor = await load_user_actor(session, int(claims.subject_id), claims.session_id)
+        else:
+            actor = await load_client_actor(session, ApiClient.client_id == claims.subject_id)
+        if cache is not None:
+            cache.put(key, actor, generation)
     if actor is None:
         return None
     # A token never grants more than it was issued with.

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from sqlalchemy import event
 from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.orm import Session, UOWTransaction
 
 from models.base import utcnow
 from policies.engine import PolicyEngine
@@ -30,6 +32,39 @@ class Database(Protocol):
     def mark_written(self, writer: str) -> None: ...
 
 
+class ChangeListener(Protocol):
+    async def changed(self) -> None: ...
+
+
+# Tables whose rows decide who an access token speaks for, declared by the domain that owns
+# them: a transaction that writes one clears the cache of signed-in actors when it commits.
+SIGN_IN_TABLES: set[str] = set()
+
+# Session.info key: the tables a session has written to (by flushes and by bulk statements).
+WRITTEN = "smallworks.written"
+
+
+def sign_in_reads(*tables: str) -> None:
+    SIGN_IN_TABLES.update(tables)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, flush_context: UOWTransaction) -> None:
+    written = session.info.setdefault(WRITTEN, set())
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(instance), "__tablename__", None)
+        if table is not None:
+            written.add(table)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None:
+            state.session.info.setdefault(WRITTEN, set()).add(table.name)
+
+
 class Services(Protocol):
     """The long-lived services a unit of work draws on (``app.state.AppState``)."""
 
@@ -47,6 +82,9 @@ class Services(Protocol):
 
     @property
     def dispatcher(self) -> Dispatcher: ...
+
+    @property
+    def signed_in(self) -> ChangeListener: ...
 
 
 @asynccontextmanager
@@ -77,10 +115,13 @@ async def unit_of_work(state: Services, operation: str, actor: Actor | None, met
             except Exception:
                 log.exception("a rollback hook of %s failed", operation)
         raise
+    written = session.info.pop(WRITTEN, set())  # committed: the last flush is recorded too
     if uow.actor is not None:
         state.db.mark_written(f"{uow.actor.kind}:{uow.actor.id}")
     if uow.policy_changed:
         await state.policy.changed()
+    if written & SIGN_IN_TABLES:
+        await state.signed_in.changed()
     if uow.events:
         try:
             await state.dispatcher.dispatch([event.id for event in uow.events])

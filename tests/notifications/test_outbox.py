@@ -865,9 +865,11 @@ def test_years_the_calendar_does_not_cover_fall_back_to_monday_to_friday():
 def second_server(database_url, redis_server, mailbox):
     """``smallworks serve`` in its own process, on the same database and Redis."""
     port = free_port()
-    # A policy cache that never lapses within the tests: only an announcement can make it
-    # apply a policy edit made elsewhere.
-    env = worker_env(database_url, redis_server, mailbox.port, SMALLWORKS_POLICY_CACHE_SECONDS="3600")
+    # Policy and sign-in caches that never lapse within the tests: only an announcement can
+    # make it apply a policy edit or a sign-out made elsewhere.
+    env = worker_env(
+        database_url, redis_server, mailbox.port, SMALLWORKS_POLICY_CACHE_SECONDS="3600", SMALLWORKS_SIGN_IN_CACHE_SECONDS="3600"
+    )
     process, log = start_process(["serve", "--port", str(port)], env, "serve")
     deadline = time.monotonic() + 30
     while True:
@@ -913,6 +915,27 @@ async def test_a_policy_edit_reaches_another_server_process_within_a_second(api,
             return await code() == "FORBIDDEN"
 
         assert await eventually(refused_again, 1.0, 0.05)
+
+
+@pytest.mark.subprocess
+async def test_a_sign_out_reaches_another_server_process_at_once(rapi, second_server):
+    """The other server keeps who a token speaks for (for an hour here); a sign-out made in
+    this process ends the session there too as soon as it hears the announcement."""
+    token = await rapi.token("contractor1")
+    async with httpx.AsyncClient(base_url=second_server, headers={"Authorization": f"Bearer {token}"}) as remote:
+
+        async def code() -> str | None:
+            body = (await remote.post("/graphql", json={"query": "{ viewer { kind } }"})).json()
+            return body["errors"][0]["extensions"]["code"] if body.get("errors") else None
+
+        assert await code() is None
+        assert await code() is None  # answered from the other server's cache of signed-in actors
+        assert (await rapi.ok("mutation { logout { revoked } }", token=token))["logout"]["revoked"] is True
+
+        async def signed_out() -> bool:
+            return await code() == "UNAUTHENTICATED"
+
+        assert await eventually(signed_out, 1.0, 0.05)
 
 
 ADD_POLICY_RULE = "mutation($input: PolicyRuleInput!) { addPolicyRule(input: $input) { errors { code } } }"
