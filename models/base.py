@@ -54,7 +54,10 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
+        tzinfo = value.tzinfo
+        if tzinfo is UTC:  # PostgreSQL's drivers give timestamptz in UTC already
+            return value
+        if tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
@@ -71,20 +74,25 @@ class ScaledDecimal(TypeDecorator):
     cache_ok = True
     exponent = FEN
     what = "amount"
+    places = 2  # -exponent's exponent, set for each subclass below
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.places = -int(cls.exponent.as_tuple().exponent)
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         value = Decimal(value)
         if value != value.quantize(self.exponent):
-            raise ValueError(f"{self.what} {value} has more than {-self.exponent.as_tuple().exponent} decimal places")
-        return int(value.scaleb(-self.exponent.as_tuple().exponent))
+            raise ValueError(f"{self.what} {value} has more than {self.places} decimal places")
+        return int(value.scaleb(self.places))
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         # An integer scaled down has exactly the column's places: 8600000 → 86000.00.
-        return Decimal(int(value)).scaleb(self.exponent.as_tuple().exponent)
+        return Decimal(int(value)).scaleb(-self.places)
 
 
 class Money(ScaledDecimal):

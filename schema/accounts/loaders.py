@@ -16,7 +16,9 @@ loaders.by_id("api_client", ApiClient)
 
 def _roles_of_users(ctx):
     async def batch(user_ids):
-        rows = (await ctx.reads.execute(select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(list(user_ids))))).all()
+        rows = (
+            await ctx.reads.execute(select(UserRole.user_id, UserRole.role).where(loaders.among(ctx, UserRole.user_id, list(user_ids))))
+        ).all()
         roles = defaultdict(list)
         for user_id, role in rows:
             roles[user_id].append(role)

@@ -13,7 +13,7 @@ from models.accounts import ORGANISATION_KINDS, ROLES
 from models.accounts import ApiClient as ApiClientModel
 from resolvers.accounts import service as svc
 from schema.core.context import Info
-from schema.core.fields import column, enum_of
+from schema.core.fields import column, enum_of, loaded
 from schema.core.node import Node, register_node
 
 if TYPE_CHECKING:  # what type checkers see of the enums below (see ``enum_of``)
@@ -70,13 +70,14 @@ class User(Node):
         return svc.phone_as_seen_by(await ctx.actor(), ctx.policy, ctx.cipher, self.row)
 
     @strawberry.field(description="Organisation the person works for. 所属单位。")
+    @loaded("organisation", "organisation_id", shows=Organisation)
     async def organisation(self, info: Info) -> Organisation | None:
-        row = await info.context.loaders.organisation.load(self.row.organisation_id)
-        return Organisation.of(row) if row else None
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Roles held. 角色。")
+    @loaded("roles_of_user", "id", pick=lambda roles: [Role(r) for r in roles])
     async def roles(self, info: Info) -> list[Role]:
-        return [Role(r) for r in await info.context.loaders.roles_of_user.load(self.row.id)]
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
     created_at: datetime = column("created_at", "When created (UTC). 创建时间。")
 
@@ -99,9 +100,9 @@ class ApiClient(Node):
     last_used_at: datetime | None = column("last_used_at", "Last token issued (UTC). 最近使用时间。")
 
     @strawberry.field(description="Organisation it acts for. 所属单位。")
+    @loaded("organisation", "organisation_id", shows=Organisation)
     async def organisation(self, info: Info) -> Organisation | None:
-        row = await info.context.loaders.organisation.load(self.row.organisation_id)
-        return Organisation.of(row) if row else None
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
 
 @strawberry.type(description="Who is signed in. 当前登录者。")

@@ -34,8 +34,11 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -43,6 +46,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -57,9 +61,16 @@ from strawberry.types import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from schema.core.extensions import decide_root_fields
-from schema.core.fields import LOADS
+from schema.core.fields import COLUMN, LOADS, Loads
+from schema.core.node import Node, to_global_id
 
 _BUILTIN_SCALARS = (bool, int, float, str)
+# Built-in scalars whose serialize returns a value of this exact class unchanged.
+_UNCHANGED = {id(GraphQLString): "str", id(GraphQLID): "str", id(GraphQLBoolean): "bool", id(GraphQLInt): "int"}
+
+
+def _null() -> Any:
+    raise GiveUp  # graphql-core would report an error for a null where the schema promises a value
 
 
 def _unfinished(value: Any, following: list) -> Any:
@@ -70,6 +81,11 @@ class GiveUp(Exception):
     """The plan cannot answer this request as the general executor would: run that one."""
 
 
+class _NeedsObjects(Exception):
+    """A selection that reads more of a type than its rows hold (a resolver): assemble it
+    from the GraphQL objects instead."""
+
+
 @dataclass
 class FieldPlan:
     key: str
@@ -77,9 +93,14 @@ class FieldPlan:
     node: FieldNode | None
     definition: GraphQLField | None
     parent: GraphQLObjectType | None
-    attribute: str | None = None  # read this attribute instead of calling a resolver
+    # How the value is had: "typename", "read" (an expression over ``source``, in the
+    # shape's generated builder), "loads" (a ``fields.loaded`` declaration, batched per
+    # level) or "call" (a resolver, called per source).
+    kind: str = "call"
+    read: str | None = None
+    convert: Callable[[Any], Any] | None = None  # row values: the ``column``'s conversion
     serialize: Callable[[Any], Any] | None = None  # leaf fields
-    children: dict[str, list[FieldPlan]] = field(default_factory=dict)  # object type name -> fields
+    children: dict[str, Shape] = field(default_factory=dict)  # object type name -> its selection
     has_arguments: bool = False
     # A resolver called as the plain function it is (no strawberry wrapper): the function,
     # whether it takes ``info``, and GraphQL argument name -> Python parameter name.
@@ -87,18 +108,32 @@ class FieldPlan:
     takes_info: bool = False
     parameters: dict[str, str] = field(default_factory=dict)
     strawberry_field: Any = None
-    # A field declared with ``fields.loaded``: (loader, row attribute of the key, wrap)
-    loads: tuple[str, str, Callable[[Any], Any]] | None = None
-    # value -> its JSON form, scheduling object values' fields on the next level
+    loads: Loads | None = None
+    # loads: whether the source is a row (else a GraphQL object with ``row``), and whether
+    # the loaded rows are assembled as they are (else made into objects of ``loads.shows``)
+    from_row: bool = False
+    as_rows: bool = False
+    # value -> its JSON form, scheduling object values' deferred fields on the next level
     finish: Callable[[Any, list], Any] = field(default_factory=lambda: _unfinished)
+
+
+@dataclass
+class Shape:
+    """The selection on one object type: its fields in order, the ones that wait for the
+    next level (loads and resolver calls), and a generated function that makes the
+    response object of one source with every other field already in it."""
+
+    type_name: str
+    fields: list[FieldPlan]
+    deferred: list[FieldPlan]
+    build: Callable[[Any, list], dict[str, Any]]
 
 
 @dataclass
 class Plan:
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
-    root: GraphQLObjectType
-    fields: list[FieldPlan]
+    root: Shape
 
 
 def compile_document(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan | None:
@@ -113,10 +148,10 @@ def compile_document(schema: GraphQLSchema, document: DocumentNode, operation_na
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     compiler = _Compiler(schema, fragments)
     try:
-        fields = compiler.fields(operation.selection_set, schema.query_type)
-    except GiveUp:
+        root = compiler.shape(operation.selection_set, schema.query_type, rows=False)
+    except (GiveUp, _NeedsObjects):
         return None
-    return Plan(operation, fragments, schema.query_type, fields)
+    return Plan(operation, fragments, root)
 
 
 def _has_directives(node: Any) -> bool:
@@ -132,12 +167,19 @@ def _has_directives(node: Any) -> bool:
     return False
 
 
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    definition = (object_type.extensions or {}).get("strawberry-definition")
+    return getattr(definition, "origin", None)
+
+
 class _Compiler:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]):
         self.schema = schema
         self.fragments = fragments
 
-    def fields(self, selection_set: SelectionSetNode, parent: GraphQLObjectType) -> list[FieldPlan]:
+    def shape(self, selection_set: SelectionSetNode, parent: GraphQLObjectType, rows: bool) -> Shape:
+        """The selection on ``parent``, read from rows (``rows``) or from GraphQL objects;
+        raises ``_NeedsObjects`` when rows do not hold what the selection asks for."""
         planned: dict[str, FieldPlan] = {}
         for node in self._collect(selection_set, parent, set()):
             key = node.alias.value if node.alias else node.name.value
@@ -154,8 +196,9 @@ class _Compiler:
                 ):
                     raise GiveUp
                 continue
-            planned[key] = self._field(key, node, parent)
-        return list(planned.values())
+            planned[key] = self._field(key, node, parent, rows)
+        fields = list(planned.values())
+        return Shape(parent.name, fields, [p for p in fields if p.kind in ("loads", "call")], _builder(parent.name, fields))
 
     def _collect(self, selection_set: SelectionSetNode, parent: GraphQLObjectType, seen: set[str]) -> list[FieldNode]:
         nodes: list[FieldNode] = []
@@ -174,17 +217,26 @@ class _Compiler:
                     nodes += self._collect(fragment.selection_set, parent, seen | {name})
         return nodes
 
+    @staticmethod
+    def _parameters(strawberry_field: Any) -> dict[str, str] | None:
+        """GraphQL argument name -> Python parameter name, when every argument is a builtin
+        scalar that strawberry passes through unchanged; else None."""
+        parameters = {}
+        for argument in strawberry_field.arguments:
+            if argument.type not in _BUILTIN_SCALARS:
+                return None
+            parameters[argument.graphql_name or to_camel_case(argument.python_name)] = argument.python_name
+        return parameters
+
     def _direct(self, plan: FieldPlan, strawberry_field: Any) -> None:
         """Call a nested field's resolver as the plain method it is, when strawberry's
         wrapper would only pass ``self``, ``info`` and builtin scalar arguments through."""
         resolver = strawberry_field.base_resolver
         if resolver is None or resolver.root_parameter is not None or strawberry_field.extensions:
             return
-        parameters = {}
-        for argument in strawberry_field.arguments:
-            if argument.type not in _BUILTIN_SCALARS:
-                return
-            parameters[argument.graphql_name or to_camel_case(argument.python_name)] = argument.python_name
+        parameters = self._parameters(strawberry_field)
+        if parameters is None:
+            return
         plan.function = resolver.wrapped_func
         plan.takes_info = resolver.info_parameter is not None
         plan.parameters = parameters
@@ -195,22 +247,30 @@ class _Compiler:
         conditional = self.schema.get_type(condition)
         return isinstance(conditional, GraphQLAbstractType) and self.schema.is_sub_type(conditional, parent)
 
-    def _field(self, key: str, node: FieldNode, parent: GraphQLObjectType) -> FieldPlan:
+    def _field(self, key: str, node: FieldNode, parent: GraphQLObjectType, rows: bool) -> FieldPlan:
         name = node.name.value
         if name == "__typename":
-            return FieldPlan(key, name, None, None, parent)
+            return FieldPlan(key, name, None, None, parent, kind="typename")
         if name.startswith("__") or name not in parent.fields:
             raise GiveUp
         definition = parent.fields[name]
         plan = FieldPlan(key, name, node, definition, parent, has_arguments=bool(definition.args))
         strawberry_field = (definition.extensions or {}).get("strawberry-definition")
         plan.strawberry_field = strawberry_field
-        if getattr(definition.resolve, "_is_default", False) and strawberry_field is not None and not strawberry_field.base_resolver:
-            plan.attribute = strawberry_field.python_name
-        elif parent is not self.schema.query_type and strawberry_field is not None:
-            resolver = strawberry_field.base_resolver
-            plan.loads = getattr(resolver.wrapped_func, LOADS, None) if resolver is not None else None
-            if plan.loads is None:
+        resolver = strawberry_field.base_resolver if strawberry_field is not None else None
+        plan.loads = getattr(resolver.wrapped_func, LOADS, None) if resolver is not None else None
+        if plan.loads is not None and parent is not self.schema.query_type:
+            parameters = self._parameters(strawberry_field)
+            if parameters is None:
+                raise GiveUp
+            plan.kind, plan.parameters, plan.from_row = "loads", parameters, rows
+        elif rows:
+            self._from_row(plan, parent, strawberry_field)
+        elif getattr(definition.resolve, "_is_default", False) and strawberry_field is not None and not resolver:
+            plan.kind, plan.read = "read", f"source.{strawberry_field.python_name}"
+        else:
+            plan.loads = None
+            if parent is not self.schema.query_type and strawberry_field is not None:
                 self._direct(plan, strawberry_field)
         named = get_named_type(definition.type)
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
@@ -220,21 +280,117 @@ class _Compiler:
         elif isinstance(named, GraphQLObjectType):
             if node.selection_set is None:
                 raise GiveUp
-            plan.children[named.name] = self.fields(node.selection_set, named)
+            plan.children[named.name] = self._child(plan, node.selection_set, named, rows)
         elif isinstance(named, GraphQLAbstractType):
-            if node.selection_set is None:
+            if node.selection_set is None or plan.kind == "loads":
                 raise GiveUp
             for possible in self.schema.get_possible_types(named):
-                plan.children[possible.name] = self.fields(node.selection_set, possible)
+                plan.children[possible.name] = self.shape(node.selection_set, possible, rows=False)
         else:
             raise GiveUp
         plan.finish = _finisher(plan, definition.type)
         return plan
 
+    def _from_row(self, plan: FieldPlan, parent: GraphQLObjectType, strawberry_field: Any) -> None:
+        """A field read straight from the row: a ``column`` (with its conversion) or a
+        node's global ID; anything else needs the object."""
+        declared = (strawberry_field.metadata or {}).get(COLUMN) if strawberry_field is not None else None
+        if declared is not None:
+            attribute, plan.convert = declared
+            if not attribute.isidentifier():
+                raise _NeedsObjects
+            plan.kind, plan.read = "read", f"source.{attribute}"
+            return
+        origin = _origin(parent)
+        if plan.name == "id" and origin is not None and issubclass(origin, Node) and origin.pk_attribute.isidentifier():
+            plan.kind, plan.read = "read", f"gid({parent.name!r}, source.{origin.pk_attribute})"
+            return
+        raise _NeedsObjects
+
+    def _child(self, plan: FieldPlan, selection_set: SelectionSetNode, named: GraphQLObjectType, rows: bool) -> Shape:
+        """A nested selection: loaded rows are assembled as rows when the selection reads
+        nothing but their columns, IDs and further loads; else they become objects."""
+        if plan.kind == "loads":
+            assert plan.loads is not None
+            if plan.loads.shows is not None:
+                try:
+                    shape = self.shape(selection_set, named, rows=True)
+                    plan.as_rows = True
+                    return shape
+                except _NeedsObjects:
+                    pass
+            return self.shape(selection_set, named, rows=False)
+        return self.shape(selection_set, named, rows=rows)
+
+
+def _builder(type_name: str, fields: list[FieldPlan]) -> Callable[[Any, list], dict[str, Any]]:
+    """``lambda source, following: {"name": source.name, "kind": ..., "lineItems": None}``
+    written out once per shape: the response object of one source, with every field that
+    is read in place and a placeholder (keeping its place in the order) for the others."""
+    namespace: dict[str, Any] = {"gid": to_global_id, "null": _null}
+    entries = []
+    for index, plan in enumerate(fields):
+        if plan.kind == "typename":
+            value = repr(type_name)
+        elif plan.kind != "read":
+            value = "None"
+        elif plan.definition is not None and isinstance(_nullable(plan.definition.type), GraphQLScalarType | GraphQLEnumType):
+            value = _leaf(index, plan, namespace)
+        else:
+            namespace[f"f{index}"] = plan.finish
+            value = f"f{index}({plan.read}, following)"
+        entries.append(f"{plan.key!r}: {value}")
+    source = f"def build(source, following):\n    return {{{', '.join(entries)}}}\n"
+    exec(compile(source, f"<shape {type_name}>", "exec"), namespace)
+    return namespace["build"]
+
+
+def _nullable(return_type: GraphQLOutputType) -> GraphQLOutputType:
+    return return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+
+
+def _leaf(index: int, plan: FieldPlan, namespace: dict[str, Any]) -> str:
+    """The expression of one scalar or enum read in place: its null check, the column's
+    conversion, and its serialisation, which is skipped where it would change nothing."""
+    assert plan.definition is not None and plan.serialize is not None and plan.read is not None
+    named = _nullable(plan.definition.type)
+    v = f"v{index}"
+    namespace[f"s{index}"] = plan.serialize
+    if plan.convert is not None and isinstance(named, GraphQLEnumType):
+        # An enum column has a few stored values: each is converted and serialised once.
+        convert, serialize = plan.convert, plan.serialize
+        namespace[f"m{index}"] = _Memo(lambda value: serialize(convert(value)))
+        serialized = f"m{index}[{v}]"
+    elif plan.convert is not None:
+        namespace[f"c{index}"] = plan.convert
+        serialized = f"s{index}(c{index}({v}))"
+    elif _UNCHANGED.get(id(named)) == "int":
+        serialized = f"({v} if {v}.__class__ is int and -2147483648 <= {v} <= 2147483647 else s{index}({v}))"
+    elif id(named) in _UNCHANGED:
+        serialized = f"({v} if {v}.__class__ is {_UNCHANGED[id(named)]} else s{index}({v}))"
+    else:
+        serialized = f"s{index}({v})"
+    on_null = "null()" if isinstance(plan.definition.type, GraphQLNonNull) else "None"
+    return f"({on_null} if ({v} := {plan.read}) is None else {serialized})"
+
+
+class _Memo(dict):
+    """function(value) for each value, computed on first use."""
+
+    def __init__(self, function: Callable[[Any], Any]):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value: Any) -> Any:
+        result = self[value] = self.function(value)
+        return result
+
 
 def _finisher(plan: FieldPlan, return_type: GraphQLOutputType) -> Callable[[Any, list], Any]:
     """How to complete a value of ``return_type``, decided once per field: the same steps
     graphql-core takes, without looking at the type again for every value."""
+    if isinstance(return_type, GraphQLNonNull) and isinstance(return_type.of_type, GraphQLObjectType):
+        return _object_finisher(plan.children[return_type.of_type.name], null=True)
     if isinstance(return_type, GraphQLNonNull):
         inner = _finisher(plan, return_type.of_type)
 
@@ -252,30 +408,43 @@ def _finisher(plan: FieldPlan, return_type: GraphQLOutputType) -> Callable[[Any,
         serialize = plan.serialize
         return lambda value, following: None if value is None else serialize(value)
     if isinstance(return_type, GraphQLObjectType):
-        name, fields = return_type.name, plan.children[return_type.name]
-
-        def object_value(value: Any, following: list) -> Any:
-            if value is None:
-                return None
-            out: dict[str, Any] = {}
-            following.append((fields, value, out, name))
-            return out
-
-        return object_value
+        return _object_finisher(plan.children[return_type.name], null=False)
     children = plan.children
 
     def abstract_value(value: Any, following: list) -> Any:
         if value is None:
             return None
         name = _type_name(value)
-        fields = children.get(name) if name else None
-        if fields is None:
+        shape = children.get(name) if name else None
+        if shape is None:
             raise GiveUp
-        out: dict[str, Any] = {}
-        following.append((fields, value, out, name))
+        out = shape.build(value, following)
+        if shape.deferred:
+            following.append((shape, value, out))
         return out
 
     return abstract_value
+
+
+def _object_finisher(shape: Shape, null: bool) -> Callable[[Any, list], Any]:
+    """An object's response: its shape built, its deferred fields scheduled; ``null``: a
+    null value gives up (the schema promises an object)."""
+    build = shape.build
+    if shape.deferred:
+
+        def object_value(value: Any, following: list) -> Any:
+            if value is None:
+                return _null() if null else None
+            out = build(value, following)
+            following.append((shape, value, out))
+            return out
+
+        return object_value
+
+    def plain_object_value(value: Any, following: list) -> Any:
+        return (_null() if null else None) if value is None else build(value, following)
+
+    return plain_object_value
 
 
 _TYPE_NAMES: dict[type, str | None] = {}
@@ -294,42 +463,48 @@ async def settle(awaitables: list[Any]) -> list[Any]:
 
     A level of a page starts hundreds of resolver coroutines that each await one DataLoader
     future. Wrapping each in a task costs more than the resolver itself; instead the
-    coroutines are stepped here: each runs to the future it waits for, one wait covers
-    them all (DataLoader batches them meanwhile), and each is resumed once its future is
-    done. The first exception is raised, as with ``gather``."""
+    coroutines are stepped here: each runs to the future it waits for, and is resumed once
+    that future is done (DataLoader batches them meanwhile). Coroutines may wait for each
+    other (one holds the request's read connection while another waits for it), so each
+    is resumed as soon as its own future is done, not when all are. The first exception
+    is raised, as with ``gather``."""
     results: list[Any] = [None] * len(awaitables)
-    running: list[tuple[int, Any]] = []
+    ready: list[tuple[int, Any]] = []
     others: list[tuple[int, Any]] = []
     for index, awaitable in enumerate(awaitables):
         if inspect.iscoroutine(awaitable):
-            running.append((index, awaitable))
+            ready.append((index, awaitable))
         else:
             others.append((index, awaitable))
     if others:
         for (index, _), value in zip(others, await asyncio.gather(*(a for _, a in others)), strict=True):
             results[index] = value
+    waiting: dict[asyncio.Future, list[tuple[int, Any]]] = {}
     try:
-        while running:
-            waiting: list[tuple[int, Any]] = []
-            futures: set[asyncio.Future] = set()
-            for index, coroutine in running:
+        while ready or waiting:
+            stepped: list[tuple[int, Any]] = []
+            for index, coroutine in ready:
                 try:
                     yielded = coroutine.send(None)
                 except StopIteration as done:
                     results[index] = done.value
                     continue
-                waiting.append((index, coroutine))
-                if yielded is not None:
-                    yielded._asyncio_future_blocking = False  # we wait for it, as a task would
-                    futures.add(yielded)
-            if waiting:
-                if futures:
-                    await asyncio.wait(futures)
+                if yielded is None:  # a bare yield (``asyncio.sleep(0)``): step it again
+                    stepped.append((index, coroutine))
                 else:
-                    await asyncio.sleep(0)
-            running = waiting
+                    yielded._asyncio_future_blocking = False  # we wait for it, as a task would
+                    waiting.setdefault(yielded, []).append((index, coroutine))
+            ready = stepped
+            if not (ready or waiting):
+                break
+            if ready:
+                await asyncio.sleep(0)
+            else:
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for future in [f for f in waiting if f.done()]:
+                ready += waiting.pop(future)
     finally:
-        for _, coroutine in running:
+        for _, coroutine in ready + [item for items in waiting.values() for item in items]:
             coroutine.close()
     return results
 
@@ -354,6 +529,7 @@ class _Run:
         self._infos: dict[int, GraphQLResolveInfo] = {}
         self._strawberry_infos: dict[int, Any] = {}
         self._arguments: dict[int, dict[str, Any]] = {}
+        self._loaded: dict[str, dict[Any, Any]] = {}  # loader name -> key -> value
 
     def info(self, plan: FieldPlan) -> GraphQLResolveInfo:
         info = self._infos.get(id(plan))
@@ -402,45 +578,69 @@ class _Run:
             arguments = self._arguments[id(plan)] = get_argument_values(plan.definition, plan.node, self.variables)
         return arguments
 
+    async def fetch(self, loader: str, keys: list[Any]) -> None:
+        """Rows of ``keys`` through the batch function of the request's DataLoader, called
+        directly: one call for a level's keys, and no future per key. Keys fetched once
+        are not fetched again in this run (as the DataLoader's cache would not)."""
+        values = await getattr(self.context.loaders, loader).batch_load_fn(keys)
+        self._loaded[loader].update(zip(keys, values, strict=True))
+
+    def python_arguments(self, plan: FieldPlan) -> dict[str, Any]:
+        return {plan.parameters[name]: value for name, value in self.arguments(plan).items()}
+
     async def data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        level: list[tuple[list[FieldPlan], Any, dict[str, Any], str]] = [(self.plan.fields, None, data, self.plan.root.name)]
+        root = self.plan.root
+        following: list[tuple[Shape, Any, dict[str, Any]]] = []
+        data = root.build(None, following)
+        level = [(root, None, data)]
         while level:
-            following: list[tuple[list[FieldPlan], Any, dict[str, Any], str]] = []
+            following = []
             pending: list[tuple[FieldPlan, dict[str, Any], Any]] = []
-            # Fields declared with ``fields.loaded``: every row of the level in one load.
+            # Fields declared with ``fields.loaded``: every source of the level in one load.
             batches: dict[int, tuple[FieldPlan, list[tuple[Any, dict[str, Any]]]]] = {}
-            for fields, source, out, type_name in level:
-                for plan in fields:
-                    if plan.definition is None:  # __typename
-                        out[plan.key] = type_name
-                        continue
-                    if plan.attribute is not None:
-                        out[plan.key] = plan.finish(getattr(source, plan.attribute), following)
-                        continue
+            for shape, source, out in level:
+                for plan in shape.deferred:
                     if plan.loads is not None:
-                        out[plan.key] = None  # keeps the key's place in the selection order
                         batches.setdefault(id(plan), (plan, []))[1].append((source, out))
                         continue
                     result = self.call(plan, source)
                     if inspect.isawaitable(result):
-                        out[plan.key] = None
                         pending.append((plan, out, result))
                     else:
                         out[plan.key] = plan.finish(result, following)
             groups = []
+            missing: dict[str, dict[Any, None]] = {}  # loader name -> keys to fetch, in order
             for plan, items in batches.values():
-                assert plan.loads is not None
-                loader_name, key, wrap = plan.loads
-                loader = getattr(self.context.loaders, loader_name)
-                groups.append((plan, items, wrap, loader.load_many([getattr(source.row, key) for source, _ in items])))
-            if pending or groups:
-                results = await settle([result for _, _, result in pending] + [load for *_, load in groups])
+                loads = plan.loads
+                assert loads is not None
+                key = loads.key
+                keys = [getattr(source, key) for source, _ in items] if plan.from_row else [getattr(source.row, key) for source, _ in items]
+                known = self._loaded.setdefault(loads.loader, {})
+                wanted = missing.setdefault(loads.loader, {})
+                for k in keys:
+                    if k not in known:
+                        wanted[k] = None
+                groups.append((plan, items, keys))
+            fetches = [self.fetch(name, list(keys)) for name, keys in missing.items() if keys]
+            if pending or fetches:
+                results = await settle([result for _, _, result in pending] + fetches)
                 for (plan, out, _), value in zip(pending, results, strict=False):
                     out[plan.key] = plan.finish(value, following)
-                for (plan, items, wrap, _), values in zip(groups, results[len(pending) :], strict=True):
-                    for (_, out), value in zip(items, values, strict=True):
-                        out[plan.key] = plan.finish(wrap(value), following)
+            if groups:
+                for plan, items, keys in groups:
+                    loads, finish, key = plan.loads, plan.finish, plan.key
+                    assert loads is not None
+                    known = self._loaded[loads.loader]
+                    values = [known[k] for k in keys]
+                    arguments = self.python_arguments(plan) if plan.parameters else {}
+                    if plan.as_rows or loads.declared is None:
+                        pick = loads.pick
+                        for (_, out), value in zip(items, values, strict=True):
+                            out[key] = finish(value if pick is None else pick(value, **arguments), following)
+                    else:
+                        show = loads.show
+                        for (_, out), value in zip(items, values, strict=True):
+                            out[key] = finish(show(value, arguments), following)
             level = following
         return data
 
@@ -472,7 +672,7 @@ class CompiledQueries:
         coerced = get_variable_values(self.schema, plan.operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):
             return None  # invalid variables: the general path reports them
-        decisions = await decide_root_fields(context, "Query", (p.name for p in plan.fields if p.definition is not None))
+        decisions = await decide_root_fields(context, "Query", (p.name for p in plan.root.fields if p.definition is not None))
         if any(refusal is not None for refusal in decisions.values()):
             return None  # a refusal: the general path answers with the error where it belongs
         context.gate_decisions = decisions

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import strawberry
@@ -61,20 +62,64 @@ def _builder(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
 LOADS = "__smallworks_loads__"
 
 
-def loaded(loader: str, key: str, wrap: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A nested field that is ``wrap(await ctx.loaders.<loader>.load(self.row.<key>))``.
+@dataclass(frozen=True)
+class Loads:
+    """What a ``loaded`` field declares: which loader, keyed by which row attribute, what
+    narrows the loaded value (given the field's arguments), and which type shows each row."""
+
+    loader: str
+    key: str
+    declared: type | Callable[[], type] | None
+    pick: Callable[..., Any] | None
+
+    @property
+    def shows(self) -> type | None:
+        """The type that shows each row (declared as a class, or as a function returning a
+        class that is defined further down the module)."""
+        declared = self.declared
+        return declared if declared is None or isinstance(declared, type) else declared()
+
+    def make(self, row: Any) -> Any:
+        """The GraphQL object of ``shows`` for one row."""
+        shows = self.shows
+        assert shows is not None
+        of = getattr(shows, "of", None)  # nodes carry a global ID
+        return of(row) if of is not None else from_row(shows, row)
+
+    def show(self, value: Any, arguments: dict[str, Any]) -> Any:
+        """The field's value from what the loader gave: a row or None, or a list of rows."""
+        if self.pick is not None:
+            value = self.pick(value, **arguments)
+        if self.declared is None or value is None:
+            return value
+        if isinstance(value, list):
+            return [self.make(row) for row in value]
+        return self.make(value)
+
+
+def loaded(
+    loader: str, key: str, shows: type | Callable[[], type] | None = None, pick: Callable[..., Any] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A nested field whose value is ``ctx.loaders.<loader>.load(self.row.<key>)``: a row or
+    None (``loaders.by_id``) or a list of rows (``loaders.children``), optionally narrowed
+    by ``pick(value, **arguments)`` (the field's arguments), each row shown as ``shows``
+    (``shows.of(row)`` for a node, else ``from_row(shows, row)``; ``shows`` may be a
+    function returning a class defined further down; without ``shows`` the value is the
+    field's value as it is).
 
     Decorates a resolver stub (its signature and return type give the field; its body is
-    not used): the field resolves from this declaration, and the compiled path
-    (``schema.core.compiled``) reads the declaration to load a whole level of rows in
-    one call instead of one coroutine per row."""
+    not used). The general executor resolves the field from this declaration; the compiled
+    path (``schema.core.compiled``) reads it to load a whole level of rows in one call and
+    to assemble the rows' JSON without making their objects."""
+    declaration = Loads(loader, key, shows, pick)
 
     def declare(stub: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(stub)
-        async def resolve(self: Any, info: Any) -> Any:
-            return wrap(await getattr(info.context.loaders, loader).load(getattr(self.row, key)))
+        async def resolve(self: Any, info: Any, **arguments: Any) -> Any:
+            value = await getattr(info.context.loaders, loader).load(getattr(self.row, key))
+            return declaration.show(value, arguments)
 
-        setattr(resolve, LOADS, (loader, key, wrap))
+        setattr(resolve, LOADS, declaration)
         return resolve
 
     return declare

@@ -20,7 +20,7 @@ from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
 from schema.core.context import Info
-from schema.core.fields import column, enum_of, from_row, loaded
+from schema.core.fields import column, enum_of, loaded
 from schema.core.node import Node, register_node
 
 DOWNLOAD_LINK_SECONDS = 600
@@ -147,9 +147,20 @@ class ProjectReview(Node):
     decided_at: datetime | None = column("decided_at", "When decided (UTC). 审核时间。")
 
     @strawberry.field(description="The project. 项目。")
+    @loaded("project", "project_id", shows=lambda: Project)
     async def project(self, info: Info) -> Project | None:
-        row = await info.context.loaders.project.load(self.row.project_id)
-        return Project.of(row) if row else None
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
+
+def _document_versions(rows: list[tables.ProjectDocument], all_versions: bool = False) -> list[tables.ProjectDocument]:
+    """Every version (rows come ordered by type and version), or the latest of each type."""
+    if all_versions:
+        return rows
+    latest: dict[str, tables.ProjectDocument] = {}
+    for row in rows:
+        if row.document_type not in latest or row.version > latest[row.document_type].version:
+            latest[row.document_type] = row
+    return sorted(latest.values(), key=lambda r: (r.document_type, r.version))
 
 
 @register_node("project")
@@ -196,33 +207,27 @@ class Project(Node):
     updated_at: datetime = column("updated_at", "Last change (UTC). 更新时间。")
 
     @strawberry.field(description="Owner organisation (建设单位). 建设单位。")
-    @loaded("organisation", "owner_organisation_id", lambda row: Organisation.of(row) if row else None)
+    @loaded("organisation", "owner_organisation_id", shows=Organisation)
     async def owner_organisation(self, info: Info) -> Organisation | None:
         raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Budget lines in order. 预算明细。")
-    @loaded("line_items_of_project", "id", lambda rows: [from_row(ProjectLineItem, row) for row in rows])
+    @loaded("line_items_of_project", "id", shows=ProjectLineItem)
     async def line_items(self, info: Info) -> list[ProjectLineItem]:
         raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Documents: the latest version of each type, or every version. 项目文件。")
+    @loaded("documents_of_project", "id", shows=ProjectDocument, pick=_document_versions)
     async def documents(self, info: Info, all_versions: bool = False) -> list[ProjectDocument]:
-        rows = await info.context.loaders.documents_of_project.load(self.row.id)
-        if not all_versions:
-            latest: dict[str, tables.ProjectDocument] = {}
-            for row in rows:
-                if row.document_type not in latest or row.version > latest[row.document_type].version:
-                    latest[row.document_type] = row
-            rows = sorted(latest.values(), key=lambda r: (r.document_type, r.version))
-        return [ProjectDocument.of(row) for row in rows]
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Every status change, oldest first. 状态变更历史。")
-    @loaded("status_history_of_project", "id", lambda rows: [from_row(ProjectStatusChange, row) for row in rows])
+    @loaded("status_history_of_project", "id", shows=ProjectStatusChange)
     async def status_history(self, info: Info) -> list[ProjectStatusChange]:
         raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="Every review step of every submission, in order. 审核记录。")
-    @loaded("reviews_of_project", "id", lambda rows: [ProjectReview.of(row) for row in rows])
+    @loaded("reviews_of_project", "id", shows=ProjectReview)
     async def reviews(self, info: Info) -> list[ProjectReview]:
         raise NotImplementedError  # resolved from the @loaded declaration above
 
@@ -243,9 +248,9 @@ class BudgetAllocation(Node):
         return self.row.amount - self.row.reserved
 
     @strawberry.field(description="Owner organisation. 建设单位。")
+    @loaded("organisation", "organisation_id", shows=Organisation)
     async def organisation(self, info: Info) -> Organisation | None:
-        row = await info.context.loaders.organisation.load(self.row.organisation_id)
-        return Organisation.of(row) if row else None
+        raise NotImplementedError  # resolved from the @loaded declaration above
 
 
 # -- inputs -----------------------------------------------------------------------

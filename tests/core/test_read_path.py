@@ -7,6 +7,7 @@ import asyncio
 import gc
 
 import pytest
+import strawberry
 import strawberry.schema.schema as strawberry_schema
 from conftest import BACKEND, count_statements
 from strawberry.extensions import SchemaExtension
@@ -144,8 +145,9 @@ async def test_loader_batches_of_one_request_share_one_connection(api, state):
             assert response.headers["X-Smallworks-Executor"] == executor
             selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
             assert len(checkouts) == 1, (executor, checkouts)
-            # The sign-in check, then the page, owners, line items, status history and documents.
-            assert len(selects) == 6, (executor, selects)
+            # The page, owners, line items, status history and documents; who is signed in
+            # was looked up by the first request and is kept (``SignedInCache``).
+            assert len(selects) == 5, (executor, selects)
     finally:
         event.remove(engine, "checkout", on_checkout)
 
@@ -182,9 +184,13 @@ async def test_queries_read_the_replica_except_right_after_the_readers_own_write
             await api.ok(query, token=owner, headers=once)  # loads the policy once
             await asyncio.sleep(1.1)  # signing in wrote (the sign-in session): let that window pass
 
+            replica_state.signed_in.forget()  # the sign-in check runs again, on the primary
             went.clear()
             await api.ok(query, token=owner, headers=once)
             assert went == ["primary", "replica"]  # the sign-in check, then the data
+            went.clear()
+            await api.ok(query, token=owner, headers=once)
+            assert went == ["replica"]  # who is signed in is kept: the data only
 
             # Any committed change of the owner's (here: marking no notification read).
             marked = await api.ok("mutation { markNotificationsRead(input: {ids: []}) { errors { code } } }", token=owner)
@@ -192,10 +198,10 @@ async def test_queries_read_the_replica_except_right_after_the_readers_own_write
 
             went.clear()
             await api.ok(query, token=owner, headers=once)
-            assert went == ["primary", "primary"]  # the writer reads its own write
+            assert went == ["primary"]  # the writer reads its own write
             went.clear()
             await api.ok(query, token=finance, headers=once)
-            assert went == ["primary", "replica"]  # everyone else still reads the replica
+            assert went == ["primary", "replica"]  # everyone else still reads the replica (the sign-in check first)
     finally:
         for engine, listener in listeners:
             if event.contains(engine, "checkout", listener):
@@ -251,3 +257,167 @@ async def test_what_the_compiled_path_cannot_answer_runs_on_the_general_executor
         for _ in range(2):
             response = await api.client.post("/graphql", json={"query": query, "variables": {"skip": False}}, headers=headers)
         assert response.headers[EXECUTOR] == "general"
+
+
+DOCUMENT_VERSIONS = """query Versions { projects(first: 20) { nodes { code
+  latest: documents { version documentType downloadUrl }
+  every: documents(allVersions: true) { id version documentType }
+  reviews { round step status project { code } } } } }"""
+
+
+async def test_loaded_fields_with_arguments_and_resolvers_answer_alike_on_both_paths(api):
+    """``documents(allVersions:)`` narrows loaded rows by its argument; ``downloadUrl`` needs
+    the object; ``reviews { project }`` loads back up the tree. The compiled path reads rows
+    where the selection allows and objects where it does not, and answers byte for byte as
+    the general executor. (Download links carry their expiry time: compared without them.)"""
+    from conftest import EXECUTOR
+    from factories import new_owner, ready, submit, upload_ok
+
+    owner = await new_owner(api)
+    project = await ready(api, owner)
+    await upload_ok(api, owner, project["id"], "PROPOSAL")  # a second version
+    assert (await submit(api, owner, project["id"]))["errors"] == []  # a review step
+    token = owner.staff.token
+    body = {"query": DOCUMENT_VERSIONS}
+    headers = {"Authorization": f"Bearer {token}"}
+    await api.client.post("/graphql", json=body, headers=headers)
+    compiled = await api.client.post("/graphql", json=body, headers=headers)
+    general = await api.client.post("/graphql", json=body, headers={**headers, EXECUTOR: "general"})
+    assert (compiled.headers[EXECUTOR], general.headers[EXECUTOR]) == ("compiled", "general")
+
+    def without_links(payload):
+        for node in payload["data"]["projects"]["nodes"]:
+            for document in node["latest"]:
+                assert document.pop("downloadUrl").startswith("/files/project-document/")
+        return payload
+
+    assert without_links(compiled.json()) == without_links(general.json())
+    nodes = compiled.json()["data"]["projects"]["nodes"]
+    several = [n for n in nodes if len(n["every"]) > len(n["latest"])]
+    assert several, "a project with an earlier version of a document"
+    assert any(node["reviews"] for node in nodes)
+    for node in nodes:
+        latest = {(d["documentType"], d["version"]) for d in node["latest"]}
+        every = [(d["documentType"], d["version"]) for d in node["every"]]
+        assert every == sorted(every)
+        newest: dict[str, int] = {}
+        for kind, version in every:
+            newest[kind] = max(newest.get(kind, 0), version)
+        assert latest == set(newest.items())
+        assert all(review["project"]["code"] == node["code"] for review in node["reviews"])
+
+
+async def test_settle_resumes_each_coroutine_when_its_own_wait_ends():
+    """Coroutines that wait for one another (one holds the request's read connection while
+    the others wait for it) all finish: none waits for all the others' waits to end."""
+    from schema.core.compiled import settle
+
+    lock = asyncio.Lock()
+    order: list[int] = []
+
+    async def read(i: int) -> int:
+        async with lock:
+            await asyncio.sleep(0.01)
+            order.append(i)
+        return i * 10
+
+    assert await asyncio.wait_for(settle([read(i) for i in range(4)]), 5) == [0, 10, 20, 30]
+    assert sorted(order) == [0, 1, 2, 3]
+
+    async def fails() -> None:
+        await asyncio.sleep(0)
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        await settle([read(9), fails()])
+
+
+@strawberry.type
+class ToyItem:
+    name: str
+    size: int | None
+    rank: int
+
+
+@strawberry.type
+class ToyQuery:
+    @strawberry.field
+    def items(self) -> list[ToyItem | None]:
+        # A null name where one is promised; a rank outside GraphQL's Int.
+        return [ToyItem(name="a", size=1, rank=1), ToyItem(name=None, size=None, rank=2), ToyItem(name="c", size=None, rank=2**40)]  # type: ignore[arg-type]
+
+
+def test_the_plain_field_shortcut_reports_what_graphql_core_reports():
+    """A plain field whose value is missing, null where the schema promises one, or does not
+    serialise takes graphql-core's own path: same data, same errors."""
+    from schema.core.execution import with_plain_fields
+
+    plain = strawberry.Schema(query=ToyQuery)
+    fast = strawberry.Schema(query=ToyQuery)
+    fast.execution_context_class = with_plain_fields(fast._schema)
+    assert fast.execution_context_class.plain  # the shortcut applies to Item's fields
+    query = "{ items { name size rank } }"
+    expected, got = plain.execute_sync(query), fast.execute_sync(query)
+    assert got.data == expected.data == {"items": [{"name": "a", "size": 1, "rank": 1}, None, None]}
+    assert [(e.message, e.path) for e in got.errors or []] == [(e.message, e.path) for e in expected.errors or []]
+    assert len(got.errors or []) == 2
+
+
+def test_the_sign_in_cache_keeps_an_answer_only_until_a_change():
+    from resolvers.accounts.signed_in import MISSING, SignedInCache
+
+    cache = SignedInCache(60, maxsize=2)
+    assert cache.get("a") is MISSING
+    before = cache.generation
+    cache.put("a", "actor a", before)
+    assert cache.get("a") == "actor a"
+    cache.put("b", None, before)  # no longer signed in is an answer too
+    assert cache.get("b") is None
+    cache.put("c", "actor c", before)  # the oldest makes room
+    assert cache.get("a") is MISSING
+
+    started = cache.generation
+    cache.forget()  # a change committed while a lookup was under way
+    cache.put("d", "stale", started)
+    assert cache.get("d") is MISSING and cache.get("c") is MISSING
+
+    lapsing = SignedInCache(0.05)
+    lapsing.put("a", "actor", lapsing.generation)
+    assert lapsing.get("a") == "actor"
+    import time
+
+    time.sleep(0.06)
+    assert lapsing.get("a") is MISSING
+    off = SignedInCache(0)
+    off.put("a", "actor", off.generation)
+    assert off.get("a") is MISSING
+
+
+async def test_a_changed_role_or_a_disabled_account_applies_to_the_next_request(api, state):
+    """Who a token speaks for is kept between requests, yet an API change to roles or to
+    the account applies at once: the committing transaction clears what is kept."""
+    from factories import create_organisation, create_person
+
+    person = await create_person(api, await create_organisation(api), ["OWNER_STAFF"])
+    viewer = "{ viewer { roles } }"
+    assert (await api.ok(viewer, token=person.token))["viewer"]["roles"] == ["OWNER_STAFF"]
+    with count_statements(state) as statements:
+        assert (await api.ok(viewer, token=person.token))["viewer"]["roles"] == ["OWNER_STAFF"]
+    assert statements and not any("auth_sessions" in s for s in statements)  # the viewer's rows only: the actor is kept
+    admin = await api.token("admin")
+    user_id = person.user_id
+    changed = await api.ok(
+        "mutation($input: SetUserRolesInput!) { setUserRoles(input: $input) { errors { code } } }",
+        {"input": {"id": user_id, "roles": ["OWNER_STAFF", "REVIEWER"]}},
+        token=admin,
+    )
+    assert changed["setUserRoles"]["errors"] == []
+    assert (await api.ok(viewer, token=person.token))["viewer"]["roles"] == ["OWNER_STAFF", "REVIEWER"]
+    disabled = await api.ok(
+        "mutation($input: UpdateUserInput!) { updateUser(input: $input) { errors { code } } }",
+        {"input": {"id": user_id, "isActive": False}},
+        token=admin,
+    )
+    assert disabled["updateUser"]["errors"] == []
+    response = await api.post(viewer, token=person.token)
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
