@@ -43,10 +43,15 @@ class PageArgs:
 @dataclass
 class Page:
     rows: list[Any]
-    cursors: list[str]
+    key: Callable[[Any], Sequence[Any]]  # a row's values of the order columns
     has_next_page: bool
     has_previous_page: bool
     count_statement: Select
+
+    def cursor(self, index: int) -> str:
+        """The cursor of ``rows[index]``, made when asked for: most pages are read for
+        their rows and the last cursor only."""
+        return encode_cursor(self.key(self.rows[index]))
 
 
 def _encode_value(value: Any) -> Any:
@@ -191,7 +196,6 @@ async def paginate(
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    cursors = [encode_cursor(key(r)) for r in rows]
     if backwards:
-        return Page(rows, cursors, has_next_page=args.before is not None, has_previous_page=more, count_statement=count_statement)
-    return Page(rows, cursors, has_next_page=more, has_previous_page=args.after is not None, count_statement=count_statement)
+        return Page(rows, key, has_next_page=args.before is not None, has_previous_page=more, count_statement=count_statement)
+    return Page(rows, key, has_next_page=more, has_previous_page=args.after is not None, count_statement=count_statement)

@@ -29,8 +29,16 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of items (Relay cursor connection, at most 100 per page). 分页列表。")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="Items with cursors. 条目及游标。")
+    """Edges and nodes are made from the page's rows when asked for."""
+
+    @strawberry.field(description="Items with cursors. 条目及游标。")
+    def edges(self) -> list[Edge[T]]:
+        page, wrap = self._page, self._wrap
+        return [Edge(cursor=page.cursor(i), node=wrap(row)) for i, row in enumerate(page.rows)]
+
     page_info: PageInfo = strawberry.field(description="Paging state. 分页信息。")
+    _page: strawberry.Private[Page]
+    _wrap: strawberry.Private[Callable[[Any], Any]]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="Number of items across all pages. 总数。")
@@ -39,7 +47,8 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="The items without cursors. 条目列表。")
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        wrap = self._wrap
+        return [wrap(row) for row in self._page.rows]
 
 
 def page_args(first: int | None, after: str | None, last: int | None, before: str | None) -> PageArgs:
@@ -52,15 +61,16 @@ def connection(info: Info, page: Page, wrap: Callable[[Any], Any]) -> Connection
     async def count() -> int:
         return (await ctx.reads.execute(page.count_statement)).scalar_one()
 
-    edges = [Edge(cursor=c, node=wrap(r)) for c, r in zip(page.cursors, page.rows, strict=True)]
+    last = len(page.rows) - 1
     return Connection(
-        edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=page.cursor(0) if page.rows else None,
+            end_cursor=page.cursor(last) if page.rows else None,
         ),
+        _page=page,
+        _wrap=wrap,
         _count=count,
     )
 
