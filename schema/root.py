@@ -20,6 +20,7 @@ from policies.gate import may_read_through
 from resolvers.core.errors import BadInput, DomainError
 from schema.core.context import Info
 from schema.core.documents import DocumentCache
+from schema.core.execution import with_plain_fields
 from schema.core.extensions import ErrorPresentation, PermissionGate, ReadsForQueriesOnly, document_limits, gate_root_fields
 from schema.core.node import NODE_TYPES, Node, from_global_id
 from schema.core.payload import user_error_code_enum
@@ -138,5 +139,6 @@ def build_schema(settings) -> Schema:
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )
     gate_root_fields(schema._schema)
+    schema.execution_context_class = with_plain_fields(schema._schema)
     schema.documents = documents
     return schema
