@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Result, make_url
@@ -132,11 +133,11 @@ class _Primary:
     def __init__(self, reads: RequestReads):
         self.reads = reads
 
-    async def execute(self, statement) -> Result:
+    async def execute(self, statement, parameters: dict[str, Any] | None = None) -> Result:
         if self.reads.db.replica_engine is None:
-            return await self.reads.execute(statement)
+            return await self.reads.execute(statement, parameters)
         async with self.reads.db.read() as session:
-            return await session.execute(statement)
+            return await session.execute(statement, parameters)
 
 
 class RequestReads:
@@ -161,13 +162,13 @@ class RequestReads:
             self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         return self._connection
 
-    async def execute(self, statement) -> Result:
+    async def execute(self, statement, parameters: dict[str, Any] | None = None) -> Result:
         """A Core statement's buffered result."""
         if not self.shared:
             async with self.db.read() as session:
-                return await session.execute(statement)
+                return await session.execute(statement, parameters)
         async with self._lock:
-            return await (await self._connect()).execute(statement)
+            return await (await self._connect()).execute(statement, parameters)
 
     @property
     def primary(self) -> _Primary:

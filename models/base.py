@@ -30,6 +30,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _then(convert, impl_processor):
+    """``convert`` after the driver type's own result processing, if it has any: one call
+    per value (a page reads thousands of amounts and times)."""
+    if impl_processor is None:
+        return convert
+    return lambda value: convert(impl_processor(value))
+
+
+def _as_utc(value):
+    if value is None:
+        return None
+    tzinfo = value.tzinfo
+    if tzinfo is UTC:  # PostgreSQL's drivers give timestamptz in UTC already
+        return value
+    if tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator):
     """A point in time, stored in UTC with microseconds on every backend, returned aware."""
 
@@ -52,14 +71,10 @@ class UTCDateTime(TypeDecorator):
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        tzinfo = value.tzinfo
-        if tzinfo is UTC:  # PostgreSQL's drivers give timestamptz in UTC already
-            return value
-        if tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return _as_utc(value)
+
+    def result_processor(self, dialect, coltype):
+        return _then(_as_utc, self.impl_instance.result_processor(dialect, coltype))
 
 
 FEN = Decimal("0.01")
@@ -93,6 +108,14 @@ class ScaledDecimal(TypeDecorator):
             return None
         # An integer scaled down has exactly the column's places: 8600000 → 86000.00.
         return Decimal(int(value)).scaleb(-self.places)
+
+    def result_processor(self, dialect, coltype):
+        scale = -self.places
+
+        def scaled(value):
+            return None if value is None else Decimal(int(value)).scaleb(scale)
+
+        return _then(scaled, self.impl_instance.result_processor(dialect, coltype))
 
 
 class Money(ScaledDecimal):

@@ -46,7 +46,12 @@ class Page:
     key: Callable[[Any], Sequence[Any]]  # a row's values of the order columns
     has_next_page: bool
     has_previous_page: bool
-    count_statement: Select
+    statement: Select  # the list's, without paging
+
+    @property
+    def count_statement(self) -> Select:
+        """How many rows the whole list has (built when a client asks for totalCount)."""
+        return select(func.count()).select_from(self.statement.order_by(None).subquery())
 
     def cursor(self, index: int) -> str:
         """The cursor of ``rows[index]``, made when asked for: most pages are read for
@@ -179,7 +184,6 @@ async def paginate(
     check_size("last", args.last, max_size)
     if args.first is not None and args.last is not None:
         raise BadInput("PAGE_BOTH_DIRECTIONS")
-    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
     backwards = args.last is not None or (args.before is not None and args.first is None)
     size = args.last if backwards else args.first
     size = default_size if size is None else size
@@ -197,5 +201,5 @@ async def paginate(
     if backwards:
         rows.reverse()
     if backwards:
-        return Page(rows, key, has_next_page=args.before is not None, has_previous_page=more, count_statement=count_statement)
-    return Page(rows, key, has_next_page=more, has_previous_page=args.after is not None, count_statement=count_statement)
+        return Page(rows, key, has_next_page=args.before is not None, has_previous_page=more, statement=statement)
+    return Page(rows, key, has_next_page=more, has_previous_page=args.after is not None, statement=statement)

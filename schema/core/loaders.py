@@ -8,6 +8,7 @@ rows (no ORM instances) through the request's one read connection (``ctx.reads``
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -37,6 +38,23 @@ def among(ctx: Any, column: Any, values: list[Any]) -> Any:
     return column.in_(values)
 
 
+KEYS = "loader_keys"
+
+
+def _among_keys(dialect: str, column: Any) -> Any:
+    """``among`` with the keys left as the parameter ``KEYS``, given at execution."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(KEYS, type_=ARRAY(column.type)))
+    return column.in_(bindparam(KEYS, expanding=True))
+
+
+def _per_actor(build: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    """A loader's statement for each (actor, dialect), made once: its row scope depends on
+    no more than who is asking, and a statement object that is used again keeps its
+    cache key, so executing it is a cache lookup."""
+    return functools.lru_cache(maxsize=512)(build)
+
+
 def register(name: str, factory: BatchFactory) -> None:
     if name in LOADERS:
         raise ValueError(f"a loader named {name!r} is already registered")
@@ -50,14 +68,18 @@ def by_id(name: str, model: type[Any]) -> None:
     columns = model.__table__.columns
     pk_index = [c.key for c in columns].index(pk_column.key)
 
+    @_per_actor
+    def statement(actor: Any, dialect: str) -> Any:
+        return select(*columns).where(_among_keys(dialect, pk_column), scope_for(model)(actor))
+
     def factory(ctx: Any) -> Batch:
         async def batch(ids: list[Any]) -> list[Any]:
             actor = await ctx.actor()
             if actor is None:
                 return [None] * len(ids)
             wanted = [int(i) for i in ids]
-            stmt = select(*columns).where(among(ctx, pk_column, wanted), scope_for(model)(actor))
-            found = {row[pk_index]: row for row in (await ctx.reads.execute(stmt)).all()}
+            result = await ctx.reads.execute(statement(actor, ctx.db.dialect), {KEYS: wanted})
+            found = {row[pk_index]: row for row in result.all()}
             return [found.get(i) for i in wanted]
 
         return batch
@@ -71,14 +93,18 @@ def children(name: str, model: type[Any], parent_column, *order_by) -> None:
     columns = model.__table__.columns
     parent_index = [c.key for c in columns].index(parent_column.key)
 
+    @_per_actor
+    def statement(actor: Any, dialect: str) -> Any:
+        return select(*columns).where(_among_keys(dialect, parent_column), scope_for(model)(actor)).order_by(*order_by)
+
     def factory(ctx: Any) -> Batch:
         async def batch(parent_ids: list[Any]) -> list[Any]:
             actor = await ctx.actor()
             grouped: dict[int, list[Any]] = defaultdict(list)
             if actor is not None:
                 wanted = [int(i) for i in parent_ids]
-                stmt = select(*columns).where(among(ctx, parent_column, wanted), scope_for(model)(actor)).order_by(*order_by)
-                for row in (await ctx.reads.execute(stmt)).all():
+                result = await ctx.reads.execute(statement(actor, ctx.db.dialect), {KEYS: wanted})
+                for row in result.all():
                     grouped[row[parent_index]].append(row)
             return [grouped[int(i)] for i in parent_ids]
 
