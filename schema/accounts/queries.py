@@ -48,7 +48,7 @@ class AccountsQuery:
                 region_prefix=filter.region_prefix,
                 search=filter.search,
             )
-        return await list_page(info, queries.organisations(actor, wanted), Organisation.of, first, after, last, before)
+        return await list_page(info, queries.organisations(actor, wanted), Organisation, first, after, last, before)
 
     @strawberry.field(description="Users you can see. 用户列表。")
     async def users(
@@ -70,7 +70,7 @@ class AccountsQuery:
                 is_active=filter.is_active,
                 search=filter.search,
             )
-        return await list_page(info, queries.users(actor, wanted), User.of, first, after, last, before)
+        return await list_page(info, queries.users(actor, wanted), User, first, after, last, before)
 
     @strawberry.field(description="Integrators' API clients you can see. 第三方接口凭证列表。")
     async def api_clients(
@@ -78,4 +78,4 @@ class AccountsQuery:
     ) -> Connection[ApiClient] | None:
         ctx = info.context
         actor = await signed_in_actor(ctx)
-        return await list_page(info, queries.api_clients(actor), ApiClient.of, first, after, last, before)
+        return await list_page(info, queries.api_clients(actor), ApiClient, first, after, last, before)

@@ -43,7 +43,7 @@ class AuditQuery:
                 if not key.isdigit() or type_name not in ("User", "ApiClient"):
                     raise BadInput("INVALID_ID", id=filter.actor_id)
                 wanted.actor = ("user" if type_name == "User" else "client", int(key))
-        return await list_page(info, queries.audit_events(actor, wanted), AuditEvent.of, first, after, last, before)
+        return await list_page(info, queries.audit_events(actor, wanted), AuditEvent, first, after, last, before)
 
     @strawberry.field(description="Check every link of the audit chain. 校验审计链完整性。")
     async def verify_audit_trail(self, info: Info) -> AuditVerification | None:

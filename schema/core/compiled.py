@@ -61,7 +61,7 @@ from strawberry.types import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from schema.core.extensions import decide_root_fields
-from schema.core.fields import COLUMN, LOADS, Loads
+from schema.core.fields import COLUMN, LOADS, ROWS, Loads
 from schema.core.node import Node, to_global_id
 
 _BUILTIN_SCALARS = (bool, int, float, str)
@@ -98,6 +98,7 @@ class FieldPlan:
     # level) or "call" (a resolver, called per source).
     kind: str = "call"
     read: str | None = None
+    reader: Callable[[Any], Any] | None = None  # read: a function of the source (``fields.rows``)
     convert: Callable[[Any], Any] | None = None  # row values: the ``column``'s conversion
     serialize: Callable[[Any], Any] | None = None  # leaf fields
     children: dict[str, Shape] = field(default_factory=dict)  # object type name -> its selection
@@ -280,7 +281,15 @@ class _Compiler:
         elif isinstance(named, GraphQLObjectType):
             if node.selection_set is None:
                 raise GiveUp
-            plan.children[named.name] = self._child(plan, node.selection_set, named, rows)
+            reader = getattr(resolver.wrapped_func, ROWS, None) if resolver is not None and not rows else None
+            if reader is not None and plan.kind == "call" and not definition.args:
+                try:  # a list of rows, each shown as the item type: assemble the rows
+                    plan.children[named.name] = self.shape(node.selection_set, named, rows=True)
+                    plan.kind, plan.reader, plan.read = "read", reader, "rows"
+                except _NeedsObjects:
+                    pass
+            if named.name not in plan.children:
+                plan.children[named.name] = self._child(plan, node.selection_set, named, rows)
         elif isinstance(named, GraphQLAbstractType):
             if node.selection_set is None or plan.kind == "loads":
                 raise GiveUp
@@ -334,6 +343,9 @@ def _builder(type_name: str, fields: list[FieldPlan]) -> Callable[[Any, list], d
             value = repr(type_name)
         elif plan.kind != "read":
             value = "None"
+        elif plan.reader is not None:
+            namespace[f"f{index}"], namespace[f"r{index}"] = plan.finish, plan.reader
+            value = f"f{index}(r{index}(source), following)"
         elif plan.definition is not None and isinstance(_nullable(plan.definition.type), GraphQLScalarType | GraphQLEnumType):
             value = _leaf(index, plan, namespace)
         else:

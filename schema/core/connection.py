@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import strawberry
 
 from resolvers.core.pagination import ListQuery, Page, PageArgs, as_rows, paginate
 from schema.core.context import Info
+from schema.core.fields import maker, rows
 
 T = TypeVar("T")
 
@@ -33,12 +34,12 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="Items with cursors. 条目及游标。")
     def edges(self) -> list[Edge[T]]:
-        page, wrap = self._page, self._wrap
-        return [Edge(cursor=page.cursor(i), node=wrap(row)) for i, row in enumerate(page.rows)]
+        page, make = self._page, maker(self._shows)
+        return [Edge(cursor=page.cursor(i), node=make(row)) for i, row in enumerate(page.rows)]
 
     page_info: PageInfo = strawberry.field(description="Paging state. 分页信息。")
     _page: strawberry.Private[Page]
-    _wrap: strawberry.Private[Callable[[Any], Any]]
+    _shows: strawberry.Private[type]  # the item type, made from each row (``fields.maker``)
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="Number of items across all pages. 总数。")
@@ -46,16 +47,17 @@ class Connection(Generic[T]):
         return await self._count()
 
     @strawberry.field(description="The items without cursors. 条目列表。")
+    @rows(lambda connection: connection._page.rows)
     def nodes(self) -> list[T]:
-        wrap = self._wrap
-        return [wrap(row) for row in self._page.rows]
+        make = maker(self._shows)
+        return [make(row) for row in self._page.rows]
 
 
 def page_args(first: int | None, after: str | None, last: int | None, before: str | None) -> PageArgs:
     return PageArgs(first=first, after=after, last=last, before=before)
 
 
-def connection(info: Info, page: Page, wrap: Callable[[Any], Any]) -> Connection:
+def connection(info: Info, page: Page, shows: type) -> Connection:
     ctx = info.context
 
     async def count() -> int:
@@ -70,7 +72,7 @@ def connection(info: Info, page: Page, wrap: Callable[[Any], Any]) -> Connection
             end_cursor=page.cursor(last) if page.rows else None,
         ),
         _page=page,
-        _wrap=wrap,
+        _shows=shows,
         _count=count,
     )
 
@@ -78,14 +80,14 @@ def connection(info: Info, page: Page, wrap: Callable[[Any], Any]) -> Connection
 async def list_page(
     info: Info,
     query: ListQuery,
-    wrap: Callable[[Any], Any],
+    shows: type,
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
 ) -> Connection:
-    """One page of a service-layer list (``resolvers.<domain>.queries``) as a connection;
-    cursors carry the values of the list's order columns."""
+    """One page of a service-layer list (``resolvers.<domain>.queries``) as a connection of
+    ``shows`` (the item type); cursors carry the values of the list's order columns."""
     ctx = info.context
     order = query.order
     page = await paginate(
@@ -97,4 +99,4 @@ async def list_page(
         default_size=ctx.settings.page_size_default,
         key=lambda row: [getattr(row, column.key) for column, _ in order],
     )
-    return connection(info, page, wrap)
+    return connection(info, page, shows)

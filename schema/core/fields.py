@@ -59,6 +59,28 @@ def _builder(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     return namespace["build"]
 
 
+def maker(shows: type) -> Callable[[Any], Any]:
+    """How a row becomes the GraphQL object of ``shows``: ``shows.of`` for a node (it
+    carries a global ID), else ``from_row``."""
+    of = getattr(shows, "of", None)
+    return of if of is not None else functools.partial(from_row, shows)
+
+
+ROWS = "__smallworks_rows__"
+
+
+def rows(read: Callable[[Any], list[Any]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Marks a resolver whose value is the list of rows ``read(self)``, each made into the
+    GraphQL object of the field's item type (``maker``): the compiled path may assemble
+    those rows as they are, like the rows of a ``loaded`` field."""
+
+    def mark(resolver: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(resolver, ROWS, read)
+        return resolver
+
+    return mark
+
+
 LOADS = "__smallworks_loads__"
 
 
@@ -83,8 +105,7 @@ class Loads:
         """The GraphQL object of ``shows`` for one row."""
         shows = self.shows
         assert shows is not None
-        of = getattr(shows, "of", None)  # nodes carry a global ID
-        return of(row) if of is not None else from_row(shows, row)
+        return maker(shows)(row)
 
     def show(self, value: Any, arguments: dict[str, Any]) -> Any:
         """The field's value from what the loader gave: a row or None, or a list of rows."""

@@ -9,7 +9,6 @@ from resolvers.core.errors import NotFound
 from resolvers.notifications import queries
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
-from schema.core.fields import from_row
 from schema.core.node import decode_id
 from schema.notifications.types import (
     Notification,
@@ -37,7 +36,7 @@ class NotificationsQuery:
     ) -> Connection[Notification] | None:
         ctx = info.context
         actor = await signed_in_actor(ctx)
-        return await list_page(info, queries.notifications(actor, unread_only), Notification.of, first, after, last, before)
+        return await list_page(info, queries.notifications(actor, unread_only), Notification, first, after, last, before)
 
     @strawberry.field(description="Your channel preferences. 我的通知偏好。")
     async def notification_preferences(self, info: Info) -> list[NotificationPreference] | None:
@@ -52,7 +51,7 @@ class NotificationsQuery:
     ) -> Connection[WebhookSubscription] | None:
         ctx = info.context
         actor = await signed_in_actor(ctx)
-        return await list_page(info, queries.webhook_subscriptions(actor), WebhookSubscription.of, first, after, last, before)
+        return await list_page(info, queries.webhook_subscriptions(actor), WebhookSubscription, first, after, last, before)
 
     @strawberry.field(description="Delivery attempts of a webhook, newest first. Webhook 投递记录。")
     async def webhook_deliveries(
@@ -68,6 +67,4 @@ class NotificationsQuery:
         sub = await ctx.loaders.webhook_subscription.load(decode_id(subscription_id, "WebhookSubscription"))
         if sub is None:
             raise NotFound()
-        return await list_page(
-            info, queries.webhook_deliveries(sub.id), lambda row: from_row(WebhookDelivery, row), first, after, last, before
-        )
+        return await list_page(info, queries.webhook_deliveries(sub.id), WebhookDelivery, first, after, last, before)

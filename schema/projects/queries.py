@@ -41,7 +41,7 @@ class ProjectsQuery:
                 search=filter.search,
             )
         order = queries.ProjectOrder(field=order_by.field.value, direction=order_by.direction.value) if order_by else None
-        return await list_page(info, queries.projects(actor, wanted, order), Project.of, first, after, last, before)
+        return await list_page(info, queries.projects(actor, wanted, order), Project, first, after, last, before)
 
     @strawberry.field(description="One project by global ID, if you can see it. 项目详情。")
     async def project(self, info: Info, id: strawberry.ID) -> Project | None:
@@ -54,7 +54,7 @@ class ProjectsQuery:
     ) -> Connection[ProjectReview] | None:
         ctx = info.context
         actor = await signed_in_actor(ctx)
-        return await list_page(info, queries.my_review_queue(actor), ProjectReview.of, first, after, last, before)
+        return await list_page(info, queries.my_review_queue(actor), ProjectReview, first, after, last, before)
 
     @strawberry.field(description="Budget allocations you can see. 年度预算指标。")
     async def budget_allocations(
@@ -71,5 +71,5 @@ class ProjectsQuery:
         actor = await signed_in_actor(ctx)
         organisation = decode_id(organisation_id, "Organisation") if organisation_id else None
         return await list_page(
-            info, queries.budget_allocations(actor, fiscal_year, organisation), BudgetAllocation.of, first, after, last, before
+            info, queries.budget_allocations(actor, fiscal_year, organisation), BudgetAllocation, first, after, last, before
         )

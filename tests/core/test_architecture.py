@@ -161,7 +161,7 @@ TOY_FILES = {
             @strawberry.field(description="Toys you can see. 玩具。")
             async def toys(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Toy] | None:
                 actor = await info.context.actor()
-                return await list_page(info, queries.toys(actor), Toy.of, first, after, None, None)
+                return await list_page(info, queries.toys(actor), Toy, first, after, None, None)
     """,
     "app/demo/toys.py": """
         from sqlalchemy import insert
