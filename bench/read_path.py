@@ -2,19 +2,25 @@
 
     .venv/bin/python bench/read_path.py [--projects 20000] [--rounds 3] [--seconds 10]
         [--workers 1] [--compare-workers] [--policy-lines 0] [--rss-requests 10000] [--show-sql]
-        [--executor compiled|general]
+        [--executor compiled|general] [--no-postgraphile]
 
 Makes a fresh PostgreSQL database (127.0.0.1:5432, user postgres, ``sw_bench_<pid>``),
 migrates it, loads the demo data, and seeds ``--projects`` projects of the demo owner
 organisation (3 line items, 1-2 status changes, 2 documents each) with COPY. Then starts
-``smallworks serve`` in production mode and ``bench/raw_endpoint.py`` (Starlette, asyncpg,
-orjson) with the same number of workers, checks that both answer the read-path query
-(``QUERY`` below) with the same JSON, and drives both with wrk (8 connections, 2 threads),
-alternating, ``--rounds`` rounds of ``--seconds`` each after a short warm-up. Prints, per
-system, the median req/s, p50 and p99 latency, SQL statements per request, RSS of the
-server process tree, CPU time per request, and smallworks/raw ratios; then a Markdown
-table and the machine. Everything it starts is stopped and the database dropped at the
-end, on error too. Traffic goes to 127.0.0.1 only.
+``smallworks serve`` in production mode, ``bench/raw_endpoint.py`` (Starlette, asyncpg,
+orjson) with the same number of workers, and PostGraphile 5 (amber preset, one Node.js
+process) over the same tables; checks that smallworks and raw answer the read-path query
+(``QUERY`` below) with the same JSON and PostGraphile its own form of it (``PG_QUERY``)
+with the same rows, and drives all with wrk (8 connections, 2 threads), alternating,
+``--rounds`` rounds of ``--seconds`` each after a short warm-up. Prints, per system, the
+median req/s, p50 and p99 latency, SQL statements per request, RSS of the server process
+tree, CPU time per request, and the ratios; then a Markdown table and the machine.
+Everything it starts is stopped and the database dropped at the end, on error too.
+Traffic goes to 127.0.0.1 only.
+
+PostGraphile needs Node.js 22: both come from the npm registry, as locked in
+``bench/postgraphile/package-lock.json``, installed once under ``var/bench/postgraphile``
+(``npm ci``); without npm the run leaves PostGraphile out and says so.
 
 This prints figures; it is not a test. On a 2-core machine wrk, PostgreSQL and the
 server share the cores, so the figures are noisy: compare ratios, not absolute numbers.
@@ -68,6 +74,22 @@ QUERY = """query ReadPath { projects(first: 100) {
 BODY = json.dumps({"query": QUERY, "operationName": "ReadPath"})
 RAW_STATEMENTS = 5  # by construction: bench/raw_endpoint.py sends one statement per batch
 
+# The same data from PostGraphile's schema of the same tables. It names things its own way,
+# shows amounts as the stored integers (fen) and enums as stored, and lets lists be ordered
+# by indexed columns only (line items and history come in id order, which is their order in
+# the seeded data).
+PG_QUERY = """query ReadPath { allProjects(first: 100, condition: {ownerOrganisationId: "%s"}, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) {
+  pageInfo { hasNextPage endCursor }
+  nodes { id code title status budgetAmount createdAt
+    organisationByOwnerOrganisationId { name }
+    projectLineItemsByProjectId(orderBy: [ROW_ID_ASC]) { nodes { position name quantity unit unitPrice amount } }
+    projectStatusChangesByProjectId(orderBy: [ROW_ID_ASC]) { nodes { fromStatus toStatus action actorName comment occurredAt } }
+    projectDocumentsByProjectId(orderBy: [DOCUMENT_TYPE_ASC, VERSION_ASC]) {
+      nodes { id documentType version filename mediaType sizeBytes sha256 uploadedAt } } } } }"""
+PG_BODY = {"value": ""}  # set once the owner organisation is known
+POSTGRAPHILE_SOURCE = BENCH / "postgraphile"
+POSTGRAPHILE_DIR = ROOT / "var" / "bench" / "postgraphile"
+
 
 class BenchError(Exception):
     def __init__(self, message: str, code: int = 1):
@@ -82,22 +104,27 @@ def log(message: str = "") -> None:
 # -- machine and prerequisites ------------------------------------------------------------
 
 
-def node_version() -> str | None:
-    try:
-        out = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() or None
-
-
-def postgraphile_note() -> str:
-    version = node_version()
-    if version is None:
-        return "PostGraphile: skipped (needs Node.js ≥ 22; this machine has no node)"
+def install_postgraphile() -> tuple[Path | None, str]:
+    """PostGraphile 5.1.5 and Node.js 22 from the npm registry, as locked in
+    bench/postgraphile/package-lock.json, installed once under var/bench/postgraphile.
+    Returns the node binary to run it with, or None and why not."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return None, "PostGraphile: skipped (npm is not installed, so Node.js 22 and PostGraphile cannot be fetched)"
+    POSTGRAPHILE_DIR.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json", "server.mjs"):
+        shutil.copyfile(POSTGRAPHILE_SOURCE / name, POSTGRAPHILE_DIR / name)
+    node = POSTGRAPHILE_DIR / "node_modules" / ".bin" / "node"
+    if not (node.exists() and (POSTGRAPHILE_DIR / "node_modules" / "postgraphile").exists()):
+        log("PostGraphile: installing Node.js 22 and PostGraphile 5 from the npm registry (npm ci, once)")
+        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=POSTGRAPHILE_DIR, capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            return None, f"PostGraphile: skipped (npm ci failed: {(result.stderr or result.stdout).strip()[-500:]})"
+    version = subprocess.run([str(node), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     match = re.match(r"v?(\d+)", version)
-    if match and int(match.group(1)) >= 22:
-        return f"PostGraphile: could be run (Node.js {version}) but is not bundled with this benchmark"
-    return f"PostGraphile: skipped (needs Node.js ≥ 22; this machine has {version})"
+    if not match or int(match.group(1)) < 22:
+        return None, f"PostGraphile: skipped (needs Node.js ≥ 22; got {version or 'nothing'})"
+    return node, f"PostGraphile 5.1.5 (amber preset) on Node.js {version}"
 
 
 def cpu_model() -> str:
@@ -458,7 +485,7 @@ class Round:
 @dataclass
 class System:
     name: str
-    kind: str  # smallworks | raw
+    kind: str  # smallworks | raw | postgraphile
     workers: int
     port: int = 0
     process: subprocess.Popen | None = None
@@ -485,11 +512,15 @@ def start(system: System, command: list[str], env: dict[str, str], tmp: Path) ->
     system.port = free_port()
     system.log_path = tmp / f"{system.name.replace(' ', '_')}.log"
     out = system.log_path.open("wb")
+    if system.kind == "postgraphile":  # one Node.js process; it reads PORT
+        env, cwd = {**env, "PORT": str(system.port)}, POSTGRAPHILE_DIR
+    else:
+        command, cwd = [*command, "--host", "127.0.0.1", "--port", str(system.port), "--workers", str(system.workers)], ROOT
     try:
         system.process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(system.port), "--workers", str(system.workers)],
+            command,
             env=env,
-            cwd=ROOT,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -506,7 +537,10 @@ def wait_healthy(system: System, timeout: float = 90.0) -> None:
             if system.process is not None and system.process.poll() is not None:
                 break
             try:
-                if client.get("/healthz").status_code == 200:
+                if system.kind == "postgraphile":
+                    if client.post("/graphql", json={"query": "{ __typename }"}).status_code == 200:
+                        return
+                elif client.get("/healthz").status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -583,6 +617,10 @@ class Tokens:
 EXECUTOR = {"name": "compiled"}
 
 
+def body_for(system: System) -> str:
+    return PG_BODY["value"] if system.kind == "postgraphile" else BODY
+
+
 def headers_for(system: System, tokens: Tokens) -> dict[str, str]:
     h = {"Content-Type": "application/json"}
     if system.kind == "smallworks":
@@ -593,7 +631,7 @@ def headers_for(system: System, tokens: Tokens) -> dict[str, str]:
 
 
 def fetch(system: System, tokens: Tokens) -> httpx.Response:
-    return httpx.post(f"{system.base}/graphql", content=BODY.encode(), headers=headers_for(system, tokens), timeout=60)
+    return httpx.post(f"{system.base}/graphql", content=body_for(system).encode(), headers=headers_for(system, tokens), timeout=60)
 
 
 def first_difference(a: Any, b: Any, path: str = "$") -> tuple[str, Any, Any] | None:
@@ -654,6 +692,88 @@ def verify(smallworks: System, raw: System, tokens: Tokens) -> dict[str, Any]:
     if not nodes:
         raise BenchError("the read-path query returned no projects")
     return ja
+
+
+def verify_postgraphile(postgraphile: System, smallworks_answer: dict[str, Any], tokens: Tokens) -> None:
+    """PostGraphile's answer holds the same projects, in the same order, with the same
+    nested rows (its own names, stored amounts and enum values aside)."""
+    response = fetch(postgraphile, tokens)
+    body = response.json() if response.status_code == 200 else {}
+    if response.status_code != 200 or body.get("errors"):
+        raise BenchError(f"PostGraphile answered {response.status_code}: {response.text[:1000]}")
+    theirs = body["data"]["allProjects"]["nodes"]
+    ours = smallworks_answer["data"]["projects"]["nodes"]
+
+    def summary(nodes: list[dict], line_items: str, history: str, documents: str, owner: str, nested: bool) -> list[tuple]:
+        def rows(node: dict, key: str) -> list[dict]:
+            return node[key]["nodes"] if nested else node[key]
+
+        def instant(text: str) -> datetime:  # PostgreSQL writes .000000 where Python writes nothing
+            return datetime.fromisoformat(text)
+
+        return [
+            (
+                n["code"],
+                n["title"],
+                instant(n["createdAt"]),
+                (n[owner] or {}).get("name"),
+                [(i["position"], i["name"]) for i in rows(n, line_items)],
+                [(h["action"], h["actorName"], instant(h["occurredAt"])) for h in rows(n, history)],
+                latest([(d["documentType"].lower(), d["version"], d["filename"], d["sha256"]) for d in rows(n, documents)]),
+            )
+            for n in nodes
+        ]
+
+    def latest(documents: list[tuple]) -> list[tuple]:
+        """The latest version of each type: what smallworks' documents field shows. PostGraphile's
+        schema of the table has no such filter, so it answers with every version."""
+        newest: dict[str, tuple] = {}
+        for d in documents:
+            if d[0] not in newest or d[1] > newest[d[0]][1]:
+                newest[d[0]] = d
+        return sorted(newest.values())
+
+    mine = summary(ours, "lineItems", "statusHistory", "documents", "ownerOrganisation", nested=False)
+    other = summary(
+        theirs,
+        "projectLineItemsByProjectId",
+        "projectStatusChangesByProjectId",
+        "projectDocumentsByProjectId",
+        "organisationByOwnerOrganisationId",
+        nested=True,
+    )
+    log(f"responses: PostGraphile {len(response.content):,} bytes; {len(theirs)} projects")
+    if mine != other:
+        first = next((i for i, (a, b) in enumerate(zip(mine, other, strict=False)) if a != b), min(len(mine), len(other)))
+        raise BenchError(f"PostGraphile's answer differs from smallworks' at project {first}")
+    every = sum(len(n["projectDocumentsByProjectId"]["nodes"]) for n in theirs)
+    shown = sum(len(n["documents"]) for n in ours)
+    log(
+        "  same projects in the same order with the same owners, line items, history and latest documents: yes "
+        f"(PostGraphile lists every version: {every} documents against {shown})"
+    )
+
+
+async def count_transactions(dsn: str, system: System, tokens: Tokens, requests: int = 20) -> float:
+    """Transactions per request of ``system`` from pg_stat_database: PostGraphile's statements
+    run outside explicit transactions, so each is one. An idle backend reports its counts
+    within 10 s (PostgreSQL 15), so the count waits that long before and after."""
+    import asyncpg
+
+    sql = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+    conn = await asyncpg.connect(dsn)
+    try:
+        await asyncio.sleep(11)
+        before = await conn.fetchval(sql)
+        async with httpx.AsyncClient(timeout=60) as client:
+            for _ in range(requests):
+                r = await client.post(f"{system.base}/graphql", content=body_for(system).encode(), headers=headers_for(system, tokens))
+                r.raise_for_status()
+        await asyncio.sleep(11)
+        after = await conn.fetchval(sql)
+    finally:
+        await conn.close()
+    return round((after - before - 1) / requests, 2)  # less the first count's own transaction
 
 
 # -- SQL statements per request (in process) ----------------------------------------------
@@ -760,7 +880,7 @@ end
 
 def lua_script(system: System, tokens: Tokens, tmp: Path) -> Path:
     path = tmp / f"wrk-{system.kind}-{system.port}.lua"
-    lines = ['wrk.method = "POST"', f"wrk.body = [==[{BODY}]==]"]
+    lines = ['wrk.method = "POST"', f"wrk.body = [==[{body_for(system)}]==]"]
     for name, value in headers_for(system, tokens).items():
         lines.append(f'wrk.headers["{name}"] = "{value}"')
     path.write_text("\n".join(lines) + "\n" + LUA_COUNT_ERRORS)
@@ -814,6 +934,7 @@ def main() -> int:
     parser.add_argument("--policy-lines", type=int, default=0, help="extra p lines in casbin_rule (default 0)")
     parser.add_argument("--rss-requests", type=int, default=10_000, help="requests of the RSS run against smallworks (default 10000)")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one smallworks request")
+    parser.add_argument("--no-postgraphile", action="store_true", help="leave PostGraphile out (it is installed from npm on first use)")
     parser.add_argument(
         "--executor", choices=("compiled", "general"), default="compiled", help="smallworks executor to measure (default compiled)"
     )
@@ -897,23 +1018,38 @@ def main() -> int:
         raw = System(label("raw", args.workers), "raw", args.workers)
         systems = [smallworks, raw]
         extra: dict[int, System] = {args.workers: smallworks}
+        postgraphile: System | None = None
+        if args.no_postgraphile:
+            postgraphile_state = "PostGraphile: left out (--no-postgraphile)"
+        else:
+            node, postgraphile_state = install_postgraphile()
+            if node is not None:
+                postgraphile = System("postgraphile (1 process)", "postgraphile", 1)
+                systems.append(postgraphile)
+                PG_BODY["value"] = json.dumps({"query": PG_QUERY % seeded.owner_organisation_id, "operationName": "ReadPath"})
+        log(postgraphile_state)
+        pg_env = {**base_env, "DATABASE_URL": dsn, "GRAPHILE_ENV": "production"}
+        commands = {"smallworks": (sw_command, sw_env), "raw": (raw_command, raw_env)}
+        if postgraphile is not None and node is not None:
+            commands["postgraphile"] = ([str(node), "server.mjs"], pg_env)
         if args.compare_workers:
             for workers in (1, 2):
                 if workers not in extra:
                     extra[workers] = System(label("smallworks", workers), "smallworks", workers)
                     systems.append(extra[workers])
         for system in systems:
-            start(
-                system, sw_command if system.kind == "smallworks" else raw_command, sw_env if system.kind == "smallworks" else raw_env, tmp
-            )
+            start(system, *commands[system.kind], tmp)
         for system in systems:
             wait_healthy(system)
             log(f"{system.name}: listening on 127.0.0.1:{system.port} (pid {system.process.pid})")
 
         tokens = Tokens(smallworks.base)
-        verify(smallworks, raw, tokens)
-        for system in systems[2:]:
-            verify(system, raw, tokens)
+        answer = verify(smallworks, raw, tokens)
+        for system in systems:
+            if system.kind == "smallworks" and system is not smallworks:
+                verify(system, raw, tokens)
+        if postgraphile is not None:
+            verify_postgraphile(postgraphile, answer, tokens)
 
         count, checkouts, _ = asyncio.run(
             count_statements(
@@ -932,6 +1068,9 @@ def main() -> int:
         )
         for system in systems:
             system.statements = count if system.kind == "smallworks" else RAW_STATEMENTS
+        if postgraphile is not None:
+            postgraphile.statements = asyncio.run(count_transactions(dsn, postgraphile, tokens))
+            log(f"SQL statements per request: PostGraphile {postgraphile.statements:g} (transactions in pg_stat_database)")
         log(
             f"SQL statements per request: smallworks {count} (measured in process, BEGIN/COMMIT/ROLLBACK excluded; "
             f"{checkouts} pool check-out(s), each with a pre-ping), raw {RAW_STATEMENTS} (by construction)"
@@ -1007,7 +1146,7 @@ def main() -> int:
                 log(f"{s.name}: no non-2xx responses, socket errors or GraphQL errors under load")
 
         log()
-        log(postgraphile_note())
+        log(postgraphile_state)
         log()
         log(f"## Read path: projects(first: 100) with nested lines, history and documents ({args.projects:,} projects seeded)")
         log()
@@ -1021,7 +1160,7 @@ def main() -> int:
         )
         log("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in systems:
-            statements = f"{s.statements:g}" + (" (by construction)" if s.kind == "raw" else "")
+            statements = f"{s.statements:g}" + {"raw": " (by construction)", "postgraphile": " (transactions)"}.get(s.kind, "")
             log(
                 f"| {s.kind} | {s.workers} | {s.median('rps'):.1f} | {s.median('p50_ms'):.2f} | {s.median('p99_ms'):.2f} | "
                 f"{statements} | {mib(s.rss_start_kib)} | {mib(s.rss_end_kib)} | {s.cpu_ms_per_request:.2f} |"
@@ -1032,6 +1171,15 @@ def main() -> int:
             f"{ratio(smallworks.statements, raw.statements)} | {ratio(smallworks.rss_start_kib, raw.rss_start_kib)} | "
             f"{ratio(smallworks.rss_end_kib, raw.rss_end_kib)} | {ratio(smallworks.cpu_ms_per_request, raw.cpu_ms_per_request)} |"
         )
+        if postgraphile is not None:
+            log(
+                f"| **smallworks/PostGraphile** | | {ratio(smallworks.median('rps'), postgraphile.median('rps'))} | "
+                f"{ratio(smallworks.median('p50_ms'), postgraphile.median('p50_ms'))} | "
+                f"{ratio(smallworks.median('p99_ms'), postgraphile.median('p99_ms'))} | "
+                f"{ratio(smallworks.statements, postgraphile.statements)} | {ratio(smallworks.rss_start_kib, postgraphile.rss_start_kib)} | "
+                f"{ratio(smallworks.rss_end_kib, postgraphile.rss_end_kib)} | "
+                f"{ratio(smallworks.cpu_ms_per_request, postgraphile.cpu_ms_per_request)} |"
+            )
         if args.compare_workers:
             one, two = extra[1], extra[2]
             log()
