@@ -60,6 +60,7 @@ from strawberry.types import Info as StrawberryInfo
 from strawberry.types import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
+from schema.core.execution import settle
 from schema.core.extensions import decide_root_fields
 from schema.core.fields import COLUMN, LOADS, ROWS, Loads
 from schema.core.node import Node, to_global_id
@@ -468,57 +469,6 @@ def _type_name(value: Any) -> str | None:
         definition = get_object_definition(cls)
         _TYPE_NAMES[cls] = definition.name if definition else None
     return _TYPE_NAMES[cls]
-
-
-async def settle(awaitables: list[Any]) -> list[Any]:
-    """The results of many awaitables, like ``asyncio.gather``, without a task for each.
-
-    A level of a page starts hundreds of resolver coroutines that each await one DataLoader
-    future. Wrapping each in a task costs more than the resolver itself; instead the
-    coroutines are stepped here: each runs to the future it waits for, and is resumed once
-    that future is done (DataLoader batches them meanwhile). Coroutines may wait for each
-    other (one holds the request's read connection while another waits for it), so each
-    is resumed as soon as its own future is done, not when all are. The first exception
-    is raised, as with ``gather``."""
-    results: list[Any] = [None] * len(awaitables)
-    ready: list[tuple[int, Any]] = []
-    others: list[tuple[int, Any]] = []
-    for index, awaitable in enumerate(awaitables):
-        if inspect.iscoroutine(awaitable):
-            ready.append((index, awaitable))
-        else:
-            others.append((index, awaitable))
-    if others:
-        for (index, _), value in zip(others, await asyncio.gather(*(a for _, a in others)), strict=True):
-            results[index] = value
-    waiting: dict[asyncio.Future, list[tuple[int, Any]]] = {}
-    try:
-        while ready or waiting:
-            stepped: list[tuple[int, Any]] = []
-            for index, coroutine in ready:
-                try:
-                    yielded = coroutine.send(None)
-                except StopIteration as done:
-                    results[index] = done.value
-                    continue
-                if yielded is None:  # a bare yield (``asyncio.sleep(0)``): step it again
-                    stepped.append((index, coroutine))
-                else:
-                    yielded._asyncio_future_blocking = False  # we wait for it, as a task would
-                    waiting.setdefault(yielded, []).append((index, coroutine))
-            ready = stepped
-            if not (ready or waiting):
-                break
-            if ready:
-                await asyncio.sleep(0)
-            else:
-                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            for future in [f for f in waiting if f.done()]:
-                ready += waiting.pop(future)
-    finally:
-        for _, coroutine in ready + [item for items in waiting.values() for item in items]:
-            coroutine.close()
-    return results
 
 
 def _is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:

@@ -101,11 +101,12 @@ class Loads:
         declared = self.declared
         return declared if declared is None or isinstance(declared, type) else declared()
 
-    def make(self, row: Any) -> Any:
-        """The GraphQL object of ``shows`` for one row."""
+    @property
+    def make(self) -> Callable[[Any], Any]:
+        """How one row becomes the GraphQL object of ``shows``."""
         shows = self.shows
         assert shows is not None
-        return maker(shows)(row)
+        return maker(shows)
 
     def show(self, value: Any, arguments: dict[str, Any]) -> Any:
         """The field's value from what the loader gave: a row or None, or a list of rows."""
@@ -113,9 +114,10 @@ class Loads:
             value = self.pick(value, **arguments)
         if self.declared is None or value is None:
             return value
+        make = self.make
         if isinstance(value, list):
-            return [self.make(row) for row in value]
-        return self.make(value)
+            return [make(row) for row in value]
+        return make(value)
 
 
 def loaded(
