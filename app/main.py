@@ -34,6 +34,7 @@ from resolvers.core.context import UnitOfWork
 from resolvers.core.i18n import negotiate, translate
 from schema import build_schema
 from schema.core.compiled import CompiledQueries
+from schema.core.documents import PersistedQueries, PersistedQueryError
 
 log = logging.getLogger("smallworks")
 
@@ -54,7 +55,20 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         )
         self.state = state
         self.documents = schema.documents
+        self.persisted = PersistedQueries(settings.document_cache_size)
         self.compiled = CompiledQueries(schema._schema, settings.document_cache_size)
+
+    def should_render_graphql_ide(self, request) -> bool:
+        """A GET without ``query`` is a browser asking for GraphiQL, unless it names a
+        persisted query (``extensions``)."""
+        return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
+
+    async def parse_http_body(self, request):
+        """The request's operations, with a persisted query's text in place of its hash."""
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            item.query = self.persisted.resolve(item.query, item.extensions)
+        return data
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: WebSocket messages of graphql-transport-ws must be text frames.
@@ -97,6 +111,8 @@ class GraphQLApp(GraphQL[RequestContext, None]):
                 return
             try:
                 response = await self.run(request)
+            except PersistedQueryError as exc:
+                response = _graphql_http_error(exc.code, exc.status, locale)
             except HTTPException as exc:
                 # Strawberry answers transport errors in plain text; clients get JSON with a code.
                 reason = str(exc.reason)
@@ -124,16 +140,24 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             payload = orjson.loads(await request.body())
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        if not isinstance(payload, dict):
             return None
+        try:
+            query = self.persisted.resolve(payload.get("query"), payload.get("extensions"))
+        except PersistedQueryError:
+            return None  # the general path answers with the error
         operation_name = payload.get("operationName")
         variables = payload.get("variables")
-        if not (operation_name is None or isinstance(operation_name, str)) or not (variables is None or isinstance(variables, dict)):
+        if (
+            query is None
+            or not (operation_name is None or isinstance(operation_name, str))
+            or not (variables is None or isinstance(variables, dict))
+        ):
             return None
-        known = self.documents.peek(payload["query"])
+        known = self.documents.peek(query)
         if known is None or known.errors:
             return None
-        plan = self.compiled.plan(payload["query"], operation_name, known.document)
+        plan = self.compiled.plan(query, operation_name, known.document)
         if plan is None:
             return None
         context = RequestContext.for_request(self.state, request)

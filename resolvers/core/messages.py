@@ -35,6 +35,18 @@ register(
         ),
         "MUTATION_OVER_GET": ("变更操作不能通过 GET 请求发送，请使用 POST。", "Mutations cannot be sent over GET; use POST."),
         "BAD_REQUEST": ("请求无效：{detail}", "Bad request: {detail}"),
+        "PERSISTED_QUERY_NOT_FOUND": (
+            "服务器尚未登记此查询哈希，请连同查询文本重新发送。",
+            "The server does not know this query hash yet; send it again with the query text.",
+        ),
+        "PERSISTED_QUERY_HASH_MISMATCH": (
+            "查询文本的 SHA-256 与请求中的 sha256Hash 不符。",
+            "The SHA-256 of the query text does not match the request's sha256Hash.",
+        ),
+        "PERSISTED_QUERY_INVALID": (
+            'persistedQuery 须为 {{"version": 1, "sha256Hash": 64 位十六进制}}。',
+            'persistedQuery must be {{"version": 1, "sha256Hash": 64 hexadecimal digits}}.',
+        ),
     },
     user_errors=False,
 )

@@ -421,3 +421,45 @@ async def test_a_changed_role_or_a_disabled_account_applies_to_the_next_request(
     assert disabled["updateUser"]["errors"] == []
     response = await api.post(viewer, token=person.token)
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_persisted_query_runs_by_its_hash_once_the_server_knows_it(api):
+    """Automatic persisted queries: an unknown hash asks for the text (HTTP 200, so clients
+    retry); text and hash together are checked and kept; then the hash alone names the
+    query, on POST (compiled, once the text is a known document) and on GET."""
+    import hashlib
+    import json
+
+    from conftest import EXECUTOR
+
+    token = await api.token("owner")
+    headers = {"Authorization": f"Bearer {token}"}
+    query = "query Mine { projects(first: 3) { nodes { code lineItems { name } } } }"
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+
+    unknown = await api.client.post("/graphql", json={"extensions": extensions}, headers={**headers, "Accept-Language": "zh-CN"})
+    assert unknown.status_code == 200
+    error = unknown.json()["errors"][0]
+    assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert "哈希" in error["message"] and "PERSISTED" not in error["message"]
+
+    registered = await api.client.post("/graphql", json={"query": query, "extensions": extensions}, headers=headers)
+    assert registered.status_code == 200 and "errors" not in registered.json()
+    by_hash = await api.client.post("/graphql", json={"extensions": extensions}, headers=headers)
+    assert by_hash.headers[EXECUTOR] == "compiled"
+    assert by_hash.content == registered.content
+    over_get = await api.client.get("/graphql", params={"extensions": json.dumps(extensions)}, headers=headers)
+    assert over_get.status_code == 200 and over_get.json() == registered.json()
+
+    mismatch = await api.client.post("/graphql", json={"query": query + " ", "extensions": extensions}, headers=headers)
+    assert (mismatch.status_code, mismatch.json()["errors"][0]["extensions"]["code"]) == (400, "PERSISTED_QUERY_HASH_MISMATCH")
+    for bad in ({"version": 2, "sha256Hash": digest}, {"version": 1, "sha256Hash": "abc"}, "yes"):
+        invalid = await api.client.post("/graphql", json={"extensions": {"persistedQuery": bad}}, headers=headers)
+        assert (invalid.status_code, invalid.json()["errors"][0]["extensions"]["code"]) == (400, "PERSISTED_QUERY_INVALID")
+
+    mutation = "mutation { markNotificationsRead(input: {ids: []}) { errors { code } } }"
+    mutation_extensions = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(mutation.encode()).hexdigest()}}
+    await api.client.post("/graphql", json={"query": mutation, "extensions": mutation_extensions}, headers=headers)
+    refused = await api.client.get("/graphql", params={"extensions": json.dumps(mutation_extensions)}, headers=headers)
+    assert (refused.status_code, refused.json()["errors"][0]["extensions"]["code"]) == (400, "MUTATION_OVER_GET")
