@@ -25,9 +25,11 @@ import inspect
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
 from threading import Lock
 from typing import Any, TypeGuard
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -381,10 +383,37 @@ def _leaf(index: int, plan: FieldPlan, namespace: dict[str, Any]) -> str:
         serialized = f"({v} if {v}.__class__ is int and -2147483648 <= {v} <= 2147483647 else s{index}({v}))"
     elif id(named) in _UNCHANGED:
         serialized = f"({v} if {v}.__class__ is {_UNCHANGED[id(named)]} else s{index}({v}))"
+    elif isinstance(named, GraphQLScalarType) and _written_by_orjson(named):
+        # The response is encoded by orjson, which writes a datetime or date exactly as its
+        # isoformat() (checked below): it stays an object until then, and C writes it.
+        namespace[f"t{index}"] = _ISO_TYPES[named.name]
+        serialized = f"({v} if {v}.__class__ is t{index} else s{index}({v}))"
     else:
         serialized = f"s{index}({v})"
     on_null = "null()" if isinstance(plan.definition.type, GraphQLNonNull) else "None"
     return f"({on_null} if ({v} := {plan.read}) is None else {serialized})"
+
+
+_ISO_TYPES: dict[str, type] = {"DateTime": datetime, "Date": date}
+_ISO_PROBES = (
+    datetime(2026, 11, 26, 14, 49, 38, 216269, tzinfo=UTC),
+    datetime(2026, 11, 26, 14, 49, 38, tzinfo=timezone(timedelta(hours=8))),
+    datetime(2026, 1, 1),
+    date(2026, 1, 2),
+)
+
+
+def _written_by_orjson(named: GraphQLScalarType) -> bool:
+    """Whether the scalar serialises a datetime or date as its isoformat(), which is what
+    orjson writes for one."""
+    kind = _ISO_TYPES.get(named.name)
+    if kind is None:
+        return False
+    probes = [p for p in _ISO_PROBES if p.__class__ is kind]
+    try:
+        return all(named.serialize(p) == p.isoformat() == orjson.dumps(p).decode()[1:-1] for p in probes)
+    except Exception:
+        return False
 
 
 class _Memo(dict):
@@ -630,7 +659,8 @@ class CompiledQueries:
         return plan
 
     async def execute(self, plan: Plan, context: Any, variables: dict[str, Any] | None) -> dict[str, Any] | None:
-        """``{"data": ...}`` exactly as the general executor would answer, or None (run that)."""
+        """``{"data": ...}`` that encodes (with orjson) to exactly the general executor's
+        answer, or None (run that). Dates and times are left to orjson to write."""
         coerced = get_variable_values(self.schema, plan.operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):
             return None  # invalid variables: the general path reports them
