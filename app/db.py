@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Result, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from app.driver_reads import DriverReads
 from app.settings import Settings
 
 
@@ -48,6 +49,8 @@ class Database:
             self.write_engine = self.engine
             if settings.database_read_url:
                 self.replica_engine = create_async_engine(make_url(settings.database_read_url), **kwargs)
+        # Batch reads straight on asyncpg (app/driver_reads.py); other drivers through SQLAlchemy.
+        self.driver_reads = DriverReads(self.engine.dialect) if self.engine.dialect.driver == "asyncpg" else None
         self.read_your_writes_seconds = settings.read_your_writes_seconds
         # Writer (``kind:id``) -> monotonic time until which their queries read the primary.
         self._primary_until: dict[str, float] = {}
@@ -169,6 +172,15 @@ class RequestReads:
                 return await session.execute(statement, parameters)
         async with self._lock:
             return await (await self._connect()).execute(statement, parameters)
+
+    async def all(self, statement, parameters: dict[str, Any] | None = None) -> list[Any]:
+        """``execute(statement, parameters).all()``: on the asyncpg connection itself where
+        the database is PostgreSQL (``DriverReads``), the same rows either way."""
+        driver = self.db.driver_reads
+        if driver is None or not self.shared:
+            return list((await self.execute(statement, parameters)).all())
+        async with self._lock:
+            return await driver.all(await self._connect(), statement, parameters)
 
     @property
     def primary(self) -> _Primary:

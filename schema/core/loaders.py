@@ -78,8 +78,7 @@ def by_id(name: str, model: type[Any]) -> None:
             if actor is None:
                 return [None] * len(ids)
             wanted = [int(i) for i in ids]
-            result = await ctx.reads.execute(statement(actor, ctx.db.dialect), {KEYS: wanted})
-            found = {row[pk_index]: row for row in result.all()}
+            found = {row[pk_index]: row for row in await ctx.reads.all(statement(actor, ctx.db.dialect), {KEYS: wanted})}
             return [found.get(i) for i in wanted]
 
         return batch
@@ -103,8 +102,7 @@ def children(name: str, model: type[Any], parent_column, *order_by) -> None:
             grouped: dict[int, list[Any]] = defaultdict(list)
             if actor is not None:
                 wanted = [int(i) for i in parent_ids]
-                result = await ctx.reads.execute(statement(actor, ctx.db.dialect), {KEYS: wanted})
-                for row in result.all():
+                for row in await ctx.reads.all(statement(actor, ctx.db.dialect), {KEYS: wanted}):
                     grouped[row[parent_index]].append(row)
             return [grouped[int(i)] for i in parent_ids]
 

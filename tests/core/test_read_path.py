@@ -463,3 +463,43 @@ async def test_a_persisted_query_runs_by_its_hash_once_the_server_knows_it(api):
     await api.client.post("/graphql", json={"query": mutation, "extensions": mutation_extensions}, headers=headers)
     refused = await api.client.get("/graphql", params={"extensions": json.dumps(mutation_extensions)}, headers=headers)
     assert (refused.status_code, refused.json()["errors"][0]["extensions"]["code"]) == (400, "MUTATION_OVER_GET")
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="batch reads run on the driver only with asyncpg")
+async def test_batch_reads_on_the_driver_give_exactly_what_sqlalchemy_gives(api, state):
+    """Every table's rows, read both ways: the same values of the same types (amounts as
+    Decimal, times aware in UTC, flags as bool), under the same names and positions; and a
+    loader-shaped statement with an array of keys and a scope subquery."""
+    from sqlalchemy import any_, bindparam, select
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    from app.db import RequestReads
+    from models.base import Base
+    from models.projects import Project, ProjectLineItem
+
+    assert state.db.driver_reads is not None
+    await api.token("owner")  # the demo data is there
+    reads = RequestReads(state.db)
+    compared = 0
+    try:
+        for table in Base.metadata.sorted_tables:
+            statement = select(*table.columns).order_by(*table.primary_key.columns).limit(50)
+            expected = (await reads.execute(statement)).all()
+            got = await reads.all(statement)
+            assert len(got) == len(expected), table.name
+            for mine, theirs in zip(got, expected, strict=True):
+                assert tuple(mine) == tuple(theirs), table.name
+                assert [type(v) for v in mine] == [type(v) for v in theirs], table.name
+                for column in table.columns:
+                    assert getattr(mine, column.key) == getattr(theirs, column.key)
+                compared += 1
+        keys = [row.id for row in (await reads.execute(select(Project.id).limit(20))).all()]
+        scoped = select(*ProjectLineItem.__table__.columns).where(
+            ProjectLineItem.project_id == any_(bindparam("keys", type_=ARRAY(ProjectLineItem.project_id.type))),
+            ProjectLineItem.project_id.in_(select(Project.id).where(Project.region_code.like("3205%"))),
+        )
+        expected = (await reads.execute(scoped, {"keys": keys})).all()
+        assert expected and [tuple(r) for r in await reads.all(scoped, {"keys": keys})] == [tuple(r) for r in expected]
+    finally:
+        await reads.close()
+    assert compared > 100
