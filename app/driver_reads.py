@@ -1,13 +1,14 @@
-"""Batch reads on PostgreSQL run on the asyncpg connection itself.
+"""Reads of rows on PostgreSQL run on the asyncpg connection itself.
 
-A DataLoader batch is one SELECT whose statement object is made once per actor
-(``schema.core.loaders``). Run through SQLAlchemy, each execution still builds an
-execution context, a cursor result and its row objects: for the read path's four batches
-that took 3.3 ms where asyncpg takes 1.4 ms for the same SQL. Here a statement is compiled
-by SQLAlchemy once (its SQL, its parameters in order with their bind processors, its
-columns with their result processors), and each execution is one ``fetch`` on the
-request's connection, whose records become tuples with named fields, converted exactly as
-SQLAlchemy converts them (the same processors). The engine's ``before_cursor_execute``
+List pages and DataLoader batches are SELECTs of a few shapes run again and again. Run
+through SQLAlchemy, each execution still builds an execution context, a cursor result and
+its row objects: for the read path's batches that took 3.3 ms where asyncpg takes 1.4 ms
+for the same SQL. Here each statement shape (SQLAlchemy's cache key) is compiled by
+SQLAlchemy once (its SQL, its parameters in order with their bind processors, its columns
+with their result processors), and each execution is one ``fetch`` on the request's
+connection with this statement's values (the cache key's parameters), whose records become
+tuples with named fields, converted exactly as SQLAlchemy converts them (the same
+processors). The engine's ``before_cursor_execute``
 listeners hear each statement, as they would from SQLAlchemy. Everything else, and every
 other backend, reads through SQLAlchemy.
 """
@@ -34,12 +35,12 @@ class _Prepared:
     row: Callable[[Any], Any]
 
 
-def _row_maker(keys: list[str], processors: list[Callable[[Any], Any] | None]) -> Callable[[Any], Any]:
-    """record -> a tuple with the columns as named fields, each converted by its processor."""
-    names = [k if k.isidentifier() and not keyword.iskeyword(k) and not k.startswith("_") else f"c{i}" for i, k in enumerate(keys)]
-    if len(set(names)) != len(names):
-        names = [f"c{i}" for i in range(len(keys))]
-    cls = _tuple_class("Row", names)
+def _row_maker(keys: list[str], processors: list[Callable[[Any], Any] | None]) -> Callable[[Any], Any] | None:
+    """record -> a tuple with the columns as named fields, each converted by its processor;
+    None when the columns' names cannot all be attribute names."""
+    if len(set(keys)) != len(keys) or not all(k.isidentifier() and not keyword.iskeyword(k) and not k.startswith("_") for k in keys):
+        return None
+    cls = _tuple_class("Row", keys)
     namespace: dict[str, Any] = {"new": tuple.__new__, "cls": cls}
     values = []
     for i, process in enumerate(processors):
@@ -53,8 +54,12 @@ def _row_maker(keys: list[str], processors: list[Callable[[Any], Any] | None]) -
     return namespace["row"]
 
 
+_UNPREPARED: Any = object()
+
+
 class DriverReads:
-    """Prepared statements by statement object (the loaders keep theirs), a bounded LRU."""
+    """Prepared statements by SQLAlchemy's cache key (the statement's structure; its values
+    are the key's parameters), a bounded LRU."""
 
     def __init__(self, dialect: Any, maxsize: int = 2048):
         self.dialect = dialect
@@ -62,32 +67,27 @@ class DriverReads:
         self._prepared: OrderedDict[Any, _Prepared | None] = OrderedDict()
         self._lock = Lock()
 
-    def prepare(self, statement: Any) -> _Prepared | None:
-        """The statement's SQL, parameters and row maker; None when a column's conversion
-        depends on what the driver reports of it (numeric types: their processors want the
-        column's type code), so it is read through SQLAlchemy."""
-        with self._lock:
-            if statement in self._prepared:
-                self._prepared.move_to_end(statement)
-                return self._prepared[statement]
-        compiled = statement.compile(dialect=self.dialect)
+    async def prepare(self, raw: Any, statement: Any, cache_key: Any) -> _Prepared | None:
+        """The statement's SQL, parameters and row maker, compiled by SQLAlchemy against its
+        cache key; the columns' type codes come from asyncpg's own preparation, as
+        SQLAlchemy takes them from the cursor. None: read it through SQLAlchemy (SQL that
+        SQLAlchemy finishes at execution, columns without attribute names)."""
         dialect = self.dialect
-        columns = compiled._result_columns
-        prepared: _Prepared | None
-        try:
-            processors = [c[3]._cached_result_processor(dialect, None) for c in columns]
-        except Exception:
-            prepared = None
-        else:
-            prepared = _Prepared(
-                sql=compiled.string,
-                positions=tuple(compiled.positiontup or ()),
-                bind=dict(compiled._bind_processors),
-                compiled=compiled,
-                row=_row_maker([c[0] for c in columns], processors),
-            )
+        compiled = dialect.statement_compiler(dialect, statement, cache_key=cache_key)
+        prepared: _Prepared | None = None
+        if compiled.positiontup is not None and "POSTCOMPILE" not in compiled.string:
+            attributes = (await raw.driver_connection.prepare(compiled.string)).get_attributes()
+            columns = compiled._result_columns
+            if len(attributes) == len(columns):
+                try:
+                    processors = [c[3]._cached_result_processor(dialect, a.type.oid) for c, a in zip(columns, attributes, strict=True)]
+                except Exception:
+                    processors = None
+                row = _row_maker([c[0] for c in columns], processors) if processors is not None else None
+                if row is not None:
+                    prepared = _Prepared(compiled.string, tuple(compiled.positiontup), dict(compiled._bind_processors), compiled, row)
         with self._lock:
-            self._prepared[statement] = prepared
+            self._prepared[cache_key.key] = prepared
             while len(self._prepared) > self.maxsize:
                 self._prepared.popitem(last=False)
         return prepared
@@ -95,10 +95,18 @@ class DriverReads:
     async def all(self, connection: Any, statement: Any, parameters: dict[str, Any] | None) -> list[Any]:
         """The rows of ``statement`` with ``parameters``, on the asyncpg connection under
         ``connection`` (an AsyncConnection in autocommit mode)."""
-        prepared = self.prepare(statement)
+        cache_key = statement._generate_cache_key()
+        prepared = None
+        if cache_key is not None and not cache_key.params:
+            with self._lock:
+                prepared = self._prepared.get(cache_key.key, _UNPREPARED)
+                if prepared is not _UNPREPARED:
+                    self._prepared.move_to_end(cache_key.key)
+            if prepared is _UNPREPARED:
+                prepared = await self.prepare(await connection.get_raw_connection(), statement, cache_key)
         if prepared is None:
             return list((await connection.execute(statement, parameters)).all())
-        values = prepared.compiled.construct_params(parameters or {})
+        values = prepared.compiled.construct_params(parameters or {}, extracted_parameters=cache_key.bindparams)
         bind = prepared.bind
         arguments = [bind[name](values[name]) if name in bind else values[name] for name in prepared.positions]
         sync = connection.sync_connection

@@ -168,7 +168,7 @@ def as_rows(statement: Select) -> Select:
 
 
 async def paginate(
-    execute: Callable[[Select], Awaitable[Any]],
+    rows_of: Callable[[Select], Awaitable[Sequence[Any]]],
     statement: Select,
     order: Sequence[tuple[Any, bool]],
     args: PageArgs,
@@ -177,7 +177,7 @@ async def paginate(
     default_size: int,
     key: Callable[[Any], Sequence[Any]],
 ) -> Page:
-    """``execute`` runs a statement and returns its result; ``order`` must end with a unique
+    """``rows_of`` runs a statement and returns its rows; ``order`` must end with a unique
     column (the primary key); ``key`` returns a row's values for those columns, in the same
     order."""
     check_size("first", args.first, max_size)
@@ -195,7 +195,7 @@ async def paginate(
         stmt = stmt.where(_beyond(reverse, _cursor_values(args.before, order)))
     walk = [(c, not d) for c, d in order] if backwards else list(order)
     stmt = stmt.order_by(*[(c.desc() if d else c.asc()) for c, d in walk]).limit(size + 1)
-    rows = list((await execute(stmt)).all())
+    rows = list(await rows_of(stmt))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

@@ -91,7 +91,7 @@ async def list_page(
     ctx = info.context
     order = query.order
     page = await paginate(
-        ctx.reads.execute,
+        ctx.reads.all,
         as_rows(query.statement),
         order,
         page_args(first, after, last, before),

@@ -468,8 +468,9 @@ async def test_a_persisted_query_runs_by_its_hash_once_the_server_knows_it(api):
 @pytest.mark.skipif(BACKEND != "postgresql", reason="batch reads run on the driver only with asyncpg")
 async def test_batch_reads_on_the_driver_give_exactly_what_sqlalchemy_gives(api, state):
     """Every table's rows, read both ways: the same values of the same types (amounts as
-    Decimal, times aware in UTC, flags as bool), under the same names and positions; and a
-    loader-shaped statement with an array of keys and a scope subquery."""
+    Decimal, times aware in UTC, coordinates as float, flags as bool), under the same names
+    and positions; a loader-shaped statement with an array of keys and a scope subquery;
+    and statements of one shape with other values, which share one prepared statement."""
     from sqlalchemy import any_, bindparam, select
     from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -500,6 +501,13 @@ async def test_batch_reads_on_the_driver_give_exactly_what_sqlalchemy_gives(api,
         )
         expected = (await reads.execute(scoped, {"keys": keys})).all()
         assert expected and [tuple(r) for r in await reads.all(scoped, {"keys": keys})] == [tuple(r) for r in expected]
+        # One shape, other values (as each page's cursor and limit are): each runs with its own.
+        ids = sorted(r.id for r in (await reads.execute(select(Project.id))).all())
+        for low, size in ((ids[0], 2), (ids[-1] - 1, 5), (0, 4)):
+            page = select(*Project.__table__.columns).where(Project.id > low).order_by(Project.id).limit(size)
+            got = await reads.all(page)
+            assert [tuple(r) for r in got] == [tuple(r) for r in (await reads.execute(page)).all()]
+            assert [r.id for r in got] == [i for i in ids if i > low][:size]
     finally:
         await reads.close()
     assert compared > 100
