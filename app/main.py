@@ -70,6 +70,11 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             item.query = self.persisted.resolve(item.query, item.extensions)
         return data
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses a body that is not UTF-8 with a JSONDecodeError, which is answered
+        # 400; the standard library would raise UnicodeDecodeError, a 500.
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> str:
         # Text, not bytes: WebSocket messages of graphql-transport-ws must be text frames.
         return orjson.dumps(data).decode()
@@ -102,8 +107,12 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             return
         request = Request(scope, receive=receive)
         locale = negotiate(request.headers.get("accept-language"))
-        if request.headers.get("content-type", "").startswith("multipart/") and not any(h in request.headers for h in PREFLIGHT_HEADERS):
+        multipart = request.headers.get("content-type", "").startswith("multipart/")
+        if multipart and not any(h in request.headers for h in PREFLIGHT_HEADERS):
             response = _graphql_http_error("CSRF_PREFLIGHT_REQUIRED", 400, locale)
+        elif not multipart and not await _read_within(request, self.state.settings.max_request_bytes):
+            limit = self.state.settings.max_request_bytes
+            response = _graphql_http_error("REQUEST_TOO_LARGE", 413, locale, limit=limit)
         else:
             compiled = await self._compiled(request)
             if compiled is not None:
@@ -172,8 +181,25 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         )
 
 
-def _graphql_http_error(code: str, status: int, locale: str, detail: str | None = None) -> JSONResponse:
-    message = translate(code, locale, detail=detail or "")
+async def _read_within(request: Request, limit: int) -> bool:
+    """Read the request's body if it is at most ``limit`` bytes (kept for ``body()``); False
+    as soon as it is known to be larger, by its Content-Length or by what arrived."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        return False
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return False
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # what Request.body() returns from now on
+    return True
+
+
+def _graphql_http_error(code: str, status: int, locale: str, detail: str | None = None, **params: object) -> JSONResponse:
+    message = translate(code, locale, detail=detail or "", **params)
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers={"Cache-Control": "no-store"}
     )

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     page_size_max: int = 100
     page_size_default: int = 20
     document_cache_size: int = 1000
+    # Largest JSON (or GET) GraphQL request body; uploads have their own limit.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     policy_cache_seconds: float = 1.0
 
     # Business rules

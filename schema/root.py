@@ -22,7 +22,7 @@ from schema.core.context import Info
 from schema.core.documents import DocumentCache
 from schema.core.execution import with_plain_fields
 from schema.core.extensions import ErrorPresentation, PermissionGate, ReadsForQueriesOnly, document_limits, gate_root_fields
-from schema.core.node import NODE_TYPES, Node, from_global_id
+from schema.core.node import NODE_TYPES, Node, from_global_id, primary_key, shown
 from schema.core.payload import user_error_code_enum
 
 _LIST_OPERATIONS: dict[tuple[int, str], list[str]] = {}
@@ -51,14 +51,13 @@ def _find_list_operations(schema: GraphQLSchema, type_name: str) -> list[str]:
 async def _load_node(info: Info, global_id: strawberry.ID) -> Node | None:
     type_name, pk = from_global_id(str(global_id))
     if type_name not in NODE_TYPES:
-        raise BadInput("INVALID_ID", id=global_id)
+        raise BadInput("INVALID_ID", id=shown(global_id))
     loader_name, cls = NODE_TYPES[type_name]
-    if not pk.isdigit():
-        raise BadInput("INVALID_ID", id=global_id)
+    key = primary_key(pk, global_id)
     # ``node(id:)`` shows an object only to whom the policy lets list its type.
     if not await may_read_through(info.context, _list_operations(info.schema._schema, type_name)):
         return None
-    row = await getattr(info.context.loaders, loader_name).load(int(pk))
+    row = await getattr(info.context.loaders, loader_name).load(key)
     return cls.of(row) if row is not None else None
 
 

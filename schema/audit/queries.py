@@ -11,7 +11,7 @@ from schema.audit.inputs import AuditEventFilter
 from schema.audit.types import AuditEvent, AuditVerification
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
-from schema.core.node import from_global_id
+from schema.core.node import from_global_id, primary_key, shown
 
 
 @strawberry.type
@@ -40,9 +40,9 @@ class AuditQuery:
                 wanted.target = from_global_id(str(filter.target_id))
             if filter.actor_id:
                 type_name, key = from_global_id(str(filter.actor_id))
-                if not key.isdigit() or type_name not in ("User", "ApiClient"):
-                    raise BadInput("INVALID_ID", id=filter.actor_id)
-                wanted.actor = ("user" if type_name == "User" else "client", int(key))
+                if type_name not in ("User", "ApiClient"):
+                    raise BadInput("INVALID_ID", id=shown(filter.actor_id))
+                wanted.actor = ("user" if type_name == "User" else "client", primary_key(key, filter.actor_id))
         return await list_page(info, queries.audit_events(actor, wanted), AuditEvent, first, after, last, before)
 
     @strawberry.field(description="Check every link of the audit chain. 校验审计链完整性。")

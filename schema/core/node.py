@@ -25,24 +25,40 @@ def to_global_id(type_name: str, pk: Any) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
+ID_SHOWN = 64  # characters of a bad ID that its error repeats
+MAX_KEY = 2**63 - 1  # primary keys are BIGINT (64-bit signed) on every backend
+
+
+def shown(global_id: Any) -> str:
+    """An ID as an error repeats it: at most ``ID_SHOWN`` characters."""
+    text = str(global_id)
+    return text if len(text) <= ID_SHOWN else text[:ID_SHOWN] + "…"
+
+
 def from_global_id(global_id: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
         type_name, _, pk = raw.partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadInput("INVALID_ID", id=global_id) from None
+        raise BadInput("INVALID_ID", id=shown(global_id)) from None
     if not type_name or not pk:
-        raise BadInput("INVALID_ID", id=global_id)
+        raise BadInput("INVALID_ID", id=shown(global_id))
     return type_name, pk
+
+
+def primary_key(pk: str, global_id: Any) -> int:
+    """The primary key an ID carries: ASCII decimal digits within BIGINT, else INVALID_ID
+    (a number no table can hold must not reach the database as an overflow)."""
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 19 or int(pk) > MAX_KEY:
+        raise BadInput("INVALID_ID", id=shown(global_id))
+    return int(pk)
 
 
 def decode_id(global_id: strawberry.ID | str, expected: str) -> int:
     type_name, pk = from_global_id(str(global_id))
     if type_name != expected:
-        raise BadInput("WRONG_ID_TYPE", id=global_id, expected=expected)
-    if not pk.isdigit():
-        raise BadInput("INVALID_ID", id=global_id)
-    return int(pk)
+        raise BadInput("WRONG_ID_TYPE", id=shown(global_id), expected=expected)
+    return primary_key(pk, global_id)
 
 
 def register_node(loader: str) -> Callable[[type[N]], type[N]]:

@@ -666,3 +666,56 @@ async def test_production_webhooks_must_be_https_to_public_hosts(production, url
     body = await production.gql(WEBHOOK, {"input": {"organisationId": org, "url": url, "eventTypes": ["project.approved"]}})
     payload = body["data"]["createWebhookSubscription"]
     assert payload == {"subscription": None, "errors": [{"code": code, "field": "url"}]}
+
+
+async def test_malformed_bodies_are_answered_4xx_with_a_code(api, app):
+    """A body that is not UTF-8 is a 400, not a traceback; a body over the limit is a 413,
+    told by its Content-Length or, without one, as soon as more than the limit arrived."""
+    import httpx
+
+    bad = await api.client.post(
+        "/graphql", content=b'{"query": "{ viewer { kind } }\xff\xfe"}', headers={"Content-Type": "application/json"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+    limit = app.state.smallworks.settings.max_request_bytes
+    padded = b'{"query": "{ viewer { kind } }' + b" " * limit + b'"}'
+    big = await api.client.post("/graphql", content=padded, headers={"Content-Type": "application/json", "Accept-Language": "zh-CN"})
+    assert big.status_code == 413
+    error = big.json()["errors"][0]
+    assert error["extensions"]["code"] == "REQUEST_TOO_LARGE" and str(limit) in error["message"]
+
+    async def chunks():
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    streamed = await api.client.post("/graphql", content=chunks(), headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+    fine = await api.client.post("/graphql", json={"query": "{ __typename }"})
+    assert fine.status_code == 200 and fine.json() == {"data": {"__typename": "Query"}}
+    assert (await api.client.get("/healthz")).status_code == 200
+    assert isinstance(api.client, httpx.AsyncClient)
+
+
+async def test_ids_no_table_can_hold_are_invalid_ids_and_repeated_only_in_part(api):
+    """A global ID whose number overflows BIGINT, or whose digits are not ASCII, is
+    INVALID_ID (not a database overflow, which was INTERNAL); the error repeats at most 64
+    characters of it."""
+    token = await api.token("owner")
+    huge = global_id("Project", 999999999999999999999)
+    superscript = global_id("Project", "²")
+    long = "A" * 10_000
+    for query, variables in (
+        ("query($id: ID!) { project(id: $id) { code } }", {"id": huge}),
+        ("query($id: ID!) { project(id: $id) { code } }", {"id": superscript}),
+        ("query($id: ID!) { node(id: $id) { id } }", {"id": huge}),
+        ("query($id: ID!) { node(id: $id) { id } }", {"id": long}),
+        ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [huge]}),
+        ("query($id: ID!) { project(id: $id) { code } }", {"id": long}),
+    ):
+        response = await api.post(query, variables, token=token)
+        assert response.status_code == 200
+        error = response.json()["errors"][0]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_ID"}, (variables, error)
+        assert len(error["message"]) < 100
