@@ -57,6 +57,10 @@ register(
     {
         "REQUIRED": ("必填项不能为空。", "This field is required."),
         "TOO_LONG": ("长度不能超过 {max} 个字符。", "Must be at most {max} characters."),
+        "INVALID_CHARACTERS": (
+            "含有不允许的控制字符或文字方向控制字符。",
+            "Contains control characters or text-direction overrides, which are not allowed.",
+        ),
         "INVALID_TIME_RANGE": ("开始时间须早于结束时间。", "The start of the time range must be before its end."),
         "REGION_OUT_OF_SCOPE": ("该行政区划不在您的管辖范围内。", "That region is outside your scope."),
         "INVALID_REGION_CODE": ("行政区划代码须为6位数字。", "The region code must be 6 digits."),

@@ -15,6 +15,10 @@ REGION_RE = re.compile(r"^\d{6}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BANK_ACCOUNT_RE = re.compile(r"^\d{8,30}$")
+# Control characters other than tab and line breaks (NUL among them, which PostgreSQL
+# refuses and SQLite stores), DEL, and the bidirectional overrides and isolates that make
+# text display in another order than it is stored (a spoofed title or name).
+UNPRINTABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 class Checks:
@@ -32,6 +36,8 @@ class Checks:
             return None
         if len(value) > max_length:
             self.add("TOO_LONG", field, max=max_length)
+        if UNPRINTABLE_RE.search(value):
+            self.add("INVALID_CHARACTERS", field)
         return value
 
     @overload

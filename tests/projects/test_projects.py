@@ -1148,3 +1148,30 @@ async def test_the_demo_owner_sees_projects_in_every_status_of_the_module(api):
         if any(p["title"] in demo_titles for p in page["nodes"]):
             statuses.add(status)
     assert statuses == {"DRAFT", "SUBMITTED", "APPROVED", "REJECTED", "CANCELLED"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "道路\x00修复"),  # NUL: PostgreSQL refused it with an internal error, SQLite stored it
+        ("title", "道路\x1b[31m修复"),  # an escape sequence
+        ("description", "正常\u202e文本"),  # a right-to-left override
+        ("fundingSource", "县级\x7f资金"),
+    ],
+)
+async def test_control_characters_in_text_are_a_field_error_and_nothing_is_written(api, owner, field, value):
+    before = await api.ok("{ projects(first: 1) { totalCount } }", token=owner.staff.token)
+    data = await api.ok(CREATE_PROJECT, {"input": complete_input(**{field: value})}, token=owner.staff.token)
+    payload = data["createProject"]
+    assert payload["project"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_CHARACTERS", field)]
+    assert "INVALID" not in payload["errors"][0]["message"]
+    after = await api.ok("{ projects(first: 1) { totalCount } }", token=owner.staff.token)
+    assert after == before
+
+
+async def test_tabs_and_line_breaks_stay_allowed_in_text(api, owner):
+    description = "第一段\t说明\r\n第二段\n第三段"
+    data = await api.ok(CREATE_PROJECT, {"input": complete_input(description=description)}, token=owner.staff.token)
+    assert data["createProject"]["errors"] == []
+    assert data["createProject"]["project"]["description"] == description
