@@ -8,7 +8,7 @@ from typing import overload
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
-from resolvers.core.errors import Problem, UserErrors
+from resolvers.core.errors import BadInput, Problem, UserErrors
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 REGION_RE = re.compile(r"^\d{6}$")
@@ -67,3 +67,12 @@ class Checks:
     def raise_if_any(self) -> None:
         if self.problems:
             raise UserErrors(list(self.problems))
+
+
+def printable(value: str | None) -> str | None:
+    """A text argument of a query (a search string, a region prefix) as it is, refused as
+    INVALID_CHARACTERS when it holds what ``Checks.text`` refuses in stored text (a NUL
+    would otherwise reach PostgreSQL as an internal error)."""
+    if value is not None and UNPRINTABLE_RE.search(value):
+        raise BadInput("INVALID_CHARACTERS")
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.accounts import queries
+from resolvers.core.validation import printable
 from schema.accounts.inputs import OrganisationFilter, UserFilter
 from schema.accounts.types import ApiClient, Organisation, Role, User, Viewer
 from schema.core.connection import Connection, list_page
@@ -45,8 +46,8 @@ class AccountsQuery:
         if filter:
             wanted = queries.OrganisationFilter(
                 kind=filter.kind.value if filter.kind else None,
-                region_prefix=filter.region_prefix,
-                search=filter.search,
+                region_prefix=printable(filter.region_prefix),
+                search=printable(filter.search),
             )
         return await list_page(info, queries.organisations(actor, wanted), Organisation, first, after, last, before)
 
@@ -68,7 +69,7 @@ class AccountsQuery:
                 organisation_id=decode_id(filter.organisation_id, "Organisation") if filter.organisation_id else None,
                 role=filter.role.value if filter.role else None,
                 is_active=filter.is_active,
-                search=filter.search,
+                search=printable(filter.search),
             )
         return await list_page(info, queries.users(actor, wanted), User, first, after, last, before)
 

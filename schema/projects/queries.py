@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.core.validation import printable
 from resolvers.projects import queries
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
@@ -32,13 +33,13 @@ class ProjectsQuery:
             wanted = queries.ProjectFilter(
                 status=[s.value for s in filter.status] if filter.status is not None else None,
                 category=[c.value for c in filter.category] if filter.category is not None else None,
-                region_prefix=filter.region_prefix,
+                region_prefix=printable(filter.region_prefix),
                 owner_organisation_id=decode_id(filter.owner_organisation_id, "Organisation") if filter.owner_organisation_id else None,
                 budget_min=filter.budget_min,
                 budget_max=filter.budget_max,
                 planned_start_from=filter.planned_start_from,
                 planned_start_to=filter.planned_start_to,
-                search=filter.search,
+                search=printable(filter.search),
             )
         order = queries.ProjectOrder(field=order_by.field.value, direction=order_by.direction.value) if order_by else None
         return await list_page(info, queries.projects(actor, wanted, order), Project, first, after, last, before)

@@ -1175,3 +1175,16 @@ async def test_tabs_and_line_breaks_stay_allowed_in_text(api, owner):
     data = await api.ok(CREATE_PROJECT, {"input": complete_input(description=description)}, token=owner.staff.token)
     assert data["createProject"]["errors"] == []
     assert data["createProject"]["project"]["description"] == description
+
+
+async def test_control_characters_in_a_search_are_bad_input_on_every_backend(api, owner):
+    for search in ("道路\x00", "\u202e修复"):
+        response = await api.post(
+            "query($f: ProjectFilter) { projects(first: 5, filter: $f) { totalCount } }", {"f": {"search": search}}, token=owner.staff.token
+        )
+        error = response.json()["errors"][0]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_CHARACTERS"}
+    ok = await api.ok(
+        "query($f: ProjectFilter) { projects(first: 5, filter: $f) { totalCount } }", {"f": {"search": "道路"}}, token=owner.staff.token
+    )
+    assert ok["projects"]["totalCount"] >= 0
