@@ -22,6 +22,7 @@ from graphql import (
     ValidationRule,
     default_field_resolver,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -251,6 +252,20 @@ class ErrorPresentation(SchemaExtension):
             extensions = dict(error.extensions or {})
             extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")
             return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
-        log.error("unexpected error in %s", error.path, exc_info=original)
-        message = translate("INTERNAL", locale) if self.production else str(original) or type(original).__name__
-        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, {"code": "INTERNAL"})
+        meta = getattr(self.execution_context.context, "meta", None)
+        request_id = getattr(meta, "request_id", None)
+        log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)
+        # A database error carries SQL and its parameters: never shown, in any mode.
+        hidden = self.production or _from_database(original)
+        message = translate("INTERNAL", locale) if hidden else str(original) or type(original).__name__
+        extensions = {"code": "INTERNAL", "requestId": request_id} if request_id else {"code": "INTERNAL"}
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
+
+
+def _from_database(error: BaseException) -> bool:
+    """Whether an error comes from the database or its driver (SQLAlchemy's wrapper, or a
+    driver's own exception)."""
+    if isinstance(error, SQLAlchemyError):
+        return True
+    module = type(error).__module__.split(".")[0]
+    return module in ("asyncpg", "aiomysql", "pymysql", "aiosqlite", "sqlite3")

@@ -455,7 +455,7 @@ async def test_unexpected_faults_are_masked_in_production(state, production, dat
     assert body["data"] == {"users": {"nodes": [{"username": "auditor", "phone": None}]}}
     error = error_of(body)
     assert error["message"] == "Internal server error."
-    assert error["extensions"] == {"code": "INTERNAL"}
+    assert error["extensions"]["code"] == "INTERNAL" and len(error["extensions"]["requestId"]) >= 16
     assert "decrypt" not in json.dumps(body)
 
     other_key = json.dumps({"k1": base64.b64encode(secrets.token_bytes(32)).decode()})
@@ -465,10 +465,31 @@ async def test_unexpected_faults_are_masked_in_production(state, production, dat
             token = await _signed_in(client)
             r = await client.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
         error = error_of(r.json())
-        assert error["extensions"] == {"code": "INTERNAL"}
+        assert error["extensions"]["code"] == "INTERNAL"
         assert "decrypt" in error["message"]
     finally:
         await app.state.smallworks.close()
+
+
+def test_database_errors_are_never_shown_even_in_development(caplog):
+    """A database error's text carries SQL and parameters: the client gets INTERNAL and the
+    request id, in development too; the log has the detail and the same request id."""
+    from types import SimpleNamespace
+
+    from graphql import GraphQLError
+    from sqlalchemy.exc import DBAPIError
+
+    from schema.core.extensions import ErrorPresentation
+
+    presentation = ErrorPresentation(production=False)
+    presentation.execution_context = SimpleNamespace(context=SimpleNamespace(meta=SimpleNamespace(locale="en", request_id="req-123")))
+    fault = DBAPIError("SELECT secret FROM accounts WHERE token = $1", ("hunter2",), Exception("boom"))
+    shown = presentation._present(GraphQLError("x", path=["users"], original_error=fault), "en")
+    assert shown.message == "Internal server error."
+    assert shown.extensions == {"code": "INTERNAL", "requestId": "req-123"}
+    assert "req-123" in caplog.text and "SELECT secret" in caplog.text
+    other = presentation._present(GraphQLError("x", path=["users"], original_error=ValueError("not from the database")), "en")
+    assert other.message == "not from the database"  # development still shows other faults
 
 
 # -- limits that always apply --------------------------------------------------------
