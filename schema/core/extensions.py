@@ -248,6 +248,11 @@ class ErrorPresentation(SchemaExtension):
             extensions = {"code": "GRAPHQL_VALIDATION_FAILED", "reason": "TOO_MANY_TOKENS"}
             message = translate("TOO_MANY_TOKENS", locale, limit=int(too_long.group(1)))
             return GraphQLError(message, error.nodes, error.source, error.positions, None, None, extensions)
+        if isinstance(error, GraphQLSyntaxError):
+            # The document is not GraphQL at all: not the same as a document that does not
+            # fit the schema (Apollo's code, which clients already know).
+            extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+            return GraphQLError(error.message, error.nodes, error.source, error.positions, None, None, extensions)
         if original is None or isinstance(original, GraphQLError):
             extensions = dict(error.extensions or {})
             extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")

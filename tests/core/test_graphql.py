@@ -634,7 +634,8 @@ async def test_errors_carry_a_code(endpoint):
     assert error_of(await endpoint.gql("{ verifyAuditTrail { valid } }"))["extensions"]["code"] == "FORBIDDEN"
     assert error_of(await endpoint.gql('{ node(id: "x") { id } }'))["extensions"]["code"] == "BAD_USER_INPUT"
     assert error_of(await endpoint.gql("{ nope }"))["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert error_of(await endpoint.gql("{ viewer { "))["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert error_of(await endpoint.gql("{ viewer { "))["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert error_of(await endpoint.gql("query { viewer { kind } } }"))["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
 
 
 @pytest.mark.parametrize(
