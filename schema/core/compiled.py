@@ -288,7 +288,7 @@ class _Compiler:
             if reader is not None and plan.kind == "call" and not definition.args:
                 try:  # a list of rows, each shown as the item type: assemble the rows
                     plan.children[named.name] = self.shape(node.selection_set, named, rows=True)
-                    plan.kind, plan.reader, plan.read = "read", reader, "rows"
+                    plan.kind, plan.reader = "read", reader
                 except _NeedsObjects:
                     pass
             if named.name not in plan.children:

@@ -29,20 +29,14 @@ BatchFactory = Callable[[Any], Batch]
 LOADERS: dict[str, BatchFactory] = {}
 
 
-def among(ctx: Any, column: Any, values: list[Any]) -> Any:
-    """``column IN (values)``. On PostgreSQL, ``column = ANY(:values)`` with one array
-    parameter: the statement's text stays the same whatever the number of keys, so
-    nothing is rewritten per execution (an expanding IN is, once per key)."""
-    if ctx.db.dialect == "postgresql":
-        return column == any_(bindparam(f"{column.key}_values", values, type_=ARRAY(column.type)))
-    return column.in_(values)
-
-
+# The parameter that carries a batch's keys, given at execution.
 KEYS = "loader_keys"
 
 
-def _among_keys(dialect: str, column: Any) -> Any:
-    """``among`` with the keys left as the parameter ``KEYS``, given at execution."""
+def keys_in(dialect: str, column: Any) -> Any:
+    """``column IN (:KEYS)``. On PostgreSQL ``column = ANY(:KEYS)``, one array parameter:
+    the statement's text stays the same whatever the number of keys, so nothing is
+    rewritten per execution (an expanding IN is, once per key)."""
     if dialect == "postgresql":
         return column == any_(bindparam(KEYS, type_=ARRAY(column.type)))
     return column.in_(bindparam(KEYS, expanding=True))
@@ -70,7 +64,7 @@ def by_id(name: str, model: type[Any]) -> None:
 
     @_per_actor
     def statement(actor: Any, dialect: str) -> Any:
-        return select(*columns).where(_among_keys(dialect, pk_column), scope_for(model)(actor))
+        return select(*columns).where(keys_in(dialect, pk_column), scope_for(model)(actor))
 
     def factory(ctx: Any) -> Batch:
         async def batch(ids: list[Any]) -> list[Any]:
@@ -94,7 +88,7 @@ def children(name: str, model: type[Any], parent_column, *order_by) -> None:
 
     @_per_actor
     def statement(actor: Any, dialect: str) -> Any:
-        return select(*columns).where(_among_keys(dialect, parent_column), scope_for(model)(actor)).order_by(*order_by)
+        return select(*columns).where(keys_in(dialect, parent_column), scope_for(model)(actor)).order_by(*order_by)
 
     def factory(ctx: Any) -> Batch:
         async def batch(parent_ids: list[Any]) -> list[Any]:
