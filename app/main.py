@@ -56,7 +56,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         self.state = state
         self.documents = schema.documents
         self.persisted = PersistedQueries(settings.document_cache_size)
-        self.compiled = CompiledQueries(schema._schema, settings.document_cache_size)
+        self.compiled = CompiledQueries(schema._schema, settings.document_cache_size, schema.node_limit)
 
     def should_render_graphql_ide(self, request) -> bool:
         """A GET without ``query`` is a browser asking for GraphiQL, unless it names a

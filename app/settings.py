@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    # Nodes an operation may ask for: connection sizes multiplied down their nesting.
+    max_query_nodes: int = 50_000
     page_size_max: int = 100
     page_size_default: int = 20
     document_cache_size: int = 1000

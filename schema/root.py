@@ -19,6 +19,7 @@ from models import domain_modules
 from policies.gate import may_read_through
 from resolvers.core.errors import BadInput, DomainError
 from schema.core.context import Info
+from schema.core.cost import CostPlans, NodeLimit
 from schema.core.documents import DocumentCache
 from schema.core.execution import with_plain_fields
 from schema.core.extensions import ErrorPresentation, PermissionGate, ReadsForQueriesOnly, document_limits, gate_root_fields
@@ -102,6 +103,7 @@ def root_types() -> tuple[type, type | None, type | None]:
 
 class Schema(strawberry.Schema):
     documents: DocumentCache
+    node_limit: NodeLimit
 
     def process_errors(self, errors, execution_context=None) -> None:
         """Log only unexpected faults; refusals and validation errors are normal traffic."""
@@ -121,11 +123,13 @@ def build_schema(settings) -> Schema:
     if settings.production:
         rules.append(NoSchemaIntrospectionCustomRule)
     documents = DocumentCache(settings.document_cache_size)
+    node_limit = NodeLimit(settings.max_query_nodes, settings.page_size_default, CostPlans(settings.document_cache_size))
     extensions: list = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
         documents.extension(),
         ReadsForQueriesOnly,
+        node_limit.extension(),  # before the gate: a refused operation runs no statement
         PermissionGate,
         lambda: ErrorPresentation(production=settings.production),
     ]
@@ -140,4 +144,5 @@ def build_schema(settings) -> Schema:
     gate_root_fields(schema._schema)
     schema.execution_context_class = with_plain_fields(schema._schema)
     schema.documents = documents
+    schema.node_limit = node_limit
     return schema

@@ -62,6 +62,7 @@ from strawberry.types import Info as StrawberryInfo
 from strawberry.types import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
+from schema.core.cost import CostPlan, NodeLimit, plan_cost
 from schema.core.execution import settle
 from schema.core.extensions import decide_root_fields
 from schema.core.fields import COLUMN, LOADS, ROWS, Loads
@@ -138,6 +139,7 @@ class Plan:
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
     root: Shape
+    cost: CostPlan | None = None
 
 
 def compile_document(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan | None:
@@ -639,9 +641,10 @@ class _Run:
 class CompiledQueries:
     """Plans of the known query documents of one schema, by (text, operation name)."""
 
-    def __init__(self, schema: GraphQLSchema, maxsize: int):
+    def __init__(self, schema: GraphQLSchema, maxsize: int, node_limit: NodeLimit):
         self.schema = schema
         self.maxsize = maxsize
+        self.node_limit = node_limit
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self._lock = Lock()
 
@@ -652,6 +655,8 @@ class CompiledQueries:
                 self._plans.move_to_end(key)
                 return self._plans[key]
         plan = compile_document(self.schema, document, operation_name)
+        if plan is not None:
+            plan.cost = plan_cost(document, operation_name)
         with self._lock:
             self._plans[key] = plan
             while len(self._plans) > self.maxsize:
@@ -664,6 +669,9 @@ class CompiledQueries:
         coerced = get_variable_values(self.schema, plan.operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):
             return None  # invalid variables: the general path reports them
+        nodes = plan.cost.nodes(variables, self.node_limit.default_size) if plan.cost else 0
+        if nodes > self.node_limit.limit:
+            return None  # the general path refuses it, before any statement
         decisions = await decide_root_fields(context, "Query", (p.name for p in plan.root.fields if p.definition is not None))
         if any(refusal is not None for refusal in decisions.values()):
             return None  # a refusal: the general path answers with the error where it belongs
@@ -672,4 +680,4 @@ class CompiledQueries:
             data = await _Run(plan, self.schema, context, coerced).data()
         except Exception:
             return None
-        return {"data": data}
+        return {"data": data, "extensions": {"cost": self.node_limit.report(nodes)}}

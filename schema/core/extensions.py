@@ -152,6 +152,9 @@ class PermissionGate(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
+        if ec.result is not None:
+            yield  # answered before execution (the node limit): nothing to decide
+            return
         parent = ROOT_TYPES[ec.operation_type]
         names = _root_fields(ec.graphql_document, ec.operation_name)
         if ec.operation_type == OperationType.SUBSCRIPTION:
