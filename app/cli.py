@@ -182,6 +182,11 @@ def serve(
     )
 
 
+from app.cli_documents import documents_app  # noqa: E402
+
+app.add_typer(documents_app, name="trusted-documents")
+
+
 def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 

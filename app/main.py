@@ -55,7 +55,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         )
         self.state = state
         self.documents = schema.documents
-        self.persisted = PersistedQueries(settings.document_cache_size)
+        self.persisted = PersistedQueries(state.queries, state.trusted.get, trusted_only=settings.trusted_documents_only)
         self.compiled = CompiledQueries(schema._schema, settings.document_cache_size, schema.node_limit)
 
     def should_render_graphql_ide(self, request) -> bool:
@@ -67,7 +67,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         """The request's operations, with a persisted query's text in place of its hash."""
         data = await super().parse_http_body(request)
         for item in data if isinstance(data, list) else [data]:
-            item.query = self.persisted.resolve(item.query, item.extensions)
+            item.query = await self.persisted.resolve(item.query, item.extensions)
         return data
 
     def decode_json(self, data: str | bytes) -> object:
@@ -152,7 +152,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if not isinstance(payload, dict):
             return None
         try:
-            query = self.persisted.resolve(payload.get("query"), payload.get("extensions"))
+            query = await self.persisted.resolve(payload.get("query"), payload.get("extensions"))
         except PersistedQueryError:
             return None  # the general path answers with the error
         operation_name = payload.get("operationName")
@@ -368,6 +368,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         else:
             tasks.append(loop.create_task(watch(state, "policy", partial(_policy_changed, state))))
             tasks.append(loop.create_task(watch(state, "sign-in", state.signed_in.forget)))
+            tasks.append(loop.create_task(watch(state, "trusted-documents", state.trusted.forget)))
         try:
             await state.policy.reload()  # before the first request, so none waits for it
         except Exception:

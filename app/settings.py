@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     page_size_max: int = 100
     page_size_default: int = 20
     document_cache_size: int = 1000
+    # Persisted queries: texts clients register by hash live this long in Redis.
+    persisted_query_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    # Run registered (trusted) documents only; production deployments with known clients.
+    trusted_documents_only: bool = False
+    trusted_documents_cache_seconds: float = Field(default=30.0, ge=0)
     # Largest JSON (or GET) GraphQL request body; uploads have their own limit.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     policy_cache_seconds: float = 1.0

@@ -27,10 +27,14 @@ class AppState:
     signed_in: SignedInCache
     broker: Any = None
     dispatcher: Any = None
+    trusted: Any = None  # app.persisted.TrustedDocuments
+    queries: Any = None  # where client-registered persisted queries are kept
 
     @classmethod
     def create(cls, settings: Settings) -> AppState:
         from app.broker import LocalBroker, RedisBroker
+        from app.persisted import RedisQueryStore, TrustedDocuments
+        from schema.core.documents import LocalQueryStore
         from workers.dispatch import ArqDispatcher, InProcessDispatcher
 
         load_domains()  # every domain's message codes, event types, reminder rules and encrypted columns
@@ -49,6 +53,12 @@ class AppState:
             broker=RedisBroker(settings.redis_url) if settings.redis_url else LocalBroker(),
         )
         state.dispatcher = ArqDispatcher(state) if settings.redis_url else InProcessDispatcher(state)
+        state.trusted = TrustedDocuments(db, settings.trusted_documents_cache_seconds)
+        state.queries = (
+            RedisQueryStore(settings.redis_url, settings.persisted_query_ttl_seconds)
+            if settings.redis_url
+            else LocalQueryStore(settings.document_cache_size)
+        )
         state.policy.on_change = partial(state.broker.announce, "policy")
         state.signed_in.on_change = partial(state.broker.announce, "sign-in")
         return state
@@ -57,4 +67,6 @@ class AppState:
         await self.policy.close()
         await self.dispatcher.close()
         await self.broker.close()
+        if hasattr(self.queries, "close"):
+            await self.queries.close()
         await self.db.dispose()

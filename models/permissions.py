@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId
+from models.base import Base, BigId, UTCDateTime, utcnow
 
 
 def line_values(columns) -> list[str]:
@@ -42,3 +44,16 @@ class PolicyState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+class TrustedDocument(Base):
+    """A GraphQL document registered to run (``smallworks trusted-documents add``): the
+    only documents a server in trusted-documents mode runs, and a persisted query every
+    server knows by its hash."""
+
+    __tablename__ = "trusted_documents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)  # lowercase hex of the UTF-8 text
+    body: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(200))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,7 +20,7 @@ from policies.gate import may_read_through
 from resolvers.core.errors import BadInput, DomainError
 from schema.core.context import Info
 from schema.core.cost import CostPlans, NodeLimit
-from schema.core.documents import DocumentCache
+from schema.core.documents import DocumentCache, TrustedDocumentsOnly
 from schema.core.execution import with_plain_fields
 from schema.core.extensions import ErrorPresentation, PermissionGate, ReadsForQueriesOnly, document_limits, gate_root_fields
 from schema.core.node import NODE_TYPES, Node, from_global_id, primary_key, shown
@@ -129,6 +129,7 @@ def build_schema(settings) -> Schema:
         lambda: AddValidationRules(rules),
         documents.extension(),
         ReadsForQueriesOnly,
+        *([TrustedDocumentsOnly] if settings.trusted_documents_only else []),
         node_limit.extension(),  # before the gate: a refused operation runs no statement
         PermissionGate,
         lambda: ErrorPresentation(production=settings.production),

@@ -40,6 +40,10 @@ register(
         "MUTATION_OVER_GET": ("变更操作不能通过 GET 请求发送，请使用 POST。", "Mutations cannot be sent over GET; use POST."),
         "BAD_REQUEST": ("请求无效：{detail}", "Bad request: {detail}"),
         "REQUEST_TOO_LARGE": ("请求体超过 {limit} 字节的上限。", "The request body is larger than the limit of {limit} bytes."),
+        "DOCUMENT_NOT_TRUSTED": (
+            "此服务器只执行已登记的查询文档，该文档未登记。",
+            "This server runs registered documents only, and this document is not registered.",
+        ),
         "PERSISTED_QUERY_NOT_FOUND": (
             "服务器尚未登记此查询哈希，请连同查询文本重新发送。",
             "The server does not know this query hash yet; send it again with the query text.",

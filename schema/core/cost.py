@@ -216,7 +216,7 @@ class NodeLimit:
 
             def on_execute(self) -> Iterator[None]:
                 ec = self.execution_context
-                if ec.graphql_document is not None:
+                if ec.graphql_document is not None and ec.result is None:
                     variables = ec.variables if isinstance(ec.variables, Mapping) else None
                     self.nodes = limit.measure(ec.graphql_document, ec.operation_name, variables)
                     if self.nodes > limit.limit:
