@@ -54,6 +54,15 @@ async def authorize(ctx: GateContext, parent_type: str, field_name: str) -> None
     raise Forbidden(operation=operation)
 
 
+async def allows(ctx: GateContext, parent_type: str, field_name: str) -> bool:
+    """Whether ``authorize`` would let the caller run the root field."""
+    try:
+        await authorize(ctx, parent_type, field_name)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
+
+
 async def may_read_through(ctx: GateContext, list_operations: Iterable[str]) -> bool:
     """Whether the caller may see objects of a type fetched by ID: signed in, and allowed
     at least one of the root lists of that type (a type no list shows is not guarded)."""

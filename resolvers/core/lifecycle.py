@@ -51,6 +51,10 @@ class StateMachine:
             raise UserErrors(Problem("INVALID_TRANSITION", "status", {"entity": self.entity, "action": action, "status": status}))
         return transition.target
 
+    def allows(self, action: str, status: str) -> bool:
+        transition = self._transitions.get(action)
+        return transition is not None and status in transition.sources
+
     def actions_from(self, status: str) -> list[str]:
         return sorted(a for a, t in self._transitions.items() if status in t.sources)
 

@@ -8,6 +8,7 @@ allocation; cancellation releases it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,6 +30,7 @@ from models.projects import (
     ProjectReview,
     ProjectStatusChange,
 )
+from policies.subject import Actor
 from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
@@ -209,10 +211,54 @@ async def get_project(uow: UnitOfWork, project_id: int, *, lock: bool = False) -
     return await get_in_scope(uow, Project, project_id, lock=lock)
 
 
+def owns(actor: Actor, project: Project) -> bool:
+    """Whether the actor works on the project as its owner: owner staff of its organisation."""
+    return actor.organisation_id == project.owner_organisation_id and "owner_staff" in actor.roles
+
+
 def _require_owner(uow: UnitOfWork, project: Project) -> None:
-    actor = uow.require_actor()
-    if actor.organisation_id != project.owner_organisation_id or not actor.has_role("owner_staff"):
+    if not owns(uow.require_actor(), project):
         raise Forbidden("NOT_PROJECT_OWNER", operation=uow.operation)
+
+
+def review_refusal(actor: Actor, project: Project, review: ProjectReview, reviews: Iterable[ProjectReview]) -> str | None:
+    """Why the actor may not decide ``review`` of ``project`` (``reviews``: the project's
+    reviews, to find the actor's own decisions), or None when they may."""
+    if review.role not in actor.roles or not project.region_code.startswith(actor.region_prefix):
+        return "NOT_YOUR_REVIEW"
+    if actor.organisation_id == project.owner_organisation_id:
+        return "OWN_PROJECT_REVIEW"
+    if any(r.round == review.round and r.reviewer_id == actor.id for r in reviews):
+        return "SAME_REVIEWER"
+    return None
+
+
+# What the viewer may do to a project, and the root mutation that does each: the gate
+# decides that field, the rules below decide the rest (``project_actions``).
+PROJECT_ACTIONS = {
+    "update": "updateProject",
+    "upload_document": "uploadProjectDocument",
+    "submit": "submitProject",
+    "approve": "decideProjectReview",
+    "reject": "decideProjectReview",
+    "cancel": "cancelProject",
+}
+
+
+def project_actions(actor: Actor, project: Project, reviews: Sequence[ProjectReview]) -> list[str]:
+    """The actions the lifecycle and the row rules let ``actor`` take on ``project`` now, by
+    the same rules its mutations apply (``reviews``: the project's reviews). The gate, which
+    decides the mutation itself, is applied by the caller. Whether the data is complete
+    (documents, budget) is not a permission: the mutation reports what is missing."""
+    found: list[str] = []
+    if owns(actor, project):
+        if project.status in EDITABLE_STATUSES:
+            found += ["update", "upload_document"]
+        found += [a for a in ("submit", "cancel") if PROJECT_LIFECYCLE.allows(a, project.status)]
+    pending = [r for r in reviews if r.status == "pending" and r.round == project.submission_count]
+    if project.status == "submitted" and pending and review_refusal(actor, project, pending[0], reviews) is None:
+        found += ["approve", "reject"]
+    return found
 
 
 def _check_version(project: Project, expected: int | None) -> None:
@@ -533,24 +579,19 @@ async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment:
     actor = uow.require_actor()
     review = await get_in_scope(uow, ProjectReview, review_id)
     project = await get_project(uow, review.project_id, lock=True)
-    if review.role not in actor.roles or not project.region_code.startswith(actor.region_prefix):
-        raise Forbidden("NOT_YOUR_REVIEW", operation=uow.operation)
-    if actor.organisation_id == project.owner_organisation_id:
-        raise Forbidden("OWN_PROJECT_REVIEW", operation=uow.operation)
+    same_round = (
+        await uow.session.scalars(select(ProjectReview).where(ProjectReview.project_id == project.id, ProjectReview.round == review.round))
+    ).all()
+    refusal = review_refusal(actor, project, review, same_round)
+    if refusal is not None and refusal != "SAME_REVIEWER":
+        raise Forbidden(refusal, operation=uow.operation)
     checks = Checks()
     comment = checks.text("comment", comment, 2000, required=not approve)
     checks.raise_if_any()
     if review.status != "pending" or project.status != "submitted":
         raise UserErrors(Problem("REVIEW_ALREADY_DECIDED", None))
-    earlier = (
-        await uow.session.execute(
-            select(ProjectReview.id).where(
-                ProjectReview.project_id == project.id, ProjectReview.round == review.round, ProjectReview.reviewer_id == actor.id
-            )
-        )
-    ).first()
-    if earlier is not None:
-        raise Forbidden("SAME_REVIEWER", operation=uow.operation)
+    if refusal is not None:  # the actor decided an earlier step of this round
+        raise Forbidden(refusal, operation=uow.operation)
     # Compare-and-set: of two reviewers deciding at once, one wins.
     decided = await uow.session.execute(
         update(ProjectReview)

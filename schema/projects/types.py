@@ -16,6 +16,7 @@ from models.projects import (
     PROJECT_STATUSES,
     REVIEW_STATUSES,
 )
+from policies.gate import allows
 from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
@@ -36,6 +37,8 @@ if TYPE_CHECKING:  # what type checkers see of the enums below (see ``enum_of``)
 
     class ReviewStatus(enum.Enum): ...
 
+    class ProjectAction(enum.Enum): ...
+
 else:
     ProjectCategory = enum_of("ProjectCategory", PROJECT_CATEGORIES, "Kind of works. 项目类别。")
 
@@ -44,6 +47,14 @@ else:
     DocumentType = enum_of("DocumentType", DOCUMENT_TYPES, "Kind of project document. 项目文件类型。")
 
     ReviewStatus = enum_of("ReviewStatus", REVIEW_STATUSES, "State of one review step. 审核状态。")
+
+    ProjectAction = enum_of(
+        "ProjectAction",
+        tuple(svc.PROJECT_ACTIONS),
+        "Something a viewer may do to a project: UPDATE (updateProject), UPLOAD_DOCUMENT "
+        "(uploadProjectDocument), SUBMIT, APPROVE and REJECT (decideProjectReview of the step "
+        "waiting), CANCEL. 对项目可执行的操作。",
+    )
 
 
 @strawberry.enum(description="A reviewer's decision. 审核意见。")
@@ -163,6 +174,16 @@ def _document_versions(rows: list[tables.ProjectDocument], all_versions: bool = 
     return sorted(latest.values(), key=lambda r: (r.document_type, r.version))
 
 
+async def _viewer_actions(info: Info, project: tables.Project) -> list[str]:
+    """``svc.project_actions`` for the viewer, each also allowed by the gate."""
+    actor = await info.context.actor()
+    if actor is None:
+        return []
+    reviews = await info.context.loaders.reviews_of_project.load(project.id) if project.status == "submitted" else []
+    actions = svc.project_actions(actor, project, reviews)
+    return [name for name in actions if await allows(info.context, "Mutation", svc.PROJECT_ACTIONS[name])]
+
+
 @register_node("project")
 @strawberry.type(description="A small-works project application. 小额工程项目。")
 class Project(Node):
@@ -178,9 +199,22 @@ class Project(Node):
 
     status: ProjectStatus = column("status", "Status. 项目状态。", ProjectStatus)
 
-    @strawberry.field(description="Actions the lifecycle allows from the current status. 当前可执行的操作。")
-    def available_actions(self) -> list[str]:
-        return svc.PROJECT_LIFECYCLE.actions_from(self.row.status)
+    @strawberry.field(
+        description="What the viewer may do to this project now: its status, the viewer's permissions and "
+        "their part in it (owner staff of its organisation, reviewer of the step waiting), by the same rules "
+        "the mutations apply. A listed action may still report missing data (documents, budget). "
+        "当前用户现在可对本项目执行的操作。"
+    )
+    async def available_actions(self, info: Info) -> list[ProjectAction]:
+        return [ProjectAction(name) for name in await _viewer_actions(info, self.row)]
+
+    @strawberry.field(description="Whether the viewer may edit the project and its documents now. 当前用户能否修改本项目。")
+    async def viewer_can_update(self, info: Info) -> bool:
+        return "update" in await _viewer_actions(info, self.row)
+
+    @strawberry.field(description="Whether the viewer may decide the review step waiting now. 当前用户能否审核本项目当前步骤。")
+    async def viewer_can_review(self, info: Info) -> bool:
+        return "approve" in await _viewer_actions(info, self.row)
 
     budget_amount: Decimal = column("budget_amount", "Budget, CNY, exact to the fen. 预算金额（元）。")
 

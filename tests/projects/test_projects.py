@@ -217,7 +217,7 @@ async def test_create_project_drafts_for_the_callers_organisation_and_region(api
     year = today().year
     assert re.fullmatch(rf"XM-{year}-\d{{6}}", project["code"])
     assert project["status"] == "DRAFT"
-    assert project["availableActions"] == ["cancel", "submit"]
+    assert project["availableActions"] == ["UPDATE", "UPLOAD_DOCUMENT", "SUBMIT", "CANCEL"]
     assert project["ownerOrganisation"]["id"] == owner.org_id
     assert project["regionCode"] == "320583"
     assert project["submissionCount"] == 0
@@ -598,7 +598,7 @@ async def test_review_chain_goes_to_the_reviewer_then_finance_and_reserves_the_b
     assert allocation["reserved"] == reserved_before + Decimal("12345.67")
     assert allocation["remaining"] == allocation["amount"] - allocation["reserved"]
     approved = await detail(api, owner.staff.token, project["id"])
-    assert approved["availableActions"] == ["cancel"]
+    assert approved["availableActions"] == ["CANCEL"]
     assert [(r["step"], r["status"], r["comment"]) for r in approved["reviews"]] == [
         (1, "APPROVED", "技术方案可行。"),
         (2, "APPROVED", "预算指标充足。"),
@@ -634,7 +634,7 @@ async def test_a_rejected_project_is_edited_and_resubmitted_in_a_new_round(api, 
     assert await queued_for(api, reviewer, project["id"]) == []
 
     rejected = await detail(api, owner.staff.token, project["id"])
-    assert rejected["availableActions"] == ["cancel", "submit"]
+    assert rejected["availableActions"] == ["UPDATE", "UPLOAD_DOCUMENT", "SUBMIT", "CANCEL"]
     edited = await update(
         api,
         owner,
