@@ -19,6 +19,7 @@ from models.accounts import ApiClient, AuthSession, LoginFailure, Organisation, 
 from resolvers.accounts.signed_in import MISSING, SignedInCache
 from resolvers.core.context import Actor, UnitOfWork
 from resolvers.core.transaction import rowcount
+from resolvers.core.validation import UNPRINTABLE_RE
 from resolvers.security.passwords import hash_password, needs_rehash, verify_password
 from resolvers.security.tokens import (
     AccessClaims,
@@ -189,6 +190,8 @@ async def load_actor_by_id(session, kind: str, actor_id: int, session_id: str | 
 async def password_grant(uow: UnitOfWork, username: str, password: str, scope: str | None = None) -> TokenSet | AuthFailure:
     # Usernames are stored in lower case, so sign-in ignores case on every backend alike.
     username = (username or "").strip().lower()
+    if UNPRINTABLE_RE.search(username):
+        return AuthFailure("INVALID_CREDENTIALS", "invalid_grant")  # no account has such a name
     scopes = _scopes(scope, USER_SCOPES)
     if scopes is None:
         return _invalid_scope(scope, USER_SCOPES)

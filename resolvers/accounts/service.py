@@ -177,7 +177,7 @@ async def create_user(uow: UnitOfWork, data: UserData) -> User:
     s = uow.settings
     password = data.password or ""
     checks.problems += strength_problems(password, s.password_min_length, s.password_min_score, [username or "", display_name or ""])
-    if username and (await uow.session.execute(select(User.id).where(User.username == username))).first():
+    if USERNAME_RE.fullmatch(username) and (await uow.session.execute(select(User.id).where(User.username == username))).first():
         checks.add("DUPLICATE_USERNAME", "username")
     checks.raise_if_any()
     assert org is not None  # a missing organisationId was reported above

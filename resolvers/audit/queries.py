@@ -13,6 +13,7 @@ from policies.scope import audit as scope
 from resolvers.core.context import Actor
 from resolvers.core.errors import BadInput
 from resolvers.core.pagination import ListQuery
+from resolvers.core.validation import printable
 
 
 @dataclass
@@ -38,12 +39,12 @@ def audit_events(actor: Actor, filter: AuditEventFilter | None = None) -> ListQu
             target_type, target_key = filter.target
             stmt = stmt.where(M.target_type == target_type, M.target_id == target_key)
         if filter.target_type:
-            stmt = stmt.where(M.target_type == filter.target_type)
+            stmt = stmt.where(M.target_type == printable(filter.target_type))
         if filter.actor is not None:
             actor_type, actor_id = filter.actor
             stmt = stmt.where(M.actor_type == actor_type, M.actor_id == actor_id)
         if filter.operation:
-            stmt = stmt.where(M.operation == filter.operation)
+            stmt = stmt.where(M.operation == printable(filter.operation))
         if filter.occurred_after and filter.occurred_before and filter.occurred_after >= filter.occurred_before:
             raise BadInput("INVALID_TIME_RANGE")
         if filter.occurred_after:

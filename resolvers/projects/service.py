@@ -8,6 +8,7 @@ allocation; cancellation releases it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,9 @@ CHINA_LATITUDE = (3.8, 53.6)
 CHINA_LONGITUDE = (73.5, 135.1)
 
 MAX_LINE_ITEMS = 200
+# A file name is one line: no control characters at all (line breaks and tabs included),
+# and no text-direction overrides (``invoice‮fdp.exe`` shows as ``invoiceexe.pdf``).
+FILENAME_UNSAFE_RE = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 # Largest amount and quantity accepted: well inside the integer fen and thousandths the
 # columns hold on every backend, and so that quantity × unit price stays exact.
 MAX_QUANTITY = Decimal("999999999.999")
@@ -419,7 +423,7 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
     if document_type not in DOCUMENT_TYPES:
         checks.add("INVALID_DOCUMENT_TYPE", "documentType")
     filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not filename or len(filename) > 255:
+    if not filename or len(filename) > 255 or FILENAME_UNSAFE_RE.search(filename):
         checks.add("INVALID_FILENAME", "file")
     limit = uow.settings.upload_max_bytes
     if len(upload.data) == 0:
@@ -551,6 +555,9 @@ async def submit_project(uow: UnitOfWork, project_id: int, comment: str | None =
     project = await get_project(uow, project_id, lock=True)
     _require_owner(uow, project)
     _check_version(project, expected_version)
+    checks = Checks()
+    comment = checks.text("comment", comment, 2000, required=False)
+    checks.raise_if_any()
     PROJECT_LIFECYCLE.target("submit", project.status)
     problems = await submission_problems(uow, project)
     if problems:

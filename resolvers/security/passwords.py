@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from zxcvbn import zxcvbn
 
 from resolvers.core.errors import Problem
+from resolvers.core.validation import UNPRINTABLE_RE
 
 # argon2-cffi's own defaults (RFC 9106, low-memory profile): the production cost.
 DEFAULT_TIME_COST = 3
@@ -58,6 +59,9 @@ def needs_rehash(stored_hash: str) -> bool:
 
 
 def strength_problems(password: str, min_length: int, min_score: int, user_inputs: list[str], field: str = "password") -> list[Problem]:
+    if UNPRINTABLE_RE.search(password):
+        # Nobody can type it again on another device; refused as in every other text.
+        return [Problem("INVALID_CHARACTERS", field)]
     if len(password) < min_length:
         return [Problem("PASSWORD_TOO_SHORT", field, {"min_length": min_length})]
     result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])

@@ -1,0 +1,263 @@
+"""A NUL (and every other control character, or a text-direction override) in any text
+argument of the schema is a typed refusal on every backend: never INTERNAL, and nothing
+written. Each String input of ``clients/schema.graphql`` is listed here; a test checks
+the list against the schema, so a new text input cannot be left out."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import make_uscc, unique
+from factories import STRONG_PASSWORD, UPLOAD, create_person, new_owner, pdf_bytes, ready
+
+NUL = "a\x00b"
+SCHEMA = Path(__file__).resolve().parents[2] / "clients" / "schema.graphql"
+
+# (input type, field) -> (user, document, variables with the bad value in place of "BAD")
+CASES: dict[tuple[str, str], tuple[str, str, dict]] = {}
+
+
+def case(user: str, document: str, variables: dict, *fields: tuple[str, str]) -> None:
+    for field in fields:
+        CASES[field] = (user, document, variables | {"_field": field})
+
+
+AUDIT = "query($f: AuditEventFilter) { auditEvents(filter: $f, first: 1) { totalCount } }"
+case("auditor", AUDIT, {"f": {"targetType": "BAD"}}, ("AuditEventFilter", "targetType"))
+case("auditor", AUDIT, {"f": {"operation": "BAD"}}, ("AuditEventFilter", "operation"))
+ORGS = "query($f: OrganisationFilter) { organisations(filter: $f, first: 1) { totalCount } }"
+case("admin", ORGS, {"f": {"search": "BAD"}}, ("OrganisationFilter", "search"))
+case("admin", ORGS, {"f": {"regionPrefix": "BAD"}}, ("OrganisationFilter", "regionPrefix"))
+PROJECTS = "query($f: ProjectFilter) { projects(filter: $f, first: 1) { totalCount } }"
+case("admin", PROJECTS, {"f": {"search": "BAD"}}, ("ProjectFilter", "search"))
+case("admin", PROJECTS, {"f": {"regionPrefix": "BAD"}}, ("ProjectFilter", "regionPrefix"))
+case("admin", "query($f: UserFilter) { users(filter: $f, first: 1) { totalCount } }", {"f": {"search": "BAD"}}, ("UserFilter", "search"))
+
+LOGIN = "mutation($i: LoginInput!) { login(input: $i) { errors { code field } } }"
+case(None, LOGIN, {"i": {"username": "BAD", "password": "x"}}, ("LoginInput", "username"))
+case(None, LOGIN, {"i": {"username": "admin", "password": "BAD"}}, ("LoginInput", "password"))
+case(
+    "PERSON",
+    "mutation($i: LogoutInput) { logout(input: $i) { errors { code field } } }",
+    {"i": {"refreshToken": "BAD"}},
+    ("LogoutInput", "refreshToken"),
+)
+case(
+    None,
+    "mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { errors { code field } } }",
+    {"i": {"refreshToken": "BAD"}},
+    ("RefreshTokenInput", "refreshToken"),
+)
+PASSWORD = "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { errors { code field } } }"
+case(
+    "PERSON",
+    PASSWORD,
+    {"i": {"currentPassword": "BAD", "newPassword": "Orchid-harbour-2001"}},
+    ("ChangePasswordInput", "currentPassword"),
+)
+case(
+    "PERSON",
+    PASSWORD,
+    {"i": {"currentPassword": STRONG_PASSWORD, "newPassword": "Orchid-BAD-harbour-2001"}},
+    ("ChangePasswordInput", "newPassword"),
+)
+
+USER = "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } errors { code field } } }"
+NEW_USER = {
+    "username": "u_NEW",
+    "displayName": "测试",
+    "organisationId": "ORG",
+    "password": "Orchid-harbour-1957",
+    "roles": ["OWNER_STAFF"],
+}
+for name in ("username", "displayName", "password", "phone", "email"):
+    case("admin", USER, {"i": NEW_USER | {name: "BAD"}}, ("CreateUserInput", name))
+UPDATE_USER = "mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { id } errors { code field } } }"
+for name in ("displayName", "phone", "email"):
+    case("admin", UPDATE_USER, {"i": {"id": "SELF", name: "BAD"}}, ("UpdateUserInput", name))
+
+ORG = "mutation($i: CreateOrganisationInput!) { createOrganisation(input: $i) { organisation { id } errors { code field } } }"
+NEW_ORG = {"name": "测试单位NEW", "kind": "OWNER", "uscc": "USCC", "regionCode": "320583"}
+for name in ("name", "uscc", "regionCode", "bankName", "bankAccountNumber"):
+    case("admin", ORG, {"i": NEW_ORG | {name: "BAD"}}, ("CreateOrganisationInput", name))
+UPDATE_ORG = "mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { organisation { id } errors { code field } } }"
+for name in ("name", "bankName", "bankAccountNumber"):
+    case("admin", UPDATE_ORG, {"i": {"id": "ORG", name: "BAD"}}, ("UpdateOrganisationInput", name))
+
+case(
+    "admin",
+    "mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { errors { code field } } }",
+    {"i": {"name": "BAD", "organisationId": "ORG"}},
+    ("CreateApiClientInput", "name"),
+)
+case(
+    "admin",
+    "mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { errors { code field } } }",
+    {"i": {"organisationId": "ORG", "url": "https://example.com/BAD", "eventTypes": ["project.submitted"]}},
+    ("CreateWebhookSubscriptionInput", "url"),
+)
+PREFERENCE = "mutation($i: SetNotificationPreferenceInput!) { setNotificationPreference(input: $i) { errors { code field } } }"
+case("owner", PREFERENCE, {"i": {"eventType": "BAD", "channels": []}}, ("SetNotificationPreferenceInput", "eventType"))
+case(
+    "owner",
+    PREFERENCE,
+    {"i": {"eventType": "project.submitted", "channels": [], "locale": "BAD"}},
+    ("SetNotificationPreferenceInput", "locale"),
+)
+
+CREATE = "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } errors { code field } } }"
+NEW_PROJECT = {
+    "title": "测试项目NEW",
+    "category": "GREENING",
+    "budgetAmount": "1000.00",
+    "lineItems": [{"name": "苗木", "quantity": "1", "unit": "株", "unitPrice": "1000.00"}],
+}
+for name in ("title", "description", "fundingSource"):
+    case("OWN", CREATE, {"i": NEW_PROJECT | {name: "BAD"}}, ("CreateProjectInput", name))
+for name in ("name", "unit"):
+    item = NEW_PROJECT["lineItems"][0] | {name: "BAD"}
+    case("OWN", CREATE, {"i": NEW_PROJECT | {"lineItems": [item]}}, ("LineItemInput", name))
+UPDATE = "mutation($i: UpdateProjectInput!) { updateProject(input: $i) { project { id } errors { code field } } }"
+for name in ("title", "description", "fundingSource"):
+    case("OWN", UPDATE, {"i": {"id": "PROJECT", name: "BAD"}}, ("UpdateProjectInput", name))
+case(
+    "OWN",
+    "mutation($i: SubmitProjectInput!) { submitProject(input: $i) { errors { code field } } }",
+    {"i": {"id": "PROJECT", "comment": "BAD"}},
+    ("SubmitProjectInput", "comment"),
+)
+case(
+    "OWN",
+    "mutation($i: CancelProjectInput!) { cancelProject(input: $i) { errors { code field } } }",
+    {"i": {"id": "PROJECT", "reason": "BAD"}},
+    ("CancelProjectInput", "reason"),
+)
+case(
+    "reviewer",
+    "mutation($i: DecideProjectReviewInput!) { decideProjectReview(input: $i) { errors { code field } } }",
+    {"i": {"reviewId": "REVIEW", "decision": "REJECT", "comment": "BAD"}},
+    ("DecideProjectReviewInput", "comment"),
+)
+
+
+# Opaque secrets: compared by their hash, never stored or searched as text. A control
+# character in one matches nothing; logging out still ends the caller's own session.
+OPAQUE = {("LogoutInput", "refreshToken")}
+
+
+def string_inputs() -> set[tuple[str, str]]:
+    """Every (input type, field) of type String in the exported schema."""
+    found, current = set(), None
+    for line in SCHEMA.read_text().splitlines():
+        if m := re.match(r"input (\w+)", line):
+            current = m.group(1)
+        elif line.startswith("}"):
+            current = None
+        elif current and (m := re.match(r"\s+(\w+): String", line)):
+            found.add((current, m.group(1)))
+    return found
+
+
+def test_every_text_input_of_the_schema_is_covered():
+    assert set(CASES) == string_inputs()
+
+
+def _fill(value, replacements: dict[str, str]):
+    if isinstance(value, dict):
+        return {k: _fill(v, replacements) for k, v in value.items() if k != "_field"}
+    if isinstance(value, list):
+        return [_fill(v, replacements) for v in value]
+    if isinstance(value, str):
+        for key, new in replacements.items():
+            value = value.replace(key, new)
+    return value
+
+
+@pytest.fixture(scope="module")
+async def targets(api):
+    """Objects the mutations act on: an organisation, an owner with a submitted project."""
+    from factories import pending_review, submit
+
+    owner = await new_owner(api)
+    person = await create_person(api, owner.org_id, ["OWNER_STAFF"])
+    project = await ready(api, owner)
+    other = await ready(api, owner)
+    assert (await submit(api, owner, other["id"]))["errors"] == []
+    review = await pending_review(api, owner, other["id"])
+    return {
+        "ORG": owner.org_id,
+        "OWN": owner,
+        "PROJECT": project["id"],
+        "REVIEW": review["id"],
+        "SELF": owner.staff.user_id,
+        "PERSON": person,
+    }
+
+
+@pytest.mark.parametrize("field", sorted(CASES), ids=lambda f: ".".join(f))
+@pytest.mark.parametrize("bad", [NUL, "a\u202eb", "a\x1bb"], ids=["nul", "bidi", "escape"])
+async def test_a_control_character_is_refused_with_a_code(api, targets, field, bad):
+    user, document, variables = CASES[field]
+    replacements = {k: v for k, v in targets.items() if isinstance(v, str)}
+    replacements |= {"NEW": unique(""), "USCC": make_uscc(), "BAD": bad}
+    if user == "OWN":
+        token = targets["OWN"].staff.token
+    elif user == "PERSON":  # a session of its own, which a logout may end
+        token = (await api.password_token(targets["PERSON"].username, STRONG_PASSWORD))["access_token"]
+    else:
+        token = await api.token(user) if user else None
+    response = await api.post(document, _fill(variables, replacements), token=token)
+    assert response.status_code in (200, 400), response.text
+    body = response.json()
+    errors = body.get("errors") or []
+    codes = [e["extensions"]["code"] for e in errors]
+    assert "INTERNAL" not in codes, body
+    payload = next(iter((body.get("data") or {}).values()), None)
+    user_errors = (payload or {}).get("errors") or []
+    if field in OPAQUE:
+        return
+    # Refused: a GraphQL error, or a field error. What a payload returns besides is nothing.
+    assert errors or user_errors, f"{field} accepted {bad!r}: {body}"
+    if payload is not None:
+        assert all(v in (None, []) for k, v in payload.items() if k != "errors"), body
+
+
+def multipart(operations: dict, filename: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart body written by hand: HTTP clients escape control characters in file
+    names, a hostile client does not."""
+    boundary = "smallworks-" + unique("")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{json.dumps(operations)}\r\n'.encode(),
+        f'--{boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{{"0": ["variables.input.file"]}}\r\n'.encode(),
+        f'--{boundary}\r\nContent-Disposition: form-data; name="0"; filename="'.encode()
+        + filename.encode()
+        + b'"\r\nContent-Type: application/pdf\r\n\r\n'
+        + data
+        + f"\r\n--{boundary}--\r\n".encode(),
+    ]
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("name", ["a\x00b.pdf", "a\u202efdp.exe.pdf", "a\tb.pdf"], ids=["nul", "bidi", "tab"])
+async def test_a_file_name_with_control_characters_is_refused(api, targets, name):
+    operations = {"query": UPLOAD, "variables": {"input": {"projectId": targets["PROJECT"], "documentType": "OTHER", "file": None}}}
+    body, content_type = multipart(operations, name, pdf_bytes(unique()))
+    headers = {"Authorization": f"Bearer {targets['OWN'].staff.token}", "GraphQL-Require-Preflight": "1", "Content-Type": content_type}
+    response = await api.client.post("/graphql", content=body, headers=headers)
+    answer = response.json()
+    assert not answer.get("errors"), answer
+    payload = answer["data"]["uploadProjectDocument"]
+    assert payload["document"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_FILENAME", "file")], (name, payload)
+
+
+async def test_a_file_name_written_by_hand_is_stored_as_sent(api, targets):
+    """The hand-written body itself is sound: a plain name is accepted."""
+    operations = {"query": UPLOAD, "variables": {"input": {"projectId": targets["PROJECT"], "documentType": "OTHER", "file": None}}}
+    body, content_type = multipart(operations, "说明 v2.pdf", pdf_bytes(unique()))
+    headers = {"Authorization": f"Bearer {targets['OWN'].staff.token}", "GraphQL-Require-Preflight": "1", "Content-Type": content_type}
+    payload = (await api.client.post("/graphql", content=body, headers=headers)).json()["data"]["uploadProjectDocument"]
+    assert payload["errors"] == [] and payload["document"]["filename"] == "说明 v2.pdf"
