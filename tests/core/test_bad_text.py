@@ -261,3 +261,10 @@ async def test_a_file_name_written_by_hand_is_stored_as_sent(api, targets):
     headers = {"Authorization": f"Bearer {targets['OWN'].staff.token}", "GraphQL-Require-Preflight": "1", "Content-Type": content_type}
     payload = (await api.client.post("/graphql", content=body, headers=headers)).json()["data"]["uploadProjectDocument"]
     assert payload["errors"] == [] and payload["document"]["filename"] == "说明 v2.pdf"
+
+
+async def test_the_service_is_healthy_after_every_bad_input(api, targets):
+    """Runs after the sweep above (same module): nothing it sent broke the service."""
+    health = await api.client.get("/healthz")
+    assert health.status_code == 200
+    assert (await api.ok("{ viewer { kind } }", token=targets["OWN"].staff.token))["viewer"] == {"kind": "user"}
