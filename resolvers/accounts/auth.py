@@ -81,7 +81,11 @@ def _invalid_scope(requested: str | None, allowed: frozenset[str]) -> AuthFailur
 #
 # The account's row is locked (SELECT … FOR UPDATE) before its failures are counted, so
 # attempts on one account take turns and each sees the failures committed before it: a
-# burst of concurrent guesses is counted one by one and stops at the limit.
+# burst of concurrent guesses is counted one by one and stops at the limit. Every failure
+# is counted for the address too, but attempts on different accounts do not wait for each
+# other, so a burst spread over many accounts may pass the address ceiling by as many as
+# arrive at the same moment (no address row is held while a password is hashed, which
+# would make a whole office's sign-ins take turns).
 
 
 @dataclass(frozen=True)
