@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cached_property
 
@@ -22,11 +23,54 @@ from resolvers.security.tokens import InvalidToken, decode_access_token
 log = logging.getLogger("smallworks")
 
 
-def request_meta(headers, client_host: str | None) -> RequestMeta:
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address as proxies write it (``203.0.113.7``, ``203.0.113.7:5412``,
+    ``[2001:db8::7]:5412``, ``::ffff:203.0.113.7``), or None if it is not one."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def client_address(headers, peer: str | None, trusted: Sequence[Network] = ()) -> str | None:
+    """Who is asking. The peer of the connection, unless it is one of the ``trusted``
+    proxies: then X-Forwarded-For, read from the right (each proxy appends the address it
+    was reached from), names the first address that is not a trusted proxy. Anyone can
+    write X-Forwarded-For, so only what trusted proxies appended is believed."""
+    peer_ip = _ip(peer) if peer else None
+    if peer_ip is None:
+        return peer
+    if not any(peer_ip in network for network in trusted):
+        return str(peer_ip)
+    hops = [hop for value in headers.getlist("x-forwarded-for") for hop in value.split(",") if hop.strip()]
+    nearest = peer_ip
+    for hop in reversed(hops):
+        hop_ip = _ip(hop)
+        if hop_ip is None:
+            break  # not an address: what lies left of it cannot be believed either
+        if not any(hop_ip in network for network in trusted):
+            return str(hop_ip)
+        nearest = hop_ip
+    return str(nearest)
+
+
+def request_meta(headers, client_host: str | None, trusted_proxies: Sequence[Network] = ()) -> RequestMeta:
+    """The meta data of a request from the connection's peer ``client_host``."""
     request_id = (headers.get("x-request-id") or "")[:64] or uuid.uuid4().hex
     return RequestMeta(
         request_id=request_id,
-        client_address=client_host,
+        client_address=client_address(headers, client_host, trusted_proxies),
         user_agent=headers.get("user-agent"),
         locale=negotiate(headers.get("accept-language")),
     )
@@ -50,6 +94,9 @@ class RequestContext:
         self.meta = meta
         self.token = token
         self.token_error: str | None = None
+        # Headers of the HTTP response (``Retry-After`` of a throttled login); the GraphQL
+        # app puts the response's own in place.
+        self.response_headers: MutableMapping[str, str] = {}
         self.connection_params: dict | None = None  # graphql-transport-ws connection_init payload
         self._actor: asyncio.Future | None = None
         # The permission gate's decision for each root field of the running operation.
@@ -59,9 +106,8 @@ class RequestContext:
     def for_request(cls, state: AppState, request, *, shared_reads: bool = True) -> RequestContext:
         """The context of an HTTP request or WebSocket: its meta data and bearer token."""
         client = request.client.host if request.client else None
-        return cls(
-            state, request_meta(request.headers, client), bearer_token(request.headers.get("authorization")), shared_reads=shared_reads
-        )
+        meta = request_meta(request.headers, client, state.settings.trusted_proxy_networks)
+        return cls(state, meta, bearer_token(request.headers.get("authorization")), shared_reads=shared_reads)
 
     async def actor(self) -> Actor | None:
         """The signed-in actor, or None (anonymous, or a token that is no longer valid:

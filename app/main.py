@@ -99,6 +99,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         context = RequestContext.for_request(self.state, request, shared_reads=not websocket)
         if not websocket:
             request.state.smallworks_context = context  # closed once the response is ready
+            context.response_headers = response.headers
         return context
 
     async def __call__(self, scope, receive, send):
@@ -245,7 +246,7 @@ async def token_endpoint(request: Request) -> JSONResponse:
         return _oauth_error("invalid_request", f"parameters repeated: {', '.join(repeated)}")
     grant = form.get("grant_type")
     client = request.client.host if request.client else None
-    ctx = RequestContext(state, request_meta(request.headers, client), None)
+    ctx = RequestContext(state, request_meta(request.headers, client, state.settings.trusted_proxy_networks), None)
     locale = ctx.meta.locale
     scope = _text(form, "scope")
     run_grant: Callable[[UnitOfWork], Awaitable[auth_svc.TokenSet | auth_svc.AuthFailure]]

@@ -6,6 +6,7 @@ The README has the table of settings; keep it in step with this class.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
@@ -15,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,10 +49,23 @@ class Settings(BaseSettings):
     data_keys: str | None = None
     data_key_id: str | None = None
 
-    # Sign-in throttling
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_address: int = 20
-    login_failure_window_seconds: int = 900
+    # Sign-in throttling (resolvers/accounts/auth.py), three limits. One account: after this
+    # many failures in a row, each further attempt waits a delay that starts at the base and
+    # doubles with every further failure, up to the maximum; a successful sign-in ends the run.
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_delay_base_seconds: float = Field(default=1.0, gt=0)
+    login_delay_max_seconds: float = Field(default=300.0, gt=0)
+    # Failures older than this no longer count towards an account's delay.
+    login_failure_memory_seconds: int = Field(default=24 * 3600, ge=1)
+    # One account from one client address: locked after this many failures within the window.
+    login_max_failures_per_account_address: int = Field(default=10, ge=1)
+    # One client address, all accounts together: a high ceiling against password spraying
+    # (an office behind one NAT address shares it).
+    login_max_failures_per_address: int = Field(default=200, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Proxies whose X-Forwarded-For is believed: comma-separated addresses or networks
+    # (CIDR). Empty: the client address is the peer of the connection, whatever it sends.
+    trusted_proxies: str = ""
     password_min_length: int = 10
     password_min_score: int = 3
 
@@ -119,6 +133,42 @@ class Settings(BaseSettings):
         if not roles or unknown:
             raise ValueError(f"review_chain needs one or more known roles; unknown: {unknown}")
         return ",".join(roles)
+
+    _trusted_proxy_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = PrivateAttr(default=())
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        bad = []
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                bad.append(entry)
+        if bad:
+            raise ValueError(
+                f"SMALLWORKS_TRUSTED_PROXIES takes comma-separated IP addresses or networks (CIDR, e.g. 10.0.0.0/8); not one: {', '.join(bad)}"
+            )
+        return ",".join(entries)
+
+    @model_validator(mode="after")
+    def _proxy_networks(self) -> Settings:
+        self._trusted_proxy_networks = tuple(
+            ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies.split(",") if entry
+        )
+        return self
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` parsed: the networks whose X-Forwarded-For is believed."""
+        return self._trusted_proxy_networks
+
+    @model_validator(mode="after")
+    def _login_delays(self) -> Settings:
+        if self.login_delay_max_seconds < self.login_delay_base_seconds:
+            raise ValueError("SMALLWORKS_LOGIN_DELAY_MAX_SECONDS must be at least SMALLWORKS_LOGIN_DELAY_BASE_SECONDS")
+        return self
 
     @property
     def production(self) -> bool:

@@ -1,9 +1,9 @@
 """Long-lived services of one process: settings, database, policy engine, field cipher,
-the cache of who is signed in."""
+the cache of who is signed in, the clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -12,6 +12,7 @@ from app.settings import Settings
 from policies.engine import PolicyEngine
 from resolvers import load_domains
 from resolvers.accounts.signed_in import SignedInCache
+from resolvers.core.clock import Clock
 from resolvers.security.crypto import FieldCipher
 from resolvers.security.passwords import configure_hasher
 from resolvers.security.storage import LocalStorage, Storage
@@ -29,6 +30,8 @@ class AppState:
     dispatcher: Any = None
     trusted: Any = None  # app.persisted.TrustedDocuments
     queries: Any = None  # where client-registered persisted queries are kept
+    # The time units of work run at (tests move it forward).
+    clock: Clock = field(default_factory=Clock)
 
     @classmethod
     def create(cls, settings: Settings) -> AppState:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, one_of, utcnow
@@ -120,9 +120,21 @@ class ApiClient(Base):
 
 
 class LoginFailure(Base):
+    """One failed sign-in (wrong password or client secret) of an account name from a client
+    address ('' when unknown). Sign-in throttling counts these rows by account, by account
+    and address, and by address (``resolvers.accounts.auth``); a successful sign-in deletes
+    the account's rows from its address, an administrator's unlock all of the account's."""
+
     __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_occurred_at", "username", "occurred_at"),
+        Index("ix_login_failures_client_address_occurred_at", "client_address", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    client_address: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A later successful sign-in from another address ended the account's run of failures:
+    # the row no longer delays the account, but still counts for its own address.
+    account_cleared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

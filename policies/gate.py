@@ -4,6 +4,8 @@
 - ``may_read_through``: may the caller fetch an object by ID (``node``)? Only if the policy
   lets them list its type, so a list's permission cannot be side-stepped item by item.
 - ``sees_in_full``: may the viewer see a guarded field (phone, bank account) unmasked?
+- ``may_run``: may the viewer run a root field? For showing, next to an object, what only
+  those who may act on it should see (when an account is locked, to whoever may unlock it).
 
 Deny unless a policy line allows one of the actor's roles the operation in the actor's
 region. Anonymous callers act as the role ``public``; everyone else also holds it.
@@ -83,3 +85,13 @@ def sees_in_full(policy: PolicyEngine, viewer: Actor | None, guarded_field: str,
     if own:
         return True
     return viewer is not None and policy.allows(viewer.roles, viewer.region_code, guarded_field, "read_full")
+
+
+def may_run(policy: PolicyEngine, viewer: Actor | None, parent_type: str, field_name: str) -> bool:
+    """Whether ``viewer`` (signed in) may run the root field, as ``authorize`` decides it."""
+    if viewer is None:
+        return False
+    action = ACTIONS[parent_type]
+    if ("write" if action == "write" else "read") not in viewer.scopes:
+        return False
+    return policy.allows(viewer.roles | {PUBLIC_ROLE}, viewer.region_code, f"{parent_type}.{field_name}", action)

@@ -8,12 +8,15 @@ that trace; the caller then reports the failure.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, false, func, or_, select, update
 
 from models.accounts import ApiClient, AuthSession, LoginFailure, Organisation, RefreshToken, User, UserRole
 from resolvers.accounts.signed_in import MISSING, SignedInCache
@@ -64,26 +67,160 @@ def _invalid_scope(requested: str | None, allowed: frozenset[str]) -> AuthFailur
     return AuthFailure("INVALID_SCOPE", "invalid_scope", params={"scope": " ".join(unknown)})
 
 
-async def _throttle(uow: UnitOfWork, username: str) -> AuthFailure | None:
+# -- throttling of failed sign-ins ---------------------------------------------------
+#
+# Three limits, counted from the rows of ``login_failures``:
+#   1. one account, from anywhere: after ``login_max_failures_per_account`` failures in a
+#      row, each further attempt waits a delay that doubles with each failure (from
+#      ``login_delay_base_seconds`` up to ``login_delay_max_seconds``) after the last one;
+#   2. one account from one address: locked once ``login_max_failures_per_account_address``
+#      failures lie within ``login_failure_window_seconds`` (guessing from one place);
+#   3. one address, all accounts: ``login_max_failures_per_address`` in the window, a high
+#      ceiling against password spraying that an office behind one NAT address never meets.
+# A successful sign-in ends the account's run (1) and forgets its failures from that
+# address (2); an administrator's unlock forgets all of the account's failures.
+#
+# The account's row is locked (SELECT … FOR UPDATE) before its failures are counted, so
+# attempts on one account take turns and each sees the failures committed before it: a
+# burst of concurrent guesses is counted one by one and stops at the limit. Every failure
+# is counted for the address too, but attempts on different accounts do not wait for each
+# other, so a burst spread over many accounts may pass the address ceiling by as many as
+# arrive at the same moment (no address row is held while a password is hashed, which
+# would make a whole office's sign-ins take turns).
+
+
+@dataclass(frozen=True)
+class FailureCounts:
+    """The failures on record that bear on one attempt."""
+
+    account: int = 0  # the account's run of failures (limit 1)
+    account_last: datetime | None = None
+    pair: int = 0  # the account's from this address within the window (limit 2)
+    pair_oldest: datetime | None = None
+    address: int = 0  # everyone's from this address within the window (limit 3)
+    address_oldest: datetime | None = None
+
+
+def throttled_address(client_address: str | None) -> str:
+    """The address failures are counted by: an IPv6 client by its /64 network (a host is
+    usually given a whole one), '' when unknown (then only the account limit applies)."""
+    if not client_address:
+        return ""
+    try:
+        address = ipaddress.ip_address(client_address)
+    except ValueError:
+        return client_address[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def account_delay(settings, failures: int) -> float:
+    """Seconds that must pass after an account's last failure when it has ``failures`` in a
+    row: none below the threshold, then the base, doubling with each further failure, capped."""
+    over = failures - settings.login_max_failures_per_account
+    if over < 0:
+        return 0.0
+    return min(settings.login_delay_base_seconds * 2 ** min(over, 62), settings.login_delay_max_seconds)
+
+
+def refused_until(settings, counts: FailureCounts) -> datetime | None:
+    """Until when an attempt with these failures on record is refused, or None."""
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    until: list[datetime] = []
+    if counts.account_last is not None and counts.account >= settings.login_max_failures_per_account:
+        until.append(counts.account_last + timedelta(seconds=account_delay(settings, counts.account)))
+    if counts.pair_oldest is not None and counts.pair >= settings.login_max_failures_per_account_address:
+        until.append(counts.pair_oldest + window)
+    if counts.address_oldest is not None and counts.address >= settings.login_max_failures_per_address:
+        until.append(counts.address_oldest + window)
+    return max(until, default=None)
+
+
+async def _count_failures(uow: UnitOfWork, username: str, address: str) -> FailureCounts:
+    """One statement: the three counts of ``FailureCounts`` for ``username`` from ``address``."""
     s = uow.settings
     since = uow.now - timedelta(seconds=s.login_failure_window_seconds)
-    checks = [(LoginFailure.username == username, s.login_max_failures_per_account)]
-    if uow.meta.client_address:
-        checks.append((LoginFailure.client_address == uow.meta.client_address, s.login_max_failures_per_address))
-    for condition, limit in checks:
-        count, oldest = (
-            await uow.session.execute(
-                select(func.count(), func.min(LoginFailure.occurred_at)).where(condition, LoginFailure.occurred_at > since)
-            )
-        ).one()
-        if count >= limit:
-            retry = int((oldest + timedelta(seconds=s.login_failure_window_seconds) - uow.now).total_seconds()) + 1
-            return AuthFailure("TOO_MANY_ATTEMPTS", "invalid_grant", retry_after=max(retry, 1))
-    return None
+    remembered = uow.now - timedelta(seconds=s.login_failure_memory_seconds)
+    f = LoginFailure
+    of_account = and_(f.username == username, f.account_cleared.is_(False), f.occurred_at > remembered)
+    from_address = and_(f.client_address == address, f.occurred_at > since) if address else false()
+    of_pair = and_(f.username == username, from_address)
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = (
+        await uow.session.execute(
+            select(
+                count(of_account),
+                func.max(case((of_account, f.occurred_at))),
+                count(of_pair),
+                func.min(case((of_pair, f.occurred_at))),
+                count(from_address),
+                func.min(case((from_address, f.occurred_at))),
+            ).where(or_(and_(f.username == username, f.occurred_at > min(since, remembered)), from_address))
+        )
+    ).one()
+    return FailureCounts(int(row[0]), row[1], int(row[2]), row[3], int(row[4]), row[5])
 
 
-def _record_failure(uow: UnitOfWork, username: str) -> None:
-    uow.session.add(LoginFailure(username=username[:64], client_address=uow.meta.client_address or "", occurred_at=uow.now))
+async def _throttle(uow: UnitOfWork, username: str, address: str) -> tuple[FailureCounts, AuthFailure | None]:
+    counts = await _count_failures(uow, username, address)
+    until = refused_until(uow.settings, counts)
+    if until is None or until <= uow.now:
+        return counts, None
+    retry_after = max(math.ceil((until - uow.now).total_seconds()), 1)
+    return counts, AuthFailure("TOO_MANY_ATTEMPTS", "invalid_grant", retry_after=retry_after)
+
+
+def _record_failure(uow: UnitOfWork, username: str, address: str) -> None:
+    uow.session.add(LoginFailure(username=username, client_address=address, occurred_at=uow.now, account_cleared=False))
+
+
+async def _clear_failures(uow: UnitOfWork, username: str, address: str, counts: FailureCounts) -> None:
+    """A successful sign-in: the account's failures from this address are forgotten, and
+    those from elsewhere no longer delay the account (they still count for their address).
+    No statement when there were none."""
+    if counts.account or counts.pair:
+        await uow.session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.client_address == address))
+    if counts.account:
+        await uow.session.execute(
+            update(LoginFailure)
+            .where(LoginFailure.username == username, LoginFailure.account_cleared.is_(False))
+            .values(account_cleared=True)
+        )
+
+
+async def locked_until(session, settings, now: datetime, usernames: Collection[str]) -> dict[str, datetime]:
+    """Until when sign-in to each of ``usernames`` is refused after failed attempts: from
+    everywhere (its delay) or from some address (locked there); accounts that are not
+    locked are left out. Two statements, whatever the number of accounts."""
+    if not usernames:
+        return {}
+    f = LoginFailure
+    since = now - timedelta(seconds=settings.login_failure_window_seconds)
+    remembered = now - timedelta(seconds=settings.login_failure_memory_seconds)
+    names = list(usernames)
+    runs = await session.execute(
+        select(f.username, func.count(), func.max(f.occurred_at))
+        .where(f.username.in_(names), f.account_cleared.is_(False), f.occurred_at > remembered)
+        .group_by(f.username)
+    )
+    places = await session.execute(
+        select(f.username, func.count(), func.min(f.occurred_at))
+        .where(f.username.in_(names), f.client_address != "", f.occurred_at > since)
+        .group_by(f.username, f.client_address)
+        .having(func.count() >= settings.login_max_failures_per_account_address)
+    )
+    found: dict[str, datetime] = {}
+    counts = [(name, FailureCounts(account=n, account_last=last)) for name, n, last in runs]
+    counts += [(name, FailureCounts(pair=n, pair_oldest=oldest)) for name, n, oldest in places]
+    for name, of_name in counts:
+        until = refused_until(settings, of_name)
+        if until is not None and until > now and (name not in found or until > found[name]):
+            found[name] = until
+    return found
 
 
 async def _issue_refresh(uow: UnitOfWork, session_id: str) -> str:
@@ -195,18 +332,20 @@ async def password_grant(uow: UnitOfWork, username: str, password: str, scope: s
     scopes = _scopes(scope, USER_SCOPES)
     if scopes is None:
         return _invalid_scope(scope, USER_SCOPES)
-    throttled = await _throttle(uow, username)
+    username, address = username[:64], throttled_address(uow.meta.client_address)
+    # Locked first: attempts on one account take turns (see the throttling notes above).
+    user = (await uow.session.execute(select(User).where(User.username == username).with_for_update())).scalar_one_or_none()
+    counts, throttled = await _throttle(uow, username, address)
     if throttled:
         return throttled
-    user = (await uow.session.execute(select(User).where(User.username == username))).scalar_one_or_none()
     if not verify_password(user.password_hash if user else None, password or "") or user is None:
-        _record_failure(uow, username)
+        _record_failure(uow, username, address)
         return AuthFailure("INVALID_CREDENTIALS", "invalid_grant")
     if not user.is_active:
         return AuthFailure("ACCOUNT_DISABLED", "invalid_grant")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    await uow.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    await _clear_failures(uow, username, address, counts)
     session_id = uuid.uuid4().hex
     uow.session.add(
         AuthSession(
@@ -285,14 +424,16 @@ async def _reused(uow: UnitOfWork, auth_session: AuthSession) -> AuthFailure:
 
 
 async def client_credentials_grant(uow: UnitOfWork, client_id: str, client_secret: str, scope: str | None = None) -> TokenSet | AuthFailure:
-    client_id = (client_id or "").strip()
-    throttled = await _throttle(uow, client_id)
+    client_id, address = (client_id or "").strip()[:64], throttled_address(uow.meta.client_address)
+    # Locked first, as in ``password_grant``: attempts on one client take turns.
+    client = (await uow.session.execute(select(ApiClient).where(ApiClient.client_id == client_id).with_for_update())).scalar_one_or_none()
+    counts, throttled = await _throttle(uow, client_id, address)
     if throttled:
         return throttled
-    client = (await uow.session.execute(select(ApiClient).where(ApiClient.client_id == client_id))).scalar_one_or_none()
     if not verify_password(client.secret_hash if client else None, client_secret or "") or client is None or not client.is_active:
-        _record_failure(uow, client_id)
+        _record_failure(uow, client_id, address)
         return AuthFailure("INVALID_CREDENTIALS", "invalid_client")
+    await _clear_failures(uow, client_id, address, counts)
     allowed = frozenset(client.scopes.split()) & CLIENT_SCOPES
     scopes = _scopes(scope, allowed)
     if scopes is None:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
-from models.accounts import ORGANISATION_KINDS, ROLES, ApiClient, AuthSession, Organisation, User, UserRole
-from policies.gate import sees_in_full
+from models.accounts import ORGANISATION_KINDS, ROLES, ApiClient, AuthSession, LoginFailure, Organisation, User, UserRole
+from policies.gate import may_run, sees_in_full
+from resolvers.accounts.auth import locked_until
 from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import NotFound, Problem, UserErrors
 from resolvers.core.scoped import get_in_scope
+from resolvers.core.transaction import rowcount
 from resolvers.core.validation import (
     BANK_ACCOUNT_RE,
     EMAIL_RE,
@@ -243,6 +245,28 @@ async def set_user_roles(uow: UnitOfWork, user_id: int, roles: list[str]) -> Use
         await uow.session.flush()
     uow.audit("User", user.id, {"roles": {"before": current, "after": clean}}, region_code=org.region_code)
     return user
+
+
+async def unlock_user(uow: UnitOfWork, user_id: int) -> User:
+    """Forget every failed sign-in of the account, from every address: its delay and its
+    locks end at once. Audited with what it ended."""
+    user = await get_in_scope(uow, User, user_id)
+    org = await uow.session.get_one(Organisation, user.organisation_id)
+    until = (await locked_until(uow.session, uow.settings, uow.now, [user.username])).get(user.username)
+    removed = rowcount(await uow.session.execute(delete(LoginFailure).where(LoginFailure.username == user.username)))
+    uow.audit(
+        "User",
+        user.id,
+        {"sign_in_locked_until": {"before": until, "after": None}, "failed_sign_ins": {"before": removed, "after": 0}},
+        region_code=org.region_code,
+    )
+    return user
+
+
+def may_unlock(viewer, policy) -> bool:
+    """Whether ``viewer`` may unlock accounts (``Mutation.unlockUser``): then they see,
+    on the users they see, until when sign-in to them is locked."""
+    return may_run(policy, viewer, "Mutation", "unlockUser")
 
 
 async def _revoke_all_sessions(uow: UnitOfWork, user_id: int, reason: str, keep: str | None = None) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from models.base import utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -11,3 +13,18 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def today_in_china(now: datetime) -> date:
     """The calendar date in China at the UTC instant ``now``."""
     return now.astimezone(SHANGHAI).date()
+
+
+class Clock:
+    """The time a process's units of work run at (``UnitOfWork.now``): the system's UTC
+    time, moved forward by ``advance``, so that a test can let time pass (a sign-in delay
+    run out, a throttling window close) without waiting for it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)

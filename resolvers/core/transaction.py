@@ -11,12 +11,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session, UOWTransaction
 
-from models.base import utcnow
 from policies.engine import PolicyEngine
 from resolvers.core.audit import append_pending
 from resolvers.core.context import Actor, RequestMeta, UnitOfWork
 
 if TYPE_CHECKING:
+    from resolvers.core.clock import Clock
     from resolvers.security.crypto import FieldCipher
 
 log = logging.getLogger("smallworks")
@@ -86,6 +86,9 @@ class Services(Protocol):
     @property
     def signed_in(self) -> ChangeListener: ...
 
+    @property
+    def clock(self) -> Clock: ...
+
 
 @asynccontextmanager
 async def unit_of_work(state: Services, operation: str, actor: Actor | None, meta: RequestMeta) -> AsyncIterator[UnitOfWork]:
@@ -100,7 +103,7 @@ async def unit_of_work(state: Services, operation: str, actor: Actor | None, met
                 cipher=state.cipher,
                 policy=state.policy,
                 meta=meta,
-                now=utcnow(),
+                now=state.clock.now(),
                 operation=operation,
                 actor=actor,
             )

@@ -46,6 +46,10 @@ class AuthPayload:
     expires_in: int | None = strawberry.field(description="Access token lifetime in seconds. 有效期（秒）。")
     token_type: str | None = strawberry.field(description="Always `Bearer`. 令牌类型。")
     user: User | None = strawberry.field(description="The signed-in person. 登录用户。")
+    retry_after: int | None = strawberry.field(
+        default=None,
+        description="With TOO_MANY_ATTEMPTS: seconds to wait before trying again (also the `Retry-After` header). 需等待的秒数。",
+    )
     errors: list[UserError] = strawberry.field(description="Why sign-in failed. 错误。")
 
 
@@ -105,6 +109,11 @@ class UpdateUserInput:
 class SetUserRolesInput:
     id: strawberry.ID = strawberry.field(description="User. 用户。")
     roles: list[Role] = strawberry.field(description="The complete new set. 新的角色集合。")
+
+
+@strawberry.input(description="Unlock an account locked after failed sign-ins. 解除登录锁定。")
+class UnlockUserInput:
+    id: strawberry.ID = strawberry.field(description="User. 用户。")
 
 
 @strawberry.input(description="Change your own password. 修改密码。")

@@ -8,6 +8,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from models.accounts import ApiClient, Organisation, User, UserRole
+from resolvers.accounts.auth import locked_until
 from schema.core import loaders
 
 loaders.by_id("organisation", Organisation)
@@ -32,3 +33,14 @@ def _roles_of_users(ctx):
 
 
 loaders.register("roles_of_user", _roles_of_users)
+
+
+def _sign_in_locked_until(ctx):
+    async def batch(usernames):
+        locks = await locked_until(ctx.reads, ctx.settings, ctx.state.clock.now(), usernames)
+        return [locks.get(name) for name in usernames]
+
+    return batch
+
+
+loaders.register("sign_in_locked_until", _sign_in_locked_until)

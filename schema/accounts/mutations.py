@@ -24,6 +24,7 @@ from schema.accounts.inputs import (
     RefreshTokenInput,
     RevokeApiClientInput,
     SetUserRolesInput,
+    UnlockUserInput,
     UpdateOrganisationInput,
     UpdateUserInput,
     UserPayload,
@@ -39,11 +40,17 @@ def _unset_to_none(value):
 
 
 def _auth_payload(info: Info, result, errors: list[UserError]) -> AuthPayload:
+    retry_after = None
     if isinstance(result, auth_svc.AuthFailure):
         params = {"retry_after": result.retry_after} if result.retry_after else {}
         errors = [UserError.of(Problem(result.code, None, params), info.context.meta.locale)]
+        retry_after = result.retry_after
+        if retry_after is not None:
+            info.context.response_headers["Retry-After"] = str(retry_after)
     if errors:
-        return AuthPayload(access_token=None, refresh_token=None, expires_in=None, token_type=None, user=None, errors=errors)
+        return AuthPayload(
+            access_token=None, refresh_token=None, expires_in=None, token_type=None, user=None, retry_after=retry_after, errors=errors
+        )
     return AuthPayload(
         access_token=result.tokens.access_token,
         refresh_token=result.tokens.refresh_token,
@@ -147,6 +154,13 @@ class AccountsMutation:
     @strawberry.mutation(description="Replace a user's roles. 设置用户角色。")
     async def set_user_roles(self, info: Info, input: SetUserRolesInput) -> UserPayload | None:
         user, errors = await run_mutation(info, svc.set_user_roles, decode_id(input.id, "User"), [r.value for r in input.roles])
+        return UserPayload(user=User.of(user) if user else None, errors=errors)
+
+    @strawberry.mutation(
+        description="Unlock an account after failed sign-ins: its delay and its locks at every address end. 解除账户登录锁定。"
+    )
+    async def unlock_user(self, info: Info, input: UnlockUserInput) -> UserPayload | None:
+        user, errors = await run_mutation(info, svc.unlock_user, decode_id(input.id, "User"))
         return UserPayload(user=User.of(user) if user else None, errors=errors)
 
     @strawberry.mutation(description="Create a read-only API client; the secret is shown once. 创建第三方接口凭证。")

@@ -74,6 +74,16 @@ class User(Node):
     async def organisation(self, info: Info) -> Organisation | None:
         raise NotImplementedError  # resolved from the @loaded declaration above
 
+    @strawberry.field(
+        description="Until when sign-in is refused after failed attempts (from everywhere, or from some address; UTC); "
+        "null when it is not, and for viewers who may not unlock the account. 登录锁定截止时间（仅对可解除锁定者显示）。"
+    )
+    async def sign_in_locked_until(self, info: Info) -> datetime | None:
+        ctx = info.context
+        if not svc.may_unlock(await ctx.actor(), ctx.policy):
+            return None
+        return await ctx.loaders.sign_in_locked_until.load(self.row.username)
+
     @strawberry.field(description="Roles held. 角色。")
     @loaded("roles_of_user", "id", pick=lambda roles: [Role(r) for r in roles])
     async def roles(self, info: Info) -> list[Role]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -37,6 +38,11 @@ class Context(Protocol):
 
     @property
     def meta(self) -> RequestMeta: ...
+
+    @property
+    def response_headers(self) -> MutableMapping[str, str]:
+        """Headers to send with the HTTP response (none over a WebSocket)."""
+        ...
 
     @property
     def loaders(self) -> Loaders: ...

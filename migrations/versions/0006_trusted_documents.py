@@ -2,8 +2,8 @@
 trusted-documents mode runs only these; every server answers their hashes as persisted
 queries.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-26
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import models.base
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
