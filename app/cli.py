@@ -5,18 +5,39 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from app.checks import Check
+    from app.settings import Settings
 
 app = typer.Typer(help="smallworks: GraphQL backend for small-value public works (小额工程).", no_args_is_help=True)
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "clients" / "schema.graphql"
 
 
-def _settings():
+def _settings() -> Settings:
+    """The settings, or one line per problem with them and exit status 1 (no traceback)."""
+    from pydantic import ValidationError
+
     from app.settings import get_settings
 
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        _refuse_settings(exc)
+
+
+def _refuse_settings(exc: ValidationError) -> NoReturn:
+    from app.settings import setting_problems
+
+    for line in setting_problems(exc):
+        typer.echo(f"configuration error: {line}", err=True)
+    raise typer.Exit(1) from None
 
 
 @app.command()
@@ -144,8 +165,14 @@ def worker(burst: bool = typer.Option(False, help="Run queued jobs, then stop.")
 @app.command("export-schema")
 def export_schema(output: Path = typer.Option(SCHEMA_FILE, help="Where to write the SDL.")) -> None:
     """Write the GraphQL schema (SDL) for client code generation."""
+    from pydantic import ValidationError
+
+    try:
+        sdl = schema_sdl()
+    except ValidationError as exc:
+        _refuse_settings(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(schema_sdl(), encoding="utf-8")
+    output.write_text(sdl, encoding="utf-8")
     typer.echo(f"schema written to {output}")
 
 
@@ -164,10 +191,21 @@ def serve(
     workers: int = typer.Option(1, envvar="WEB_CONCURRENCY", help="Worker processes."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
-    """Serve GraphQL over HTTP with uvicorn."""
+    """Serve GraphQL over HTTP with uvicorn, once the checks of `smallworks check` pass
+    (Redis unreachable is only a warning: background work waits for it)."""
     import uvicorn
 
+    from app.checks import NOT_CHECKED
+
     settings = _settings()
+    checks = asyncio.run(_run_checks(settings))
+    for c in checks:
+        if c.name == "redis" and not c.ok:
+            typer.echo(f"warning: {c.detail}; background work waits for it", err=True)
+    fatal = [c for c in checks if not c.ok and c.name != "redis" and c.summary != NOT_CHECKED]
+    if fatal:
+        typer.echo("refusing to start: " + "; ".join(c.detail for c in fatal), err=True)
+        raise typer.Exit(1)
     if settings.production and settings.database_url.startswith("sqlite") and workers > 1:
         typer.echo("note: SQLite serialises writers; use PostgreSQL or MariaDB for several workers", err=True)
     uvicorn.run(
@@ -180,6 +218,84 @@ def serve(
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
     )
+
+
+@app.command()
+def check() -> None:
+    """Check the settings (secrets present and well-formed), the database (reachable, at the
+    latest migration), Redis when configured, and that every encrypted value is under a key
+    of SMALLWORKS_DATA_KEYS. One line per check; exit status 1 if any fails."""
+    from app.checks import NOT_CHECKED
+
+    settings = _settings()
+    for line in _settings_report(settings):
+        typer.echo(f"ok: {line}")
+    checks = asyncio.run(_run_checks(settings))
+    for c in checks:
+        if c.ok:
+            typer.echo(f"ok: {c.name}: {c.detail}")
+        elif c.summary == NOT_CHECKED:
+            typer.echo(f"skipped: {c.name}: {c.detail}", err=True)
+        else:
+            typer.echo(f"problem: {c.name}: {c.detail}", err=True)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+def _settings_report(settings: Settings) -> list[str]:
+    ring = settings.key_ring
+    origin = "from the environment" if settings.production else "from the environment, or generated under var/ (development)"
+    return [
+        f"settings: SMALLWORKS_ENV={settings.env}",
+        f"SMALLWORKS_JWT_SECRET: {len(settings.jwt_secret or '')} characters, {origin}",
+        f"SMALLWORKS_DATA_KEYS: {len(ring)} key(s) of 32 bytes ({', '.join(ring)}); new values use {settings.data_key_id!r}",
+    ]
+
+
+async def _run_checks(settings: Settings) -> list[Check]:
+    from app.checks import all_checks
+    from app.state import AppState
+
+    state = AppState.create(settings)
+    try:
+        return await all_checks(state)
+    finally:
+        await state.close()
+
+
+@app.command("gen-keys")
+def gen_keys(
+    shell: bool = typer.Option(
+        False, "--shell", help="Print `export NAME='value'` lines for a POSIX shell's eval instead of env-file lines."
+    ),
+    add_data_key: bool = typer.Option(
+        False,
+        "--add-data-key",
+        help="Print only SMALLWORKS_DATA_KEYS and SMALLWORKS_DATA_KEY_ID: the current key ring plus a new key, which becomes "
+        "the active one (afterwards run `smallworks reencrypt`).",
+    ),
+) -> None:
+    """Print fresh secrets as SMALLWORKS_…=value lines for an env file (docker --env-file,
+    compose, systemd EnvironmentFile, kubectl --from-env-file take the values as they are)."""
+    import json
+    import shlex
+
+    from app.keygen import new_data_key, new_jwt_secret, next_key_id
+
+    ring: dict[str, str] = {}
+    lines: list[tuple[str, str]] = []
+    if add_data_key:
+        import base64
+
+        ring = {kid: base64.b64encode(key).decode() for kid, key in _settings().key_ring.items()}
+    else:
+        lines.append(("SMALLWORKS_JWT_SECRET", new_jwt_secret()))
+    kid = next_key_id(ring)
+    ring[kid] = new_data_key()
+    lines += [("SMALLWORKS_DATA_KEYS", json.dumps(ring, separators=(",", ":"))), ("SMALLWORKS_DATA_KEY_ID", kid)]
+    for name, value in lines:
+        typer.echo(f"export {name}={shlex.quote(value)}" if shell else f"{name}={value}")
+    typer.echo("# keep these out of version control; keep every data key while values sealed under it remain", err=True)
 
 
 def _redacted(url: str) -> str:
