@@ -23,6 +23,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
+from app import graphiql
 from app.broker import sender
 from app.checks import readiness
 from app.context import RequestContext, bearer_token, request_meta
@@ -57,6 +58,14 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         self.documents = schema.documents
         self.persisted = PersistedQueries(settings.document_cache_size)
         self.compiled = CompiledQueries(schema._schema, settings.document_cache_size)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL with its scripts and styles served by this application (app/graphiql.py)."""
+        return graphiql.page()
+
+    async def render_graphql_ide(self, request) -> Response:
+        return graphiql.page_response()
 
     def should_render_graphql_ide(self, request) -> bool:
         """A GET without ``query`` is a browser asking for GraphiQL, unless it names a
@@ -379,6 +388,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *([] if settings.production else [Route(graphiql.ROUTE, graphiql.static_file, methods=["GET"])]),
             Route("/files/project-document/{document_id}", download_project_document, methods=["GET"]),
         ],
         lifespan=lifespan,
