@@ -265,9 +265,6 @@ async def _run_checks(settings: Settings) -> list[Check]:
 
 @app.command("gen-keys")
 def gen_keys(
-    shell: bool = typer.Option(
-        False, "--shell", help="Print `export NAME='value'` lines for a POSIX shell's eval instead of env-file lines."
-    ),
     add_data_key: bool = typer.Option(
         False,
         "--add-data-key",
@@ -275,26 +272,23 @@ def gen_keys(
         "the active one (afterwards run `smallworks reencrypt`).",
     ),
 ) -> None:
-    """Print fresh secrets as SMALLWORKS_…=value lines for an env file (docker --env-file,
-    compose, systemd EnvironmentFile, kubectl --from-env-file take the values as they are)."""
-    import json
-    import shlex
-
+    """Print fresh secrets as SMALLWORKS_…=value lines for an env file. No value needs
+    quoting, so the same file serves docker --env-file, compose, systemd's EnvironmentFile,
+    kubectl --from-env-file and a shell's `set -a; . FILE`."""
     from app.keygen import new_data_key, new_jwt_secret, next_key_id
+    from app.settings import render_key_ring
 
-    ring: dict[str, str] = {}
+    ring: dict[str, bytes] = {}
     lines: list[tuple[str, str]] = []
     if add_data_key:
-        import base64
-
-        ring = {kid: base64.b64encode(key).decode() for kid, key in _settings().key_ring.items()}
+        ring = dict(_settings().key_ring)
     else:
         lines.append(("SMALLWORKS_JWT_SECRET", new_jwt_secret()))
     kid = next_key_id(ring)
     ring[kid] = new_data_key()
-    lines += [("SMALLWORKS_DATA_KEYS", json.dumps(ring, separators=(",", ":"))), ("SMALLWORKS_DATA_KEY_ID", kid)]
+    lines += [("SMALLWORKS_DATA_KEYS", render_key_ring(ring)), ("SMALLWORKS_DATA_KEY_ID", kid)]
     for name, value in lines:
-        typer.echo(f"export {name}={shlex.quote(value)}" if shell else f"{name}={value}")
+        typer.echo(f"{name}={value}")
     typer.echo("# keep these out of version control; keep every data key while values sealed under it remain", err=True)
 
 

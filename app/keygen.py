@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import secrets
 from datetime import UTC, datetime
 
@@ -15,12 +14,12 @@ def new_jwt_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
-def new_data_key() -> str:
-    """An AES-256-GCM key for field encryption, base64 as SMALLWORKS_DATA_KEYS holds it."""
-    return base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
+def new_data_key() -> bytes:
+    """An AES-256-GCM key for field encryption."""
+    return AESGCM.generate_key(bit_length=256)
 
 
-def next_key_id(ring: dict[str, str] | dict[str, bytes]) -> str:
+def next_key_id(ring: dict[str, bytes]) -> str:
     """A key id that says when the key was made (``k20261126``), unique within ``ring``."""
     base = "k" + datetime.now(UTC).strftime("%Y%m%d")
     kid, n = base, 1

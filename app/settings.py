@@ -174,18 +174,32 @@ class Settings(BaseSettings):
         return parse_key_ring(self.data_keys or "{}")
 
 
-KEY_RING_FORMAT = 'a JSON object {"key id": "base64 of 32 bytes"}'
+KEY_RING_FORMAT = '"id:base64,id:base64" or a JSON object {"id": "base64"}, each key 32 bytes'
 
 
 def parse_key_ring(text: str) -> dict[str, bytes]:
-    """The field-encryption keys of ``SMALLWORKS_DATA_KEYS``; a ValueError that says what is
-    wrong (never the keys themselves) if it is not one or more ids with 32-byte keys."""
-    try:
-        raw = json.loads(text)
-    except ValueError:
-        raise ValueError(f"SMALLWORKS_DATA_KEYS is not JSON: it must be {KEY_RING_FORMAT}") from None
+    """The field-encryption keys of ``SMALLWORKS_DATA_KEYS``: ``id:base64`` pairs separated
+    by commas (nothing in them needs quoting, in an env file or a shell), or a JSON object
+    of ids and base64 keys. A ValueError says what is wrong, never showing a key."""
+    text = text.strip()
+    raw: object
+    if text.startswith(("{", "[", '"')):
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise ValueError(f"SMALLWORKS_DATA_KEYS is not valid JSON: it must be {KEY_RING_FORMAT}") from None
+    else:
+        pairs = [item.strip().partition(":") for item in text.split(",")] if text else []
+        if any(not sep for _kid, sep, _value in pairs):
+            raise ValueError(f"SMALLWORKS_DATA_KEYS must be {KEY_RING_FORMAT}")
+        listed: dict[str, str] = {}
+        for kid, _sep, value in pairs:
+            if kid in listed:
+                raise ValueError(f"SMALLWORKS_DATA_KEYS names key id {kid!r} twice")
+            listed[kid] = value
+        raw = listed
     if not isinstance(raw, dict) or not raw:
-        raise ValueError(f"SMALLWORKS_DATA_KEYS must be {KEY_RING_FORMAT}, with at least one key")
+        raise ValueError(f"SMALLWORKS_DATA_KEYS must be {KEY_RING_FORMAT}, at least one")
     ring: dict[str, bytes] = {}
     for kid, value in raw.items():
         if not kid or ":" in kid:
@@ -200,6 +214,15 @@ def parse_key_ring(text: str) -> dict[str, bytes]:
             raise ValueError(f"SMALLWORKS_DATA_KEYS: key {kid!r} must be 32 bytes, base64-encoded (it is {len(key)})")
         ring[kid] = key
     return ring
+
+
+def render_key_ring(ring: dict[str, bytes]) -> str:
+    """``SMALLWORKS_DATA_KEYS`` for a key ring: ``id:base64`` pairs, or JSON if an id holds
+    a character the pairs cannot carry."""
+    encoded = {kid: base64.b64encode(key).decode() for kid, key in ring.items()}
+    if all(kid.isascii() and kid.replace("-", "").replace("_", "").replace(".", "").isalnum() for kid in encoded):
+        return ",".join(f"{kid}:{value}" for kid, value in encoded.items())
+    return json.dumps(encoded, separators=(",", ":"))
 
 
 def setting_problems(error: ValidationError) -> list[str]:

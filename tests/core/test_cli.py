@@ -261,14 +261,36 @@ def test_serve_refuses_production_without_secrets_in_one_line():
     assert checked.returncode == 1 and lines(checked.stderr) == lines(result.stderr)
 
 
+RING = '"id:base64,id:base64" or a JSON object {"id": "base64"}, each key 32 bytes'
+KEY = "A" * 43 + "="  # 32 bytes
+
+
+def test_data_keys_as_pairs_or_json():
+    import base64
+
+    from app.settings import parse_key_ring, render_key_ring
+
+    one, two = b"1" * 32, b"2" * 32
+    pairs = f"k1:{base64.b64encode(one).decode()}, k-2:{base64.b64encode(two).decode()}"
+    assert parse_key_ring(pairs) == {"k1": one, "k-2": two}
+    assert parse_key_ring(render_key_ring({"k1": one, "k-2": two})) == {"k1": one, "k-2": two}
+    assert render_key_ring({"k1": one}) == f"k1:{base64.b64encode(one).decode()}"
+    as_json = '{"k1": "%s", "a b": "%s"}' % (base64.b64encode(one).decode(), base64.b64encode(two).decode())
+    assert parse_key_ring(as_json) == {"k1": one, "a b": two}
+    assert parse_key_ring(render_key_ring({"a b": two})) == {"a b": two}  # an id pairs cannot carry: JSON
+
+
 @pytest.mark.parametrize(
     ("env", "line"),
     [
         ({"SMALLWORKS_ENV": "prod"}, "SMALLWORKS_ENV: Input should be 'development', 'production' or 'test'"),
-        ({"SMALLWORKS_DATA_KEYS": "k1=abc"}, 'SMALLWORKS_DATA_KEYS is not JSON: it must be a JSON object {"key id": "base64 of 32 bytes"}'),
+        ({"SMALLWORKS_DATA_KEYS": "k1=abc"}, f"SMALLWORKS_DATA_KEYS must be {RING}"),
+        ({"SMALLWORKS_DATA_KEYS": "{k1: abc}"}, f"SMALLWORKS_DATA_KEYS is not valid JSON: it must be {RING}"),
+        ({"SMALLWORKS_DATA_KEYS": '["abc"]'}, f"SMALLWORKS_DATA_KEYS must be {RING}, at least one"),
+        ({"SMALLWORKS_DATA_KEYS": f"k1:{KEY},k1:{KEY}", "SMALLWORKS_DATA_KEY_ID": "k1"}, "SMALLWORKS_DATA_KEYS names key id 'k1' twice"),
         (
-            {"SMALLWORKS_DATA_KEYS": '["abc"]'},
-            'SMALLWORKS_DATA_KEYS must be a JSON object {"key id": "base64 of 32 bytes"}, with at least one key',
+            {"SMALLWORKS_DATA_KEYS": f"k1:{KEY},:{KEY}", "SMALLWORKS_DATA_KEY_ID": "k1"},
+            "SMALLWORKS_DATA_KEYS: key id '' must be non-empty and without ':'",
         ),
         (
             {"SMALLWORKS_DATA_KEYS": '{"k1": "c2hvcnQ="}', "SMALLWORKS_DATA_KEY_ID": "k1"},
@@ -279,7 +301,7 @@ def test_serve_refuses_production_without_secrets_in_one_line():
             "SMALLWORKS_DATA_KEYS: key 'k1' is not a base64 string",
         ),
         (
-            {"SMALLWORKS_DATA_KEYS": '{"k1": "' + "A" * 43 + '="}', "SMALLWORKS_DATA_KEY_ID": "k2"},
+            {"SMALLWORKS_DATA_KEYS": '{"k1": "' + KEY + '"}', "SMALLWORKS_DATA_KEY_ID": "k2"},
             "SMALLWORKS_DATA_KEY_ID 'k2' names no key of SMALLWORKS_DATA_KEYS (it has 'k1')",
         ),
         ({"SMALLWORKS_JWT_SECRET": "short"}, "SMALLWORKS_JWT_SECRET must be at least 32 characters"),
@@ -330,8 +352,6 @@ def test_check_and_serve_refuse_values_sealed_under_a_key_the_ring_lacks(databas
 
 @pytest.mark.subprocess
 def test_gen_keys_makes_settings_that_production_accepts(empty_database_url):
-    import json
-
     from app.settings import Settings
     from resolvers.security.crypto import FieldCipher
 
@@ -350,40 +370,38 @@ def test_gen_keys_makes_settings_that_production_accepts(empty_database_url):
     cipher = FieldCipher(settings.key_ring, keys["SMALLWORKS_DATA_KEY_ID"])
     assert cipher.decrypt(cipher.encrypt("13800000000", "users.phone:1"), "users.phone:1") == "13800000000"
 
-    # The env-file lines as they are, in production mode, on a migrated database.
+    # The same lines as a shell reads an env file (`set -a; . FILE`): check accepts them in
+    # production mode, on a migrated database.
     upgrade(empty_database_url)
-    env = {**keys, "SMALLWORKS_ENV": "production", "SMALLWORKS_DATABASE_URL": empty_database_url}
-    checked = run_cli("check", env=env)
-    assert checked.returncode == 0, checked.stderr
-    assert "ok: settings: SMALLWORKS_ENV=production" in lines(checked.stdout)
-
-    # The shell form, evaluated by sh; fresh secrets every time.
-    shell = run_cli("gen-keys", "--shell").stdout
-    assert keys["SMALLWORKS_JWT_SECRET"] not in shell
-    evaluated = subprocess.run(
-        ["sh", "-c", f'eval "$1" && exec {sys.executable} -m app.cli check', "sh", shell],
+    env_file = TMP / "smallworks.env"
+    env_file.write_text(generated.stdout)
+    env = {"SMALLWORKS_ENV": "production", "SMALLWORKS_DATABASE_URL": empty_database_url}
+    checked = subprocess.run(
+        ["sh", "-c", f'set -a && . "$1" && set +a && exec {sys.executable} -m app.cli check', "sh", str(env_file)],
         cwd=ROOT,
-        env={**os.environ, "SMALLWORKS_ENV": "production", "SMALLWORKS_DATABASE_URL": empty_database_url},
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert evaluated.returncode == 0, evaluated.stderr
+    assert checked.returncode == 0, checked.stderr
+    assert "ok: settings: SMALLWORKS_ENV=production" in lines(checked.stdout)
 
-    # A new data key joins the ring and becomes the active one; the old keys stay.
-    added = run_cli("gen-keys", "--add-data-key", env=env)
+    # A new data key joins the ring and becomes the active one; the old key stays.
+    added = run_cli("gen-keys", "--add-data-key", env={**env, **keys})
     assert added.returncode == 0, added.stderr
     rotated = env_lines(added.stdout)
     assert set(rotated) == {"SMALLWORKS_DATA_KEYS", "SMALLWORKS_DATA_KEY_ID"}
-    ring = json.loads(rotated["SMALLWORKS_DATA_KEYS"])
-    old = json.loads(keys["SMALLWORKS_DATA_KEYS"])
-    assert ring.items() > old.items() and rotated["SMALLWORKS_DATA_KEY_ID"] not in old
-    Settings(
+    ring = Settings(
         env="production",
         jwt_secret=keys["SMALLWORKS_JWT_SECRET"],
         data_keys=rotated["SMALLWORKS_DATA_KEYS"],
         data_key_id=rotated["SMALLWORKS_DATA_KEY_ID"],
-    )
+    ).key_ring
+    old_id = keys["SMALLWORKS_DATA_KEY_ID"]
+    new_id = rotated["SMALLWORKS_DATA_KEY_ID"]
+    assert set(ring) == {old_id, new_id} and new_id != old_id
+    assert ring[old_id] == settings.key_ring[old_id] and ring[new_id] != ring[old_id]
 
 
 @pytest.mark.subprocess
