@@ -1,8 +1,10 @@
 """What must hold before a process takes traffic: the database reachable and at the latest
-migration, Redis reachable when configured, and every encrypted value under a key of the
-key ring. ``smallworks check`` prints them, ``smallworks serve`` refuses to start when one
-fails, and ``GET /readyz`` answers 503 while one fails (it leaves the key check out: it
-reads every encrypted column, and keys do not change while a process runs).
+migration, Redis reachable when configured, the storage directory writable, and every
+encrypted value under a key of the key ring. ``smallworks check`` prints them,
+``smallworks serve`` refuses to start when one fails (Redis and storage only warn: without
+them background work waits and uploads fail, the rest works), and ``GET /readyz`` answers
+503 while the database, its migrations or Redis fail (it leaves the others out: they read
+every encrypted column or write a file, and keys do not change while a process runs).
 
 Each check has a ``detail`` for the operator's terminal and a ``summary`` for /readyz,
 which anyone who can reach the server may read: a word, never a host, a revision or an
@@ -164,6 +166,19 @@ async def key_check(state: AppState) -> Check:
     )
 
 
+def storage_check(directory: Path) -> Check:
+    """Uploaded documents can be stored: the directory exists (or can be made) and takes a file."""
+    import tempfile
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".smallworks-check-"):
+            pass
+    except OSError as exc:
+        return Check.failed("storage", f"cannot write to SMALLWORKS_STORAGE_DIR {directory}: {exc.strerror or exc}", "error")
+    return Check("storage", True, f"documents are stored in {directory}")
+
+
 async def readiness(state: AppState, timeout: float = 3.0) -> list[Check]:
     """The checks of /readyz: database, migrations, and Redis when configured."""
     checks: list[Awaitable[list[Check]]] = [database_checks(state.db, timeout)]
@@ -173,8 +188,10 @@ async def readiness(state: AppState, timeout: float = 3.0) -> list[Check]:
 
 
 async def all_checks(state: AppState, timeout: float = 10.0) -> list[Check]:
-    """Readiness, and the encrypted values' keys once the database is at the latest migration."""
+    """Readiness, the storage directory, and the encrypted values' keys once the database
+    is at the latest migration."""
     checks = await readiness(state, timeout)
+    checks.append(await asyncio.to_thread(storage_check, Path(state.settings.storage_dir)))
     if all(c.ok for c in checks if c.name in ("database", "migrations")):
         checks.append(await _guarded("data keys", lambda: key_check(state)))
     return checks

@@ -184,6 +184,10 @@ def schema_sdl() -> str:
     return build_schema(Settings(env="development")).as_str() + "\n"
 
 
+# Checks whose failure `serve` reports without refusing to start, and what it means.
+WARN_ONLY = {"redis": "background work waits for it", "storage": "uploads fail until it is writable"}
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", envvar="HOST"),
@@ -192,7 +196,8 @@ def serve(
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
     """Serve GraphQL over HTTP with uvicorn, once the checks of `smallworks check` pass
-    (Redis unreachable is only a warning: background work waits for it)."""
+    (Redis and the storage directory only warn: without them background work waits and
+    uploads fail, the rest works)."""
     import uvicorn
 
     from app.checks import NOT_CHECKED
@@ -200,9 +205,9 @@ def serve(
     settings = _settings()
     checks = asyncio.run(_run_checks(settings))
     for c in checks:
-        if c.name == "redis" and not c.ok:
-            typer.echo(f"warning: {c.detail}; background work waits for it", err=True)
-    fatal = [c for c in checks if not c.ok and c.name != "redis" and c.summary != NOT_CHECKED]
+        if c.name in WARN_ONLY and not c.ok:
+            typer.echo(f"warning: {c.detail}; {WARN_ONLY[c.name]}", err=True)
+    fatal = [c for c in checks if not c.ok and c.name not in WARN_ONLY and c.summary != NOT_CHECKED]
     if fatal:
         typer.echo("refusing to start: " + "; ".join(c.detail for c in fatal), err=True)
         raise typer.Exit(1)

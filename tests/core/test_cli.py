@@ -240,11 +240,17 @@ def test_check_and_serve_refuse_a_database_until_it_is_at_the_latest_migration(e
 
 @pytest.mark.subprocess
 @pytest.mark.skipif(BACKEND != "sqlite", reason="about SQLite files")
-def test_check_names_a_missing_sqlite_file_and_does_not_create_it():
+def test_check_names_a_missing_sqlite_file_and_an_unwritable_storage_directory():
     missing = TMP / "missing" / "nothing.db"
-    result = run_cli("check", env={"SMALLWORKS_DATABASE_URL": f"sqlite:///{missing}"})
+    (TMP / "a-file").write_text("")
+    storage = TMP / "a-file" / "storage"
+    result = run_cli("check", env={"SMALLWORKS_DATABASE_URL": f"sqlite:///{missing}", "SMALLWORKS_STORAGE_DIR": str(storage)})
     assert result.returncode == 1
-    assert f"problem: database: the SQLite file {missing} does not exist: run `smallworks migrate`" in lines(result.stderr)
+    assert lines(result.stderr) == [
+        f"problem: database: the SQLite file {missing} does not exist: run `smallworks migrate`",
+        "skipped: migrations: not checked: there is no database file",
+        f"problem: storage: cannot write to SMALLWORKS_STORAGE_DIR {storage}: Not a directory",
+    ]
     assert not missing.exists()
 
 
