@@ -79,7 +79,14 @@ def create_admin(
     organisation_name: str = typer.Option(..., help="Platform organisation (created if its credit code is new)."),
     uscc: str = typer.Option(..., help="统一社会信用代码 of the platform organisation."),
     region_code: str = typer.Option(..., help="6-digit region code the administrator works in."),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True, envvar="SMALLWORKS_ADMIN_PASSWORD"),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="SMALLWORKS_ADMIN_PASSWORD",
+        help="Asked for twice without echo when not given (on the command line it stays in the shell's history).",
+    ),
 ) -> None:
     """Create a platform administrator (platform_admin and policy_admin)."""
     from sqlalchemy import select
@@ -195,9 +202,10 @@ def serve(
     workers: int = typer.Option(1, envvar="WEB_CONCURRENCY", help="Worker processes."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
-    """Serve GraphQL over HTTP with uvicorn, once the checks of `smallworks check` pass
-    (Redis and the storage directory only warn: without them background work waits and
-    uploads fail, the rest works)."""
+    """Serve GraphQL over HTTP with uvicorn, once the checks of `smallworks check` pass.
+
+    Redis and the storage directory only warn: without them background work waits and
+    uploads fail, the rest works."""
     import uvicorn
 
     from app.checks import NOT_CHECKED
@@ -227,9 +235,11 @@ def serve(
 
 @app.command()
 def check() -> None:
-    """Check the settings (secrets present and well-formed), the database (reachable, at the
-    latest migration), Redis when configured, and that every encrypted value is under a key
-    of SMALLWORKS_DATA_KEYS. One line per check; exit status 1 if any fails."""
+    """Check the settings, database, migrations, Redis, storage and keys; exit 1 on a problem.
+
+    Secrets present and well-formed, the database reachable and at the latest migration,
+    Redis when configured, the storage directory writable, and every encrypted value under
+    a key of SMALLWORKS_DATA_KEYS. One line per check."""
     from app.checks import NOT_CHECKED
 
     settings = _settings()
@@ -277,9 +287,10 @@ def gen_keys(
         "the active one (afterwards run `smallworks reencrypt`).",
     ),
 ) -> None:
-    """Print fresh secrets as SMALLWORKS_…=value lines for an env file. No value needs
-    quoting, so the same file serves docker --env-file, compose, systemd's EnvironmentFile,
-    kubectl --from-env-file and a shell's `set -a; . FILE`."""
+    """Print fresh secrets as SMALLWORKS_…=value lines for an env file.
+
+    No value needs quoting, so the same file serves docker --env-file, compose, systemd's
+    EnvironmentFile, kubectl --from-env-file and a shell's `set -a; . FILE`."""
     from app.keygen import new_data_key, new_jwt_secret, next_key_id
     from app.settings import render_key_ring
 
