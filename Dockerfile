@@ -20,14 +20,18 @@ COPY migrations migrations
 RUN uv sync --locked --no-dev --no-editable
 
 FROM python:3.11-slim
+# Uploaded documents go to /srv/smallworks/storage (a volume in docker-compose.yml); the
+# default, var/ beside the code, is inside the installed packages and not writable here.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SMALLWORKS_ENV=production WEB_CONCURRENCY=4 PORT=8000 \
-    PATH=/opt/smallworks/bin:$PATH
-RUN groupadd --system smallworks && useradd --system --gid smallworks --home-dir /srv/smallworks --create-home smallworks
+    SMALLWORKS_STORAGE_DIR=/srv/smallworks/storage PATH=/opt/smallworks/bin:$PATH
+RUN groupadd --system smallworks && useradd --system --gid smallworks --home-dir /srv/smallworks --create-home smallworks \
+    && install -d -o smallworks -g smallworks /srv/smallworks/storage
 COPY --from=build /opt/smallworks /opt/smallworks
 COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 USER smallworks
 WORKDIR /srv/smallworks
 EXPOSE 8000
+# Liveness (/healthz answers while the process does); load balancers ask /readyz.
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz')"
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["serve"]

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from app.checks import Check
+    from app.settings import Settings
 
 app = typer.Typer(help="smallworks: GraphQL backend for small-value public works (小额工程).", no_args_is_help=True)
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "clients" / "schema.graphql"
 
 
-def _settings():
+def _settings() -> Settings:
+    """The settings, or one line per problem with them and exit status 1 (no traceback)."""
+    from pydantic import ValidationError
+
     from app.settings import get_settings
 
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        _refuse_settings(exc)
+
+
+def _refuse_settings(exc: ValidationError) -> NoReturn:
+    from app.settings import setting_problems
+
+    for line in setting_problems(exc):
+        typer.echo(f"configuration error: {line}", err=True)
+    raise typer.Exit(1) from None
 
 
 @app.command()
@@ -57,7 +78,14 @@ def create_admin(
     organisation_name: str = typer.Option(..., help="Platform organisation (created if its credit code is new)."),
     uscc: str = typer.Option(..., help="统一社会信用代码 of the platform organisation."),
     region_code: str = typer.Option(..., help="6-digit region code the administrator works in."),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True, envvar="SMALLWORKS_ADMIN_PASSWORD"),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="SMALLWORKS_ADMIN_PASSWORD",
+        help="Asked for twice without echo when not given (on the command line it stays in the shell's history).",
+    ),
 ) -> None:
     """Create a platform administrator (platform_admin and policy_admin)."""
     from sqlalchemy import select
@@ -143,8 +171,14 @@ def worker(burst: bool = typer.Option(False, help="Run queued jobs, then stop.")
 @app.command("export-schema")
 def export_schema(output: Path = typer.Option(SCHEMA_FILE, help="Where to write the SDL.")) -> None:
     """Write the GraphQL schema (SDL) for client code generation."""
+    from pydantic import ValidationError
+
+    try:
+        sdl = schema_sdl()
+    except ValidationError as exc:
+        _refuse_settings(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(schema_sdl(), encoding="utf-8")
+    output.write_text(sdl, encoding="utf-8")
     typer.echo(f"schema written to {output}")
 
 
@@ -156,6 +190,10 @@ def schema_sdl() -> str:
     return build_schema(Settings(env="development")).as_str() + "\n"
 
 
+# Checks whose failure `serve` reports without refusing to start, and what it means.
+WARN_ONLY = {"redis": "background work waits for it", "storage": "uploads fail until it is writable"}
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", envvar="HOST"),
@@ -163,10 +201,23 @@ def serve(
     workers: int = typer.Option(1, envvar="WEB_CONCURRENCY", help="Worker processes."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
-    """Serve GraphQL over HTTP with uvicorn."""
+    """Serve GraphQL over HTTP with uvicorn, once the checks of `smallworks check` pass.
+
+    Redis and the storage directory only warn: without them background work waits and
+    uploads fail, the rest works."""
     import uvicorn
 
+    from app.checks import NOT_CHECKED
+
     settings = _settings()
+    checks = asyncio.run(_run_checks(settings))
+    for c in checks:
+        if c.name in WARN_ONLY and not c.ok:
+            typer.echo(f"warning: {c.detail}; {WARN_ONLY[c.name]}", err=True)
+    fatal = [c for c in checks if not c.ok and c.name not in WARN_ONLY and c.summary != NOT_CHECKED]
+    if fatal:
+        typer.echo("refusing to start: " + "; ".join(c.detail for c in fatal), err=True)
+        raise typer.Exit(1)
     if settings.production and settings.database_url.startswith("sqlite") and workers > 1:
         typer.echo("note: SQLite serialises writers; use PostgreSQL or MariaDB for several workers", err=True)
     uvicorn.run(
@@ -180,6 +231,81 @@ def serve(
         proxy_headers=False,
         log_level="info",
     )
+
+
+@app.command()
+def check() -> None:
+    """Check the settings, database, migrations, Redis, storage and keys; exit 1 on a problem.
+
+    Secrets present and well-formed, the database reachable and at the latest migration,
+    Redis when configured, the storage directory writable, and every encrypted value under
+    a key of SMALLWORKS_DATA_KEYS. One line per check."""
+    from app.checks import NOT_CHECKED
+
+    settings = _settings()
+    for line in _settings_report(settings):
+        typer.echo(f"ok: {line}")
+    checks = asyncio.run(_run_checks(settings))
+    for c in checks:
+        if c.ok:
+            typer.echo(f"ok: {c.name}: {c.detail}")
+        elif c.summary == NOT_CHECKED:
+            typer.echo(f"skipped: {c.name}: {c.detail}", err=True)
+        else:
+            typer.echo(f"problem: {c.name}: {c.detail}", err=True)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+def _settings_report(settings: Settings) -> list[str]:
+    ring = settings.key_ring
+    origin = "from the environment" if settings.production else "from the environment, or generated under var/ (development)"
+    return [
+        f"settings: SMALLWORKS_ENV={settings.env}",
+        f"SMALLWORKS_JWT_SECRET: {len(settings.jwt_secret or '')} characters, {origin}",
+        f"SMALLWORKS_DATA_KEYS: {len(ring)} key(s) of 32 bytes ({', '.join(ring)}); new values use {settings.data_key_id!r}",
+    ]
+
+
+async def _run_checks(settings: Settings) -> list[Check]:
+    from app.checks import all_checks
+    from app.state import AppState
+
+    state = AppState.create(settings)
+    try:
+        return await all_checks(state)
+    finally:
+        await state.close()
+
+
+@app.command("gen-keys")
+def gen_keys(
+    add_data_key: bool = typer.Option(
+        False,
+        "--add-data-key",
+        help="Print only SMALLWORKS_DATA_KEYS and SMALLWORKS_DATA_KEY_ID: the current key ring plus a new key, which becomes "
+        "the active one (afterwards run `smallworks reencrypt`).",
+    ),
+) -> None:
+    """Print fresh secrets as SMALLWORKS_…=value lines for an env file.
+
+    No value needs quoting, so the same file serves docker --env-file, compose, systemd's
+    EnvironmentFile, kubectl --from-env-file and a shell's `set -a; . FILE`."""
+    from app.keygen import new_data_key, new_jwt_secret, next_key_id
+    from app.settings import render_key_ring
+
+    ring: dict[str, bytes] = {}
+    lines: list[tuple[str, str]] = []
+    if add_data_key:
+        ring = dict(_settings().key_ring)
+    else:
+        lines.append(("SMALLWORKS_JWT_SECRET", new_jwt_secret()))
+    kid = next_key_id(ring)
+    ring[kid] = new_data_key()
+    lines += [("SMALLWORKS_DATA_KEYS", render_key_ring(ring)), ("SMALLWORKS_DATA_KEY_ID", kid)]
+    for name, value in lines:
+        typer.echo(f"{name}={value}")
+    typer.echo("# keep these out of version control; keep every data key while values sealed under it remain", err=True)
 
 
 from app.cli_documents import documents_app  # noqa: E402

@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL at /graphql, OAuth2 tokens at /auth/token, /healthz."""
+"""The ASGI application: GraphQL at /graphql, OAuth2 tokens at /auth/token, /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from urllib.parse import unquote
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -24,7 +23,9 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
+from app import graphiql
 from app.broker import sender
+from app.checks import readiness
 from app.context import RequestContext, bearer_token, request_meta
 from app.files import download_project_document
 from app.settings import Settings, get_settings
@@ -57,6 +58,14 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         self.documents = schema.documents
         self.persisted = PersistedQueries(state.queries, state.trusted.get, trusted_only=settings.trusted_documents_only)
         self.compiled = CompiledQueries(schema._schema, settings.document_cache_size, schema.node_limit)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL with its scripts and styles served by this application (app/graphiql.py)."""
+        return graphiql.page()
+
+    async def render_graphql_ide(self, request) -> Response:
+        return graphiql.page_response()
 
     def should_render_graphql_ide(self, request) -> bool:
         """A GET without ``query`` is a browser asking for GraphiQL, unless it names a
@@ -294,30 +303,23 @@ async def token_endpoint(request: Request) -> JSONResponse:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    state: AppState = request.app.state.smallworks
-    checks: dict[str, str] = {}
-    healthy = True
-    try:
-        async with state.db.read() as session:
-            await session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:
-        healthy = False
-        checks["database"] = f"error: {type(exc).__name__}"
-    if state.settings.redis_url:
-        try:
-            from redis.asyncio import Redis
+    """Liveness: the process is up and its event loop answers. It probes neither the
+    database nor Redis on purpose: restarting the process cures neither's outage, and a
+    liveness probe that failed with them would restart every server at once. Whether this
+    process can serve is /readyz."""
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
-            redis = Redis.from_url(state.settings.redis_url, socket_connect_timeout=2)
-            try:
-                await redis.ping()
-                checks["redis"] = "ok"
-            finally:
-                await redis.aclose()
-        except Exception as exc:
-            healthy = False
-            checks["redis"] = f"error: {type(exc).__name__}"
-    return JSONResponse({"status": "ok" if healthy else "error", "checks": checks}, status_code=200 if healthy else 503)
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database answers and is at the latest migration, and Redis answers
+    when configured; 503 otherwise, so a load balancer sends this process no traffic."""
+    checks = await readiness(request.app.state.smallworks)
+    ready = all(c.ok for c in checks)
+    return JSONResponse(
+        {"status": "ok" if ready else "error", "checks": {c.name: c.summary for c in checks}},
+        status_code=200 if ready else 503,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def run_background(state: AppState) -> None:
@@ -387,6 +389,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             WebSocketRoute("/graphql", graphql),
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            *([] if settings.production else [Route(graphiql.ROUTE, graphiql.static_file, methods=["GET"])]),
             Route("/files/project-document/{document_id}", download_project_document, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,20 +217,80 @@ class Settings(BaseSettings):
             if not self.data_keys:
                 self.data_keys = json.dumps(dev["data_keys"])
                 self.data_key_id = self.data_key_id or dev["data_key_id"]
-        keys = self.key_ring
+        keys = parse_key_ring(self.data_keys or "")
         if self.data_key_id not in keys:
-            raise ValueError("SMALLWORKS_DATA_KEY_ID must name a key in SMALLWORKS_DATA_KEYS")
-        for kid, key in keys.items():
-            if len(key) != 32:
-                raise ValueError(f"data key {kid!r} must be 32 bytes (base64-encoded)")
+            raise ValueError(
+                f"SMALLWORKS_DATA_KEY_ID {self.data_key_id!r} names no key of SMALLWORKS_DATA_KEYS (it has {', '.join(map(repr, keys))})"
+            )
         if len(self.jwt_secret or "") < 32:
             raise ValueError("SMALLWORKS_JWT_SECRET must be at least 32 characters")
         return self
 
     @property
     def key_ring(self) -> dict[str, bytes]:
-        raw = json.loads(self.data_keys or "{}")
-        return {kid: base64.b64decode(value) for kid, value in raw.items()}
+        return parse_key_ring(self.data_keys or "{}")
+
+
+KEY_RING_FORMAT = '"id:base64,id:base64" or a JSON object {"id": "base64"}, each key 32 bytes'
+
+
+def parse_key_ring(text: str) -> dict[str, bytes]:
+    """The field-encryption keys of ``SMALLWORKS_DATA_KEYS``: ``id:base64`` pairs separated
+    by commas (nothing in them needs quoting, in an env file or a shell), or a JSON object
+    of ids and base64 keys. A ValueError says what is wrong, never showing a key."""
+    text = text.strip()
+    raw: object
+    if text.startswith(("{", "[", '"')):
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise ValueError(f"SMALLWORKS_DATA_KEYS is not valid JSON: it must be {KEY_RING_FORMAT}") from None
+    else:
+        pairs = [item.strip().partition(":") for item in text.split(",")] if text else []
+        if any(not sep for _kid, sep, _value in pairs):
+            raise ValueError(f"SMALLWORKS_DATA_KEYS must be {KEY_RING_FORMAT}")
+        listed: dict[str, str] = {}
+        for kid, _sep, value in pairs:
+            if kid in listed:
+                raise ValueError(f"SMALLWORKS_DATA_KEYS names key id {kid!r} twice")
+            listed[kid] = value
+        raw = listed
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(f"SMALLWORKS_DATA_KEYS must be {KEY_RING_FORMAT}, at least one")
+    ring: dict[str, bytes] = {}
+    for kid, value in raw.items():
+        if not kid or ":" in kid:
+            raise ValueError(f"SMALLWORKS_DATA_KEYS: key id {kid!r} must be non-empty and without ':'")
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            key = base64.b64decode(value)
+        except ValueError:  # binascii.Error too
+            raise ValueError(f"SMALLWORKS_DATA_KEYS: key {kid!r} is not a base64 string") from None
+        if len(key) != 32:
+            raise ValueError(f"SMALLWORKS_DATA_KEYS: key {kid!r} must be 32 bytes, base64-encoded (it is {len(key)})")
+        ring[kid] = key
+    return ring
+
+
+def render_key_ring(ring: dict[str, bytes]) -> str:
+    """``SMALLWORKS_DATA_KEYS`` for a key ring: ``id:base64`` pairs, or JSON if an id holds
+    a character the pairs cannot carry."""
+    encoded = {kid: base64.b64encode(key).decode() for kid, key in ring.items()}
+    if all(kid.isascii() and kid.replace("-", "").replace("_", "").replace(".", "").isalnum() for kid in encoded):
+        return ",".join(f"{kid}:{value}" for kid, value in encoded.items())
+    return json.dumps(encoded, separators=(",", ":"))
+
+
+def setting_problems(error: ValidationError) -> list[str]:
+    """One line per problem of a settings validation error, naming the environment variable
+    and never echoing a value (it may be a secret)."""
+    lines = []
+    for item in error.errors(include_url=False, include_input=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        loc = [str(part) for part in item["loc"]]
+        lines.append(f"SMALLWORKS_{loc[0].upper()}: {message}" if loc else message)
+    return lines
 
 
 def _development_secrets() -> dict:

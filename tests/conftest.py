@@ -106,6 +106,18 @@ def database_url():
     _drop_database(name)
 
 
+@pytest.fixture
+def empty_database_url():
+    """A database of the chosen backend that exists but was never migrated (for SQLite an
+    empty file)."""
+    name = f"sw_empty_{os.getpid()}_{secrets.token_hex(3)}"
+    url = _create_database(name)
+    if BACKEND == "sqlite":
+        (TMP / (name + ".db")).touch()
+    yield url
+    _drop_database(name)
+
+
 def make_settings(database_url: str, **overrides) -> Settings:
     values = dict(env="test", database_url=database_url, policy_cache_seconds=3600.0, storage_dir=TMP / "storage")
     values.update(overrides)

@@ -24,14 +24,20 @@ def encrypted_column(model: type[Any], attribute: str, name: str, context_of: Ca
         ENCRYPTED_COLUMNS.append((model, attribute, name, context_of))
 
 
+def encrypted_columns() -> list[tuple[type[Any], str, str, Callable[[Any], str]]]:
+    """Every declared encrypted column. Domains declare them in their ``service`` modules,
+    which a process that does not build the schema (the CLI) has not necessarily imported."""
+    from models import domain_modules
+
+    domain_modules("resolvers", ".service")
+    return list(ENCRYPTED_COLUMNS)
+
+
 async def reencrypt_all(uow: UnitOfWork, batch_size: int = 500) -> dict[str, int]:
     """Returns how many values of each column were re-encrypted."""
-    from resolvers import load_domains
-
-    load_domains()  # every domain's declared columns
     counts: dict[str, int] = {}
     cipher = uow.cipher
-    for model, attribute, name, context_of in ENCRYPTED_COLUMNS:
+    for model, attribute, name, context_of in encrypted_columns():
         column = getattr(model, attribute)
         prefix = f"v1:{cipher.active_key_id}:"
         stmt = select(model).where(column.is_not(None), ~column.startswith(prefix, autoescape=True)).order_by(model.id)
