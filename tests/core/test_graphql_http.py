@@ -6,14 +6,21 @@ error's own 4xx. ``application/json`` (legacy clients): 200 for every well-forme
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import shutil
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
-from conftest import EXECUTOR
+from conftest import EXECUTOR, TMP, unique
 
 from app.graphql_http import is_request_error, negotiate_media_type, request_error_status
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import graphql_http_audit as audit
 
 GRAPHQL_RESPONSE = "application/graphql-response+json; charset=utf-8"
 JSON = "application/json; charset=utf-8"
@@ -326,3 +333,19 @@ def test_a_request_error_is_told_by_null_data_and_no_error_with_a_path():
     assert [is_request_error(r) for r in (parse, bubbled, partial, {"data": {"a": 1}})] == [True, False, False, False]
     assert request_error_status(parse) == 400
     assert request_error_status({"errors": [{"message": "x", "extensions": {"code": "INTERNAL"}}]}) == 500
+
+
+# -- the graphql-http audit ----------------------------------------------------------------
+
+
+@pytest.mark.subprocess
+@pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="node and npm run the graphql-http audit")
+async def test_the_graphql_http_audit_passes_in_full_in_development(database_url):
+    """``auditServer`` of graphql-http (as locked in bench/graphql_http_audit) against
+    ``smallworks serve`` in development mode: all 61 audits ok, no notice, warning or error
+    (bench/graphql_http_audit.py also runs it in production, where introspection is off)."""
+    command = await asyncio.to_thread(audit.install)
+    env = audit.server_env("development", database_url, TMP)
+    run = await asyncio.to_thread(audit.audit_server, command, env, TMP / f"graphql-http-audit-{unique()}.log")
+    failures = [f"{r['status']} {r['id']} {r['name']}: {r['reason']} ({r['responseStatus']})" for r in run.not_ok]
+    assert run.counts == {"ok": 61, "notice": 0, "warn": 0, "error": 0}, "\n".join(failures)
