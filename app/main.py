@@ -1,4 +1,8 @@
-"""The ASGI application: GraphQL at /graphql, OAuth2 tokens at /auth/token, /healthz and /readyz."""
+"""The ASGI application: GraphQL at /graphql, OAuth2 tokens at /auth/token, /healthz and /readyz.
+
+/graphql follows GraphQL over HTTP (``app.graphql_http``): every answer, the compiled
+path's, the general executor's and the transport errors', is written in the media type
+that the request's Accept header chose, with that media type's status codes."""
 
 from __future__ import annotations
 
@@ -21,9 +25,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from app import graphiql
+from app import graphiql, graphql_http
 from app.broker import sender
 from app.checks import readiness
 from app.context import RequestContext, bearer_token, request_meta
@@ -73,9 +80,13 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
 
     async def parse_http_body(self, request):
-        """The request's operations, with a persisted query's text in place of its hash."""
+        """The request's operations, with a persisted query's text in place of its hash.
+        An ``operationName`` that is neither a string nor null makes the request malformed
+        (strawberry checks the other parameters' types)."""
         data = await super().parse_http_body(request)
         for item in data if isinstance(data, list) else [data]:
+            if not (item.operation_name is None or isinstance(item.operation_name, str)):
+                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
             item.query = await self.persisted.resolve(item.query, item.extensions)
         return data
 
@@ -104,6 +115,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if not isinstance(response, WebSocket):
             response.headers["Cache-Control"] = "no-store"
             response.headers[EXECUTOR_HEADER] = "general"
+            response.media_type = getattr(request.state, "graphql_media", graphql_http.JSON)  # read by create_response
         websocket = isinstance(response, WebSocket)
         context = RequestContext.for_request(self.state, request, shared_reads=not websocket)
         if not websocket:
@@ -111,44 +123,75 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             context.response_headers = response.headers
         return context
 
+    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response) -> Response:
+        """The general executor's answer in the negotiated media type: with
+        ``application/graphql-response+json`` a request error has no ``data`` and a 4xx
+        (or 500) status; with ``application/json`` the body and 200 stay as they were."""
+        media = sub_response.media_type or graphql_http.JSON
+        status = sub_response.status_code or 200
+        body: object = response_data
+        if media == graphql_http.GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict) and graphql_http.is_request_error(response_data):
+            body = {key: value for key, value in response_data.items() if key != "data"}
+            status = graphql_http.request_error_status(response_data)
+        response = Response(self.encode_json(body), status_code=status, media_type=graphql_http.CONTENT_TYPES[media])
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive=receive)
         locale = negotiate(request.headers.get("accept-language"))
-        multipart = request.headers.get("content-type", "").startswith("multipart/")
-        if multipart and not any(h in request.headers for h in PREFLIGHT_HEADERS):
-            response = _graphql_http_error("CSRF_PREFLIGHT_REQUIRED", 400, locale)
+        content_type = request.headers.get("content-type")
+        multipart = (content_type or "").startswith("multipart/")
+        accepted = graphql_http.negotiate_media_type(request.headers.get("accept"))
+        media = request.state.graphql_media = accepted or graphql_http.JSON
+        error = partial(_graphql_http_error, locale=locale, media=media)
+        if request.method not in ("GET", "POST"):
+            response = error("METHOD_NOT_ALLOWED", 405, headers={"Allow": "GET, POST"})
+        elif accepted is None and not self.should_render_graphql_ide(request):
+            response = error("NOT_ACCEPTABLE", 406)  # in application/json, as the client accepts neither
+        elif request.method == "POST" and not (multipart or graphql_http.is_json_body(content_type)):
+            response = error("UNSUPPORTED_MEDIA_TYPE", 415)
+        elif multipart and not any(h in request.headers for h in PREFLIGHT_HEADERS):
+            response = error("CSRF_PREFLIGHT_REQUIRED", 400)
         elif not multipart and not await _read_within(request, self.state.settings.max_request_bytes):
             limit = self.state.settings.max_request_bytes
-            response = _graphql_http_error("REQUEST_TOO_LARGE", 413, locale, limit=limit)
+            response = error("REQUEST_TOO_LARGE", 413, limit=limit)
         else:
-            compiled = await self._compiled(request)
+            compiled = await self._compiled(request, media)
             if compiled is not None:
                 await compiled(scope, receive, send)
                 return
             try:
                 response = await self.run(request)
             except PersistedQueryError as exc:
-                response = _graphql_http_error(exc.code, exc.status, locale)
+                response = error(exc.code, exc.legacy_status if media == graphql_http.JSON else exc.status)
             except HTTPException as exc:
                 # Strawberry answers transport errors in plain text; clients get JSON with a code.
-                reason = str(exc.reason)
-                if exc.status_code == 400 and "GET" in reason and "mutation" in reason.lower():
-                    response = _graphql_http_error("MUTATION_OVER_GET", 400, locale)
+                if isinstance(exc.__cause__, InvalidOperationTypeError) and exc.__cause__.operation_type == OperationType.MUTATION:
+                    # GraphQL over HTTP: 405, and Allow names the method that may carry it.
+                    response = error("MUTATION_OVER_GET", 405, headers={"Allow": "POST"})
+                elif isinstance(exc.__cause__, CannotGetOperationTypeError):
+                    # A request error of a well-formed request: 200 for application/json.
+                    status = 200 if media == graphql_http.JSON else 400
+                    response = error("OPERATION_RESOLUTION_FAILURE", status, name=orjson.dumps(exc.__cause__.operation_name).decode())
                 else:
-                    response = _graphql_http_error("BAD_REQUEST", exc.status_code, locale, reason)
+                    response = error("BAD_REQUEST", exc.status_code, detail=str(exc.reason))
             finally:
                 context = getattr(request.state, "smallworks_context", None)
                 if context is not None:
                     await context.close()
         await response(scope, receive, send)
 
-    async def _compiled(self, request: Request) -> Response | None:
+    async def _compiled(self, request: Request, media: str) -> Response | None:
         """A known query document answered on the compiled path (``schema.core.compiled``),
-        or None to run the general executor. ``X-Smallworks-Executor: general`` asks for
-        the general executor; every answer says which one ran."""
+        in ``media``, or None to run the general executor (which also answers every request
+        that is not well-formed). ``X-Smallworks-Executor: general`` asks for the general
+        executor; every answer says which one ran."""
         if (
             request.method != "POST"
             or request.headers.get(EXECUTOR_HEADER, "").lower() == "general"
@@ -167,10 +210,12 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             return None  # the general path answers with the error
         operation_name = payload.get("operationName")
         variables = payload.get("variables")
+        extensions = payload.get("extensions")
         if (
             query is None
             or not (operation_name is None or isinstance(operation_name, str))
             or not (variables is None or isinstance(variables, dict))
+            or not (extensions is None or isinstance(extensions, dict))
         ):
             return None
         known = self.documents.peek(query)
@@ -186,8 +231,11 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             await context.close()
         if result is None:
             return None
+        # Only a result with data and no errors comes this way: 200 in either media type.
         return Response(
-            self.encode_json(result), media_type="application/json", headers={"Cache-Control": "no-store", EXECUTOR_HEADER: "compiled"}
+            self.encode_json(result),
+            media_type=graphql_http.CONTENT_TYPES[media],
+            headers={"Cache-Control": "no-store", EXECUTOR_HEADER: "compiled"},
         )
 
 
@@ -208,10 +256,22 @@ async def _read_within(request: Request, limit: int) -> bool:
     return True
 
 
-def _graphql_http_error(code: str, status: int, locale: str, detail: str | None = None, **params: object) -> JSONResponse:
+def _graphql_http_error(
+    code: str,
+    status: int,
+    locale: str,
+    detail: str | None = None,
+    *,
+    media: str = graphql_http.JSON,
+    headers: dict[str, str] | None = None,
+    **params: object,
+) -> Response:
+    """A GraphQL response of one request error (no ``data``), typed by ``code``, in the
+    negotiated media type."""
     message = translate(code, locale, detail=detail or "", **params)
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers={"Cache-Control": "no-store"}
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    return Response(
+        body, status_code=status, media_type=graphql_http.CONTENT_TYPES[media], headers={"Cache-Control": "no-store", **(headers or {})}
     )
 
 
@@ -385,7 +445,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     graphql = GraphQLApp(state)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # every method: GraphQLApp answers the others 405 itself
             WebSocketRoute("/graphql", graphql),
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),

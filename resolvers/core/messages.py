@@ -39,6 +39,19 @@ register(
         ),
         "MUTATION_OVER_GET": ("变更操作不能通过 GET 请求发送，请使用 POST。", "Mutations cannot be sent over GET; use POST."),
         "BAD_REQUEST": ("请求无效：{detail}", "Bad request: {detail}"),
+        "OPERATION_RESOLUTION_FAILURE": (
+            "无法确定要执行的操作（operationName：{name}）。",
+            "The operation to run cannot be determined (operationName: {name}).",
+        ),
+        "METHOD_NOT_ALLOWED": ("GraphQL 请求须用 GET 或 POST 发送。", "GraphQL requests must use GET or POST."),
+        "NOT_ACCEPTABLE": (
+            "Accept 请求头须接受 application/graphql-response+json 或 application/json。",
+            "The Accept header must allow application/graphql-response+json or application/json.",
+        ),
+        "UNSUPPORTED_MEDIA_TYPE": (
+            "POST 请求体须为 UTF-8 编码的 application/json（上传文件用 multipart/form-data）。",
+            "A POST body must be application/json in UTF-8 (multipart/form-data for uploads).",
+        ),
         "REQUEST_TOO_LARGE": ("请求体超过 {limit} 字节的上限。", "The request body is larger than the limit of {limit} bytes."),
         "DOCUMENT_NOT_TRUSTED": (
             "此服务器只执行已登记的查询文档，该文档未登记。",

@@ -107,12 +107,15 @@ class DocumentNotTrusted(DomainError):
 
 class PersistedQueryError(Exception):
     """A persisted-query request that cannot run: ``code`` says why, ``status`` is the HTTP
-    status to answer with (200 for an unknown hash, as clients expect to retry then)."""
+    status to answer with (404 for an unknown hash), ``legacy_status`` the one for a client
+    that accepts only ``application/json``: 200 for an unknown hash, as such clients expect
+    a GraphQL answer to retry with the text."""
 
-    def __init__(self, code: str, status: int):
+    def __init__(self, code: str, status: int, legacy_status: int | None = None):
         super().__init__(code)
         self.code = code
         self.status = status
+        self.legacy_status = status if legacy_status is None else legacy_status
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -198,7 +201,7 @@ class PersistedQueries:
         if text is None:
             text = await self.store.get(digest)
         if text is None:
-            raise PersistedQueryError("PERSISTED_QUERY_NOT_FOUND", 200)
+            raise PersistedQueryError("PERSISTED_QUERY_NOT_FOUND", 404, legacy_status=200)
         return text
 
 

@@ -462,7 +462,7 @@ async def test_a_persisted_query_runs_by_its_hash_once_the_server_knows_it(api):
     mutation_extensions = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(mutation.encode()).hexdigest()}}
     await api.client.post("/graphql", json={"query": mutation, "extensions": mutation_extensions}, headers=headers)
     refused = await api.client.get("/graphql", params={"extensions": json.dumps(mutation_extensions)}, headers=headers)
-    assert (refused.status_code, refused.json()["errors"][0]["extensions"]["code"]) == (400, "MUTATION_OVER_GET")
+    assert (refused.status_code, refused.json()["errors"][0]["extensions"]["code"]) == (405, "MUTATION_OVER_GET")
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="batch reads run on the driver only with asyncpg")
