@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
@@ -139,6 +139,27 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             response.background = sub_response.background
         return response
 
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        """One operation over HTTP. Subscriptions are served over WebSocket only: over HTTP
+        one is refused (``SUBSCRIPTION_OVER_HTTP``) rather than run as if it were a query."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason()) from e
+        except InvalidOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
+        except MissingQueryError as e:
+            raise HTTPException(400, "No GraphQL query found in the request") from e
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -175,6 +196,8 @@ class GraphQLApp(GraphQL[RequestContext, None]):
                 if isinstance(exc.__cause__, InvalidOperationTypeError) and exc.__cause__.operation_type == OperationType.MUTATION:
                     # GraphQL over HTTP: 405, and Allow names the method that may carry it.
                     response = error("MUTATION_OVER_GET", 405, headers={"Allow": "POST"})
+                elif isinstance(exc.__cause__, InvalidOperationTypeError) and exc.__cause__.operation_type == OperationType.SUBSCRIPTION:
+                    response = error("SUBSCRIPTION_OVER_HTTP", 400)
                 elif isinstance(exc.__cause__, CannotGetOperationTypeError):
                     # A request error of a well-formed request: 200 for application/json.
                     status = 200 if media == graphql_http.JSON else 400

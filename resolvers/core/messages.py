@@ -37,6 +37,10 @@ register(
             "multipart 请求必须带有 GraphQL-Require-Preflight 请求头（防跨站请求伪造）。",
             "Multipart requests must carry a GraphQL-Require-Preflight header (CSRF protection).",
         ),
+        "SUBSCRIPTION_OVER_HTTP": (
+            "订阅须通过 WebSocket（graphql-transport-ws 协议）连接 /graphql。",
+            "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at /graphql.",
+        ),
         "MUTATION_OVER_GET": ("变更操作不能通过 GET 请求发送，请使用 POST。", "Mutations cannot be sent over GET; use POST."),
         "BAD_REQUEST": ("请求无效：{detail}", "Bad request: {detail}"),
         "OPERATION_RESOLUTION_FAILURE": (

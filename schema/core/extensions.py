@@ -165,16 +165,20 @@ class PermissionGate(SchemaExtension):
         yield
 
 
-async def decide_root_fields(context: Any, parent: str, names: Iterable[str]) -> dict[str, DomainError | None]:
+async def decide_root_fields(context: Any, parent: str, names: Iterable[str]) -> dict[str, Exception | None]:
     """The gate's decision for each root field: None where allowed, else the refusal. The
     general executor's root resolvers and the compiled path both act on these."""
-    decisions: dict[str, DomainError | None] = {}
+    decisions: dict[str, Exception | None] = {}
     for name in dict.fromkeys(names):
         try:
             await authorize(context, parent, name)
             decisions[name] = None
         except DomainError as refusal:
             decisions[name] = refusal
+        except Exception as fault:  # e.g. the database down while finding the caller
+            # The field fails with the fault, presented (INTERNAL, request id, logged) like any
+            # resolver's; the compiled path hands the request to the general executor.
+            decisions[name] = fault
     return decisions
 
 

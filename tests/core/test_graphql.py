@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import pytest_asyncio
-from conftest import DEMO_PASSWORD, count_statements, global_id, make_settings, make_uscc, unique
+from conftest import DEMO_PASSWORD, EXECUTOR, count_statements, global_id, make_settings, make_uscc, unique
 from sqlalchemy import text
 
 PASSWORD = "Kunshan-graphql-2026!"
@@ -741,3 +741,44 @@ async def test_ids_no_table_can_hold_are_invalid_ids_and_repeated_only_in_part(a
         error = response.json()["errors"][0]
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_ID"}, (variables, error)
         assert len(error["message"]) < 100
+
+
+# -- faults and transports ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("executor", ["general", "compiled"])
+async def test_a_subscription_over_http_is_refused_with_its_code(api, executor):
+    token = await api.token("owner")
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"} | ({EXECUTOR: "general"} if executor == "general" else {})
+    for _ in range(2):  # a repeated text would run compiled, were it a query
+        response = await api.client.post("/graphql", json={"query": "subscription { notificationReceived { eventType } }"}, headers=headers)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error == {
+        "message": "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at /graphql.",
+        "extensions": {"code": "SUBSCRIPTION_OVER_HTTP"},
+    }
+
+
+async def test_a_database_fault_while_finding_the_caller_is_internal_with_a_request_id(api, tmp_path):
+    """The database is unreachable when the gate asks who is calling: each root field is
+    INTERNAL with the request id, on both executors, and the answer shows no SQL."""
+    from app.main import create_app
+
+    broken = create_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'no.db'}"))
+    token = await api.token("owner")  # signed with the same development secret
+    transport = httpx.ASGITransport(app=broken)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            for _ in range(2):  # the second request of a text tries the compiled path first
+                response = await client.post(
+                    "/graphql", json={"query": "{ viewer { kind } }"}, headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+                )
+                assert response.status_code == 200, response.text
+                body = response.json()
+                [error] = body["errors"]
+                assert error["extensions"]["code"] == "INTERNAL" and len(error["extensions"]["requestId"]) >= 16
+                assert error["message"] == "Internal server error."
+                assert "sqlite" not in response.text.lower() and "select" not in response.text.lower()
+    finally:
+        await broken.state.smallworks.close()
