@@ -1,8 +1,9 @@
-"""Project application and approval (项目申报与立项): messages by code, in zh-CN and en."""
+"""Project application and approval (项目申报与立项): messages by code, and the labels of
+the domain's coded values, in zh-CN and en."""
 
 from __future__ import annotations
 
-from resolvers.core.i18n import register
+from resolvers.core.i18n import register, register_labels
 
 register(
     "projects",
@@ -19,7 +20,7 @@ register(
             "项目已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试。",
             "The project was changed by someone else (now version {current}, yours {expected}); reload and try again.",
         ),
-        "PROJECT_LOCKED": ("项目状态为 {status}，不能修改。", "The project is {status} and can no longer be edited."),
+        "PROJECT_LOCKED": ("项目状态为“{status}”，不能修改。", "The project is in status “{status}” and can no longer be edited."),
         "INVALID_DOCUMENT_TYPE": ("文件类型无效。", "Invalid document type."),
         "INVALID_FILENAME": ("文件名无效。", "Invalid file name."),
         "INVALID_UPLOAD": (
@@ -63,3 +64,79 @@ register(
         ),
     },
 )
+
+register_labels(
+    "ProjectCategory",
+    {
+        "road": ("道路", "Road"),
+        "greening": ("绿化", "Greening"),
+        "building_repair": ("房屋修缮", "Building repair"),
+        "water": ("水利", "Water works"),
+        "equipment": ("设备购置", "Equipment"),
+        "other": ("其他", "Other"),
+    },
+)
+
+register_labels(
+    "ProjectStatus",
+    {
+        "draft": ("草稿", "Draft"),
+        "submitted": ("审核中", "Under review"),
+        "approved": ("已立项", "Approved"),
+        "rejected": ("已退回", "Returned"),
+        "cancelled": ("已撤销", "Cancelled"),
+        "tendering": ("招标中", "Tendering"),
+        "contracted": ("已签约", "Contracted"),
+        "in_progress": ("施工中", "In progress"),
+        "completed": ("已完工", "Completed"),
+        "closed": ("已关闭", "Closed"),
+    },
+)
+
+register_labels(
+    "DocumentType",
+    {
+        "proposal": ("项目建议书", "Project proposal"),
+        "budget_table": ("预算表", "Budget table"),
+        "construction_drawing": ("施工图", "Construction drawings"),
+        "other": ("其他文件", "Other document"),
+    },
+)
+
+register_labels(
+    "ReviewStatus",
+    {
+        "pending": ("待审核", "Pending"),
+        "approved": ("已通过", "Approved"),
+        "rejected": ("已退回", "Rejected"),
+        "withdrawn": ("已撤回", "Withdrawn"),
+    },
+)
+
+register_labels("ReviewDecision", {"approve": ("通过", "Approve"), "reject": ("退回", "Reject")})
+
+# The actions of the project lifecycle (``PROJECT_LIFECYCLE``) and its first record, ``create``.
+register_labels(
+    "ProjectAction",
+    {
+        "create": ("创建", "Create"),
+        "submit": ("提交申报", "Submit"),
+        "approve": ("批准立项", "Approve"),
+        "reject": ("退回", "Return"),
+        "cancel": ("撤销", "Cancel"),
+    },
+)
+
+register_labels(
+    "ProjectOrderField",
+    {
+        "created_at": ("创建时间", "Created"),
+        "updated_at": ("更新时间", "Last changed"),
+        "code": ("项目编号", "Code"),
+        "title": ("项目名称", "Title"),
+        "budget_amount": ("预算金额", "Budget"),
+    },
+)
+
+# What a message may call an object (the entity of a state machine).
+register_labels("ObjectType", {"Project": ("项目", "Project")})

@@ -33,6 +33,7 @@ from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, Problem, UserErrors
+from resolvers.core.i18n import Label
 from resolvers.core.lifecycle import StateMachine, Transition
 from resolvers.core.money import MAX_AMOUNT, decimal_field
 from resolvers.core.scoped import get_in_scope
@@ -325,7 +326,7 @@ async def update_project(uow: UnitOfWork, project_id: int, data: ProjectData) ->
     _require_owner(uow, project)
     _check_version(project, data.expected_version)
     if project.status not in EDITABLE_STATUSES:
-        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": project.status}))
+        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": Label("ProjectStatus", project.status)}))
     checks, budget, items = _check_data(data, creating=False)
     checks.raise_if_any()
     before = snapshot(project)
@@ -368,7 +369,7 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
     project = await get_project(uow, project_id, lock=True)
     _require_owner(uow, project)
     if project.status not in EDITABLE_STATUSES:
-        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": project.status}))
+        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": Label("ProjectStatus", project.status)}))
     checks = Checks()
     if document_type not in DOCUMENT_TYPES:
         checks.add("INVALID_DOCUMENT_TYPE", "documentType")
@@ -449,7 +450,7 @@ async def submission_problems(uow: UnitOfWork, project: Project) -> list[Problem
     )
     for document_type in REQUIRED_DOCUMENTS + REQUIRED_DOCUMENTS_BY_CATEGORY.get(project.category, ()):
         if document_type not in present:
-            add("MISSING_DOCUMENT", "documents", document_type=document_type)
+            add("MISSING_DOCUMENT", "documents", document_type=Label("DocumentType", document_type))
 
     # Budget and its line items.
     budget = project.budget_amount

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models.audit import AuditEvent as AuditEventModel
-from schema.core.fields import column
+from schema.core.fields import column, label
 from schema.core.node import Node, register_node, to_global_id
 
 
@@ -24,7 +24,9 @@ class AuditEvent(Node):
 
     occurred_at: datetime = column("occurred_at", "When it was recorded (UTC). 发生时间。")
 
-    actor_type: str = column("actor_type", "`user`, `client` or `anonymous`. 操作者类型。")
+    actor_type: str = column("actor_type", "`user`, `client`, `system` or `anonymous`. 操作者类型。")
+
+    actor_type_label: str = label("actor_type", "ActorType", "Actor type, in the request's language. 操作者类型名称。")
 
     @strawberry.field(description="Global ID of the acting user or API client. 操作者。")
     def actor_id(self) -> strawberry.ID | None:

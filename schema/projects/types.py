@@ -20,7 +20,7 @@ from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
 from schema.core.context import Info
-from schema.core.fields import column, enum_of, loaded
+from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
 
 DOWNLOAD_LINK_SECONDS = 600
@@ -83,6 +83,8 @@ class ProjectDocument(Node):
 
     document_type: DocumentType = column("document_type", "Document type. 文件类型。", DocumentType)
 
+    document_type_label: str = label("document_type", "DocumentType", "Document type, in the request's language. 文件类型名称。")
+
     version: int = column("version", "Version of this type, from 1. 版本号。")
 
     filename: str = column("filename", "File name as uploaded. 文件名。")
@@ -114,9 +116,15 @@ class ProjectStatusChange:
 
     from_status: ProjectStatus | None = column("from_status", "Status before (null at creation). 变更前状态。", ProjectStatus)
 
+    from_status_label: str | None = label("from_status", "ProjectStatus", "Status before, in the request's language. 变更前状态名称。")
+
     to_status: ProjectStatus = column("to_status", "Status after. 变更后状态。", ProjectStatus)
 
+    to_status_label: str = label("to_status", "ProjectStatus", "Status after, in the request's language. 变更后状态名称。")
+
     action: str = column("action", "Action: create, submit, approve, reject, cancel … 操作。")
+
+    action_label: str = label("action", "ProjectAction", "Action, in the request's language. 操作名称。")
 
     actor_name: str = column("actor_name", "Who. 操作人。")
 
@@ -134,9 +142,13 @@ class ProjectReview(Node):
 
     step: int = column("step", "Step in the chain, from 1. 审核环节序号。")
 
-    role: str = column("role", "Role that decides this step. 审核角色。")
+    role: str = column("role", "Role that decides this step (a `Role` value in lower case). 审核角色。")
+
+    role_label: str = label("role", "Role", "Role that decides this step, in the request's language. 审核角色名称。")
 
     status: ReviewStatus = column("status", "State. 状态。", ReviewStatus)
+
+    status_label: str = label("status", "ReviewStatus", "State, in the request's language. 状态名称。")
 
     reviewer_name: str | None = column("reviewer_name", "Who decided. 审核人。")
 
@@ -176,11 +188,19 @@ class Project(Node):
 
     category: ProjectCategory = column("category", "Category. 项目类别。", ProjectCategory)
 
+    category_label: str = label("category", "ProjectCategory", "Category, in the request's language. 项目类别名称。")
+
     status: ProjectStatus = column("status", "Status. 项目状态。", ProjectStatus)
+
+    status_label: str = label("status", "ProjectStatus", "Status, in the request's language. 项目状态名称。")
 
     @strawberry.field(description="Actions the lifecycle allows from the current status. 当前可执行的操作。")
     def available_actions(self) -> list[str]:
         return svc.PROJECT_LIFECYCLE.actions_from(self.row.status)
+
+    @strawberry.field(description="The labels of `availableActions` in the request's language, in the same order. 当前可执行的操作名称。")
+    def available_action_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "ProjectAction", svc.PROJECT_LIFECYCLE.actions_from(self.row.status))
 
     budget_amount: Decimal = column("budget_amount", "Budget, CNY, exact to the fen. 预算金额（元）。")
 

@@ -44,6 +44,7 @@ from models.accounts import User
 from resolvers.accounts.auth import load_user_actor
 from resolvers.core.context import RequestMeta
 from resolvers.core.errors import UserErrors
+from resolvers.core.i18n import Label
 from resolvers.core.lifecycle import StateMachine, Transition
 from resolvers.core.transaction import unit_of_work
 from resolvers.projects import service as svc
@@ -154,7 +155,11 @@ def test_lifecycle_allows_each_action_only_from_its_statuses(action, sources, ta
                 PROJECT_LIFECYCLE.target(action, status)
             (problem,) = refused.value.problems
             assert (problem.code, problem.field) == ("INVALID_TRANSITION", "status")
-            assert problem.params == {"entity": "Project", "action": action, "status": status}
+            assert problem.params == {
+                "entity": Label("ObjectType", "Project"),
+                "action": Label("ProjectAction", action),
+                "status": Label("ProjectStatus", status),
+            }
 
 
 def test_lifecycle_offers_the_actions_of_each_status():
@@ -228,9 +233,7 @@ async def test_create_project_drafts_for_the_callers_organisation_and_region(api
         (2, "草坪修复", Decimal("5500.00")),
     ]
     history = (await detail(api, owner.staff.token, project["id"]))["statusHistory"]
-    assert [(h["fromStatus"], h["toStatus"], h["action"], h["actorName"]) for h in history] == [
-        (None, "DRAFT", "create", owner.staff.username)
-    ]
+    assert [(h["fromStatus"], h["toStatus"], h["action"], h["actorName"]) for h in history] == [(None, "DRAFT", "create", owner.staff.username)]
 
 
 async def test_only_owner_staff_may_create_projects(api):
@@ -405,7 +408,7 @@ async def test_submitting_an_empty_draft_reports_every_missing_piece(api, owner)
         ("REQUIRED", "plannedStart"),
     ]
     missing = sorted(e["message"] for e in payload["errors"] if e["code"] == "MISSING_DOCUMENT")
-    assert missing == [f"A required document is missing: {t}." for t in ("budget_table", "construction_drawing", "proposal")]
+    assert missing == [f"A required document is missing: {t}." for t in ("Budget table", "Construction drawings", "Project proposal")]
     assert (await detail(api, owner.staff.token, project["id"]))["status"] == "DRAFT"
 
 
@@ -479,7 +482,7 @@ async def test_construction_drawings_are_required_for_road_building_repair_and_w
         body = await api.gql(SUBMIT, {"input": {"id": project["id"]}}, token=owner.staff.token, headers={"Accept-Language": "en"})
         errors = body["data"]["submitProject"]["errors"]
         assert [(e["code"], e["field"], e["message"]) for e in errors] == [
-            ("MISSING_DOCUMENT", "documents", "A required document is missing: construction_drawing.")
+            ("MISSING_DOCUMENT", "documents", "A required document is missing: Construction drawings.")
         ], category
     for category in ("EQUIPMENT", "GREENING"):
         assert (await update(api, owner, project["id"], category=category))["errors"] == []
