@@ -234,7 +234,7 @@ async def transition(uow: UnitOfWork, project: Project, action: str, comment: st
             to_status=project.status,
             action=action,
             actor_id=actor.id,
-            actor_name=actor.name,
+            actor_name=actor.display_name,
             comment=comment,
             occurred_at=uow.now,
         )
@@ -313,7 +313,7 @@ async def create_project(uow: UnitOfWork, data: ProjectData) -> Project:
             to_status="draft",
             action="create",
             actor_id=actor.id,
-            actor_name=actor.name,
+            actor_name=actor.display_name,
             occurred_at=uow.now,
         )
     )
@@ -559,7 +559,7 @@ async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment:
         .values(
             status="approved" if approve else "rejected",
             reviewer_id=actor.id,
-            reviewer_name=actor.name,
+            reviewer_name=actor.display_name,
             comment=comment,
             decided_at=uow.now,
         )

@@ -34,7 +34,11 @@ class AuditEvent(Node):
             return None
         return strawberry.ID(to_global_id("User" if self.row.actor_type == "user" else "ApiClient", self.row.actor_id))
 
-    actor_name: str = column("actor_name", "Username or client id at the time. 操作者名称。")
+    actor_name: str = column(
+        "actor_name",
+        "Display name of the person or API client at the time (`actorId` identifies them); "
+        "events recorded before display names were kept show the username. 操作者姓名（当时）。",
+    )
 
     @strawberry.field(description="Global ID of the actor's organisation. 操作者单位。")
     def organisation_id(self) -> strawberry.ID | None:

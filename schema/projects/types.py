@@ -126,7 +126,7 @@ class ProjectStatusChange:
 
     action_label: str = label("action", "ProjectAction", "Action, in the request's language. 操作名称。")
 
-    actor_name: str = column("actor_name", "Who. 操作人。")
+    actor_name: str = column("actor_name", "Display name of who did it, at the time. 操作人姓名。")
 
     comment: str | None = column("comment", "Comment or reason. 意见/原因。")
 
@@ -150,7 +150,7 @@ class ProjectReview(Node):
 
     status_label: str = label("status", "ReviewStatus", "State, in the request's language. 状态名称。")
 
-    reviewer_name: str | None = column("reviewer_name", "Who decided. 审核人。")
+    reviewer_name: str | None = column("reviewer_name", "Display name of who decided, at the time. 审核人姓名。")
 
     comment: str | None = column("comment", "Comment. 审核意见。")
 

@@ -233,7 +233,7 @@ async def test_create_project_drafts_for_the_callers_organisation_and_region(api
         (2, "草坪修复", Decimal("5500.00")),
     ]
     history = (await detail(api, owner.staff.token, project["id"]))["statusHistory"]
-    assert [(h["fromStatus"], h["toStatus"], h["action"], h["actorName"]) for h in history] == [(None, "DRAFT", "create", owner.staff.username)]
+    assert [(h["fromStatus"], h["toStatus"], h["action"], h["actorName"]) for h in history] == [(None, "DRAFT", "create", owner.staff.name)]
 
 
 async def test_only_owner_staff_may_create_projects(api):
@@ -582,7 +582,7 @@ async def test_review_chain_goes_to_the_reviewer_then_finance_and_reserves_the_b
     payload = await decide_ok(api, reviewer, step1["id"], "APPROVE", "技术方案可行。")
     assert payload["review"]["status"] == "APPROVED"
     assert payload["review"]["comment"] == "技术方案可行。"
-    assert payload["review"]["reviewerName"] == "reviewer"
+    assert payload["review"]["reviewerName"] == "住建局审核人 李强"  # the display name, not the username
     assert payload["review"]["decidedAt"] is not None
     assert payload["project"]["status"] == "SUBMITTED"  # not yet: finance decides next
     assert (await allocation_of(api, owner, year))["reserved"] == reserved_before
@@ -742,12 +742,12 @@ async def test_every_transition_is_in_the_status_history_and_the_audit_trail(api
 
     history = (await detail(api, owner.staff.token, project["id"]))["statusHistory"]
     assert [(h["action"], h["actorName"], h["comment"]) for h in history] == [
-        ("create", owner.staff.username, None),
-        ("submit", owner.staff.username, "请审核。"),
-        ("reject", "reviewer", "请补充图纸说明。"),
-        ("submit", owner.staff.username, "已补充。"),
-        ("approve", "finance", "同意立项。"),
-        ("cancel", owner.staff.username, "资金调整。"),
+        ("create", owner.staff.name, None),
+        ("submit", owner.staff.name, "请审核。"),
+        ("reject", "住建局审核人 李强", "请补充图纸说明。"),
+        ("submit", owner.staff.name, "已补充。"),
+        ("approve", "财政局 张敏", "同意立项。"),
+        ("cancel", owner.staff.name, "资金调整。"),
     ]
     times = [datetime.fromisoformat(h["occurredAt"]) for h in history]
     assert all(t.utcoffset() == timedelta(0) for t in times)
@@ -769,7 +769,7 @@ async def test_every_transition_is_in_the_status_history_and_the_audit_trail(api
         ("Mutation.cancelProject", "cancel", "approved", "cancelled"),
     ]
     assert events[0]["operation"] == "Mutation.createProject"
-    assert events[0]["actorName"] == owner.staff.username
+    assert events[0]["actorName"] == owner.staff.name
     assert [e["changes"]["comment"] for e in events if e["changes"].get("action") == "cancel"] == ["资金调整。"]
 
 
