@@ -35,6 +35,7 @@ from resolvers.core.i18n import negotiate, translate
 from schema import build_schema
 from schema.core.compiled import CompiledQueries
 from schema.core.documents import PersistedQueries, PersistedQueryError
+from schema.core.graphql_messages import transport_detail
 
 log = logging.getLogger("smallworks")
 
@@ -199,7 +200,7 @@ async def _read_within(request: Request, limit: int) -> bool:
 
 
 def _graphql_http_error(code: str, status: int, locale: str, detail: str | None = None, **params: object) -> JSONResponse:
-    message = translate(code, locale, detail=detail or "", **params)
+    message = translate(code, locale, detail=transport_detail(detail or "", locale), **params)
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers={"Cache-Control": "no-store"}
     )
