@@ -30,12 +30,12 @@ register(
         "EMPTY_FILE": ("文件为空。", "The file is empty."),
         "FILE_TOO_LARGE": ("文件过大（上限 {limit_mb} MB）。", "The file is too large (limit {limit_mb} MB)."),
         "FILE_TYPE_NOT_ALLOWED": (
-            "不允许的文件类型（识别为 {detected}）；仅支持 PDF、OFD、图片、电子表格和 CAD 图纸。",
-            "File type not allowed (detected {detected}); PDF, OFD, images, spreadsheets and CAD drawings are accepted.",
+            "不允许的文件类型：{detected}。仅支持 PDF、OFD、图片、电子表格和 CAD 图纸。",
+            "File type not allowed: {detected}. PDF, OFD, images, spreadsheets and CAD drawings are accepted.",
         ),
         "FILE_TYPE_MISMATCH": (
-            "文件内容（{detected}）与声明的类型或扩展名（{claimed}）不符。",
-            "The file's content ({detected}) does not match its claimed type or extension ({claimed}).",
+            "文件内容为 {detected}，与{claim}不符。",
+            "The file's content is {detected}, which does not match {claim}.",
         ),
         "MISSING_DOCUMENT": ("缺少必需的文件：{document_type}。", "A required document is missing: {document_type}."),
         "BUDGET_NOT_POSITIVE": ("预算金额必须大于0。", "The budget must be greater than 0."),
@@ -63,6 +63,22 @@ register(
             "The allocation cannot be less than the CNY {reserved} already reserved.",
         ),
     },
+)
+
+# Clauses of FILE_TYPE_MISMATCH and FILE_TYPE_NOT_ALLOWED (never codes of their own).
+register(
+    "projects",
+    {
+        "FILE_CONTENT": ("{name}（{media_type}）", "{name} ({media_type})"),
+        "FILE_CONTENT_UNKNOWN": ("无法识别的文件格式", "unrecognised content"),
+        "CLAIMED_MEDIA_TYPE": ("声明的文件类型（{claimed}）", "its declared type {claimed}"),
+        "CLAIMED_EXTENSION": ("文件扩展名 .{extension}（应为 {expected}）", "its file extension .{extension} (expected {expected})"),
+        "CLAIMED_NO_EXTENSION": (
+            "没有扩展名的文件名 {filename}（应以 {expected} 结尾）",
+            "its file name {filename}, which has no extension (expected {expected})",
+        ),
+    },
+    user_errors=False,
 )
 
 register_labels(

@@ -33,14 +33,14 @@ from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, Problem, UserErrors
-from resolvers.core.i18n import Label
+from resolvers.core.i18n import LABELS, Either, Label, Text
 from resolvers.core.lifecycle import StateMachine, Transition
 from resolvers.core.money import MAX_AMOUNT, decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.transaction import rowcount
 from resolvers.core.validation import Checks
 from resolvers.projects import events as project_events
-from resolvers.security.storage import ALLOWED, Storage, claim_matches, sniff
+from resolvers.security.storage import ALLOWED, MediaType, Storage, claim_mismatch, sniff
 
 PROJECT_LIFECYCLE = StateMachine(
     "Project",
@@ -363,6 +363,25 @@ class Upload:
     data: bytes
 
 
+def _content(mime: str | None) -> Text | str:
+    """What a file's content is, for a message: its kind and media type."""
+    if mime is None:
+        return Text("FILE_CONTENT_UNKNOWN")
+    if mime not in LABELS.get("MediaType", {}):
+        return mime
+    return Text("FILE_CONTENT", name=Label("MediaType", mime), media_type=mime)
+
+
+def _claim(kind: str, claimed: str, media: MediaType) -> Text:
+    """The part of an upload's claim that disagrees with its content, for a message."""
+    if kind == "type":
+        return Text("CLAIMED_MEDIA_TYPE", claimed=claimed)
+    expected = Either(f".{extension}" for extension in media.extensions)
+    if kind == "extension":
+        return Text("CLAIMED_EXTENSION", extension=claimed, expected=expected)
+    return Text("CLAIMED_NO_EXTENSION", filename=claimed, expected=expected)
+
+
 async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, document_type: str, upload: Upload) -> ProjectDocument:
     """Store a new version of a project document. Content is checked before anything is
     written: size, sniffed type on the allow-list, and agreement with the claimed type."""
@@ -385,9 +404,9 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
         sniffed = sniff(upload.data)
         media = ALLOWED.get(sniffed or "")
         if media is None:
-            checks.add("FILE_TYPE_NOT_ALLOWED", "file", detected=sniffed or "unknown")
-        elif not claim_matches(media, upload.content_type, filename):
-            checks.add("FILE_TYPE_MISMATCH", "file", claimed=upload.content_type or filename, detected=media.mime)
+            checks.add("FILE_TYPE_NOT_ALLOWED", "file", detected=_content(sniffed))
+        elif (mismatch := claim_mismatch(media, upload.content_type, filename)) is not None:
+            checks.add("FILE_TYPE_MISMATCH", "file", detected=_content(media.mime), claim=_claim(mismatch.kind, mismatch.claimed, media))
     checks.raise_if_any()
     assert media is not None  # an empty, oversized or unknown file was reported above
     versions = (
