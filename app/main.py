@@ -43,6 +43,7 @@ from resolvers.core.i18n import negotiate, translate
 from schema import build_schema
 from schema.core.compiled import CompiledQueries
 from schema.core.documents import PersistedQueries, PersistedQueryError
+from schema.core.graphql_messages import transport_detail
 
 log = logging.getLogger("smallworks")
 
@@ -291,7 +292,7 @@ def _graphql_http_error(
 ) -> Response:
     """A GraphQL response of one request error (no ``data``), typed by ``code``, in the
     negotiated media type."""
-    message = translate(code, locale, detail=detail or "", **params)
+    message = translate(code, locale, detail=transport_detail(detail or "", locale), **params)
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     return Response(
         body, status_code=status, media_type=graphql_http.CONTENT_TYPES[media], headers={"Cache-Control": "no-store", **(headers or {})}

@@ -23,6 +23,7 @@ from schema.core.cost import CostPlans, NodeLimit
 from schema.core.documents import DocumentCache, TrustedDocumentsOnly
 from schema.core.execution import with_plain_fields
 from schema.core.extensions import ErrorPresentation, PermissionGate, ReadsForQueriesOnly, document_limits, gate_root_fields
+from schema.core.labels import LabelQuery
 from schema.core.node import NODE_TYPES, Node, from_global_id, primary_key, shown
 from schema.core.payload import user_error_code_enum
 
@@ -86,7 +87,7 @@ def _merged(name: str, description: str, parts: list[type]) -> type | None:
 def root_types() -> tuple[type, type | None, type | None]:
     """Query, Mutation and Subscription merged from every domain in ``models.DOMAINS``."""
     modules = domain_modules("schema")
-    query = _merged("Query", "Read operations. 查询。", [m.Query for m in modules if hasattr(m, "Query")] + [NodeQuery])
+    query = _merged("Query", "Read operations. 查询。", [m.Query for m in modules if hasattr(m, "Query")] + [NodeQuery, LabelQuery])
     mutation = _merged(
         "Mutation",
         "Write operations; each takes one `input` and returns a payload with `errors`. 变更。",

@@ -242,7 +242,14 @@ async def create_project(api, owner: Owner, **overrides) -> dict:
 
 
 async def upload(
-    client: httpx.AsyncClient, token: str, project_id: str, document_type: str, filename: str, data: bytes, content_type: str
+    client: httpx.AsyncClient,
+    token: str,
+    project_id: str,
+    document_type: str,
+    filename: str,
+    data: bytes,
+    content_type: str,
+    headers: dict | None = None,
 ) -> dict:
     """uploadProjectDocument as a GraphQL multipart request; its payload."""
     operations = {"query": UPLOAD, "variables": {"input": {"projectId": project_id, "documentType": document_type, "file": None}}}
@@ -250,7 +257,7 @@ async def upload(
         "/graphql",
         data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
         files={"0": (filename, data, content_type)},
-        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
+        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1", **(headers or {})},
     )
     assert response.status_code == 200, response.text
     body = response.json()

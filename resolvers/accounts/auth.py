@@ -244,7 +244,7 @@ async def load_user_actor(session, user_id: int, session_id: str | None) -> Acto
     ``session_id`` is given, only while that sign-in session stands: one statement (a row
     per role), as every request with a token runs it."""
     stmt = (
-        select(User.id, User.username, User.organisation_id, Organisation.kind, Organisation.region_code, UserRole.role)
+        select(User.id, User.username, User.display_name, User.organisation_id, Organisation.kind, Organisation.region_code, UserRole.role)
         .join(Organisation, Organisation.id == User.organisation_id)
         .outerjoin(UserRole, UserRole.user_id == User.id)
         .where(User.id == user_id, User.is_active.is_(True))
@@ -259,6 +259,7 @@ async def load_user_actor(session, user_id: int, session_id: str | None) -> Acto
         kind="user",
         id=first.id,
         name=first.username,
+        display_name=first.display_name or "",
         organisation_id=first.organisation_id,
         organisation_kind=first.kind,
         region_code=first.region_code,
@@ -272,7 +273,13 @@ async def load_client_actor(session, condition) -> Actor | None:
     row = (
         await session.execute(
             select(
-                ApiClient.id, ApiClient.client_id, ApiClient.organisation_id, ApiClient.scopes, Organisation.kind, Organisation.region_code
+                ApiClient.id,
+                ApiClient.client_id,
+                ApiClient.name,
+                ApiClient.organisation_id,
+                ApiClient.scopes,
+                Organisation.kind,
+                Organisation.region_code,
             )
             .join(Organisation, Organisation.id == ApiClient.organisation_id)
             .where(condition, ApiClient.is_active.is_(True))
@@ -284,6 +291,7 @@ async def load_client_actor(session, condition) -> Actor | None:
         kind="client",
         id=row.id,
         name=f"client:{row.client_id}",
+        display_name=row.name or "",
         organisation_id=row.organisation_id,
         organisation_kind=row.kind,
         region_code=row.region_code,

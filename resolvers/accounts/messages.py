@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers.core.i18n import register
+from resolvers.core.i18n import register, register_labels
 
 register(
     "accounts",
@@ -33,9 +33,37 @@ register(
         "INVALID_EMAIL": ("电子邮箱格式无效。", "Invalid e-mail address."),
         "UNKNOWN_ROLE": ("未知角色：{role}。", "Unknown role: {role}."),
         "ROLE_NOT_ALLOWED_FOR_ORGANISATION": (
-            "角色 {role} 不适用于 {kind} 类型的单位。",
-            "Role {role} does not fit an organisation of kind {kind}.",
+            "角色“{role}”不适用于{kind}。",
+            "The role “{role}” does not fit an organisation of kind “{kind}”.",
         ),
         "INVALID_SCOPE": ("不支持的权限范围：{scope}。", "Unsupported scope: {scope}."),
+    },
+)
+
+register_labels(
+    "OrganisationKind",
+    {
+        "owner": ("建设单位", "Owner"),
+        "contractor": ("施工单位", "Contractor"),
+        "supervisor": ("监理单位", "Supervisor"),
+        "auditor": ("审计机关", "Auditor"),
+        "finance": ("财政部门", "Finance bureau"),
+        "platform": ("平台运营单位", "Platform operator"),
+    },
+)
+
+register_labels(
+    "Role",
+    {
+        "platform_admin": ("平台管理员", "Platform administrator"),
+        "policy_admin": ("权限管理员", "Policy administrator"),
+        "owner_staff": ("建设单位经办人", "Owner staff"),
+        "reviewer": ("审核人员", "Reviewer"),
+        "finance_officer": ("财政审核人员", "Finance officer"),
+        "evaluator": ("评审专家", "Evaluator"),
+        "contractor": ("施工单位人员", "Contractor"),
+        "supervisor": ("监理人员", "Supervisor"),
+        "auditor": ("审计人员", "Auditor"),
+        "integrator": ("第三方系统", "Integrator"),
     },
 )

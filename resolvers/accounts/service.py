@@ -13,6 +13,7 @@ from resolvers.accounts.auth import locked_until
 from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import NotFound, Problem, UserErrors
+from resolvers.core.i18n import Label
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.transaction import rowcount
 from resolvers.core.validation import (
@@ -160,7 +161,9 @@ def _check_roles(checks: Checks, roles: list[str], organisation: Organisation | 
         if role not in USER_ROLES:
             checks.add("UNKNOWN_ROLE", "roles", role=role)
         elif organisation is not None and organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
-            checks.add("ROLE_NOT_ALLOWED_FOR_ORGANISATION", "roles", role=role, kind=organisation.kind)
+            checks.add(
+                "ROLE_NOT_ALLOWED_FOR_ORGANISATION", "roles", role=Label("Role", role), kind=Label("OrganisationKind", organisation.kind)
+            )
     return clean
 
 

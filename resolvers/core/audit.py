@@ -130,7 +130,7 @@ async def append_pending(uow: UnitOfWork) -> list[AuditEvent]:
             occurred_at=now,
             actor_type=actor.kind if actor else "anonymous",
             actor_id=actor.id if actor else None,
-            actor_name=actor.name if actor else "anonymous",
+            actor_name=actor.display_name if actor else "anonymous",
             organisation_id=actor.organisation_id if actor else None,
             region_code=pending.region_code,
             operation=pending.operation,

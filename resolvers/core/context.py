@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in person (kind ``user``) or integrator's API client (kind ``client``)."""
+    """The signed-in person (kind ``user``) or integrator's API client (kind ``client``).
+
+    ``name`` identifies them (the username, ``client:<client id>``); ``display_name`` is
+    what people read where their work is recorded (status history, reviews, the audit
+    trail): the person's name, the API client's name, ``name`` when there is none."""
 
     kind: str
     id: int
@@ -30,6 +34,11 @@ class Actor:
     roles: frozenset[str]
     session_id: str | None = None
     scopes: frozenset[str] = frozenset()
+    display_name: str = ""
+
+    def __post_init__(self) -> None:
+        # Stored in columns of 100 characters (who changed a status, decided a review, acted).
+        object.__setattr__(self, "display_name", (self.display_name.strip() or self.name)[:100])
 
     @property
     def region_prefix(self) -> str:

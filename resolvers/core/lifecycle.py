@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from resolvers.core.errors import Problem, UserErrors
+from resolvers.core.i18n import Label
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,15 @@ class Transition:
 
 
 class StateMachine:
-    def __init__(self, entity: str, transitions: list[Transition]):
+    """Messages name the machine's entity, statuses and actions by their labels
+    (``resolvers.core.i18n.register_labels``): the entity in the ``ObjectType`` set, the
+    statuses in ``<entity>Status`` and the actions in ``<entity>Action`` unless other sets
+    are named."""
+
+    def __init__(self, entity: str, transitions: list[Transition], *, statuses: str | None = None, actions: str | None = None):
         self.entity = entity
+        self.statuses = statuses or f"{entity}Status"
+        self.actions = actions or f"{entity}Action"
         self._transitions: dict[str, Transition] = {}
         self.add(*transitions)
 
@@ -48,7 +56,12 @@ class StateMachine:
         """The status ``action`` leads to from ``status``, or a user error saying it cannot."""
         transition = self._transitions.get(action)
         if transition is None or status not in transition.sources:
-            raise UserErrors(Problem("INVALID_TRANSITION", "status", {"entity": self.entity, "action": action, "status": status}))
+            params = {
+                "entity": Label("ObjectType", self.entity),
+                "action": Label(self.actions, action),
+                "status": Label(self.statuses, status),
+            }
+            raise UserErrors(Problem("INVALID_TRANSITION", "status", params))
         return transition.target
 
     def allows(self, action: str, status: str) -> bool:

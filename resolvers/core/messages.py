@@ -1,8 +1,9 @@
-"""The kernel's messages: transport and permission refusals, paging, validation and money."""
+"""The kernel's messages: transport and permission refusals, paging, validation and money;
+and the labels of the kernel's coded values."""
 
 from __future__ import annotations
 
-from resolvers.core.i18n import register
+from resolvers.core.i18n import register, register_labels
 
 # GraphQL errors (``extensions.code`` / ``extensions.reason``), never payload user errors.
 register(
@@ -89,10 +90,49 @@ register(
         "INVALID_TIME_RANGE": ("开始时间须早于结束时间。", "The start of the time range must be before its end."),
         "REGION_OUT_OF_SCOPE": ("该行政区划不在您的管辖范围内。", "That region is outside your scope."),
         "INVALID_REGION_CODE": ("行政区划代码须为6位数字。", "The region code must be 6 digits."),
-        "INVALID_TRANSITION": ("{entity} 当前状态为 {status}，不能执行 {action}。", "{entity} in status {status} does not allow {action}."),
+        "INVALID_TRANSITION": (
+            "{entity}当前状态为“{status}”，不能执行“{action}”。",
+            "{entity} in status “{status}” does not allow the action “{action}”.",
+        ),
         "INVALID_NUMBER": ("不是有效的数字。", "Not a valid number."),
         "NUMBER_TOO_LARGE": ("数值不能超过 {max}。", "Must be at most {max}."),
         "TOO_MANY_DECIMALS": ("最多保留 {places} 位小数。", "At most {places} decimal places."),
         "NEGATIVE_AMOUNT": ("金额不能为负数。", "The amount must not be negative."),
+    },
+)
+
+register_labels("OrderDirection", {"asc": ("升序", "Ascending"), "desc": ("降序", "Descending")})
+
+# Who acted (audit events, the signed-in viewer).
+register_labels(
+    "ActorType",
+    {
+        "user": ("用户", "User"),
+        "client": ("第三方接口凭证", "API client"),
+        "system": ("系统", "System"),
+        "anonymous": ("匿名访问者", "Anonymous"),
+    },
+)
+
+register_labels("Locale", {"zh-CN": ("简体中文", "Simplified Chinese"), "en": ("英语", "English")})
+
+# What a stored file is, by the media type sniffed from its content (resolvers.security.storage).
+register_labels(
+    "MediaType",
+    {
+        "application/pdf": ("PDF 文档", "PDF document"),
+        "application/ofd": ("OFD 版式文档", "OFD document"),
+        "image/png": ("PNG 图片", "PNG image"),
+        "image/jpeg": ("JPEG 图片", "JPEG image"),
+        "image/gif": ("GIF 图片", "GIF image"),
+        "image/webp": ("WebP 图片", "WebP image"),
+        "image/tiff": ("TIFF 图片", "TIFF image"),
+        "image/bmp": ("BMP 图片", "BMP image"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("Excel 工作簿（XLSX）", "Excel workbook (XLSX)"),
+        "application/vnd.ms-excel": ("Excel 工作簿（XLS）", "Excel workbook (XLS)"),
+        "application/vnd.oasis.opendocument.spreadsheet": ("OpenDocument 电子表格", "OpenDocument spreadsheet"),
+        "image/vnd.dwg": ("DWG 图纸", "DWG drawing"),
+        "image/vnd.dxf": ("DXF 图纸", "DXF drawing"),
+        "application/zip": ("ZIP 压缩包", "ZIP archive"),
     },
 )

@@ -3,7 +3,9 @@ after commit by the worker. Recipients are decided here, when the change happens
 
 Event types are a registry: each domain declares the events it emits, with the zh-CN and
 en notification text of each, in ``resolvers/<domain>/templates.py``. Recording an event
-of an undeclared type is a programming error.
+of an undeclared type is a programming error. Payloads keep coded values as they are
+stored (webhook receivers get ``"decision": "approved"``); the notification text shows
+their labels in the recipient's language.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from models.notifications import OutboxEvent
 from policies.engine import region_prefix
 from resolvers.core.audit import canonical_json
 from resolvers.core.context import UnitOfWork
+from resolvers.core.i18n import label
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,21 @@ class EventType:
     en_title: str
     zh_body: str
     en_body: str
+    # Payload key -> the label set of its coded values (``resolvers.core.i18n``).
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 EVENT_TYPES: dict[str, EventType] = {}
 
 
-def declare_events(domain: str, templates: dict[str, tuple[str, str, str, str]]) -> None:
-    """Register ``{event type: (zh-CN title, en title, zh-CN body, en body)}``."""
+def declare_events(domain: str, templates: dict[str, tuple[str, str, str, str]], labels: dict[str, str] | None = None) -> None:
+    """Register ``{event type: (zh-CN title, en title, zh-CN body, en body)}``. ``labels``:
+    the payload keys that hold coded values, with their label sets; the text shows such a
+    value's label (``{"decision": "ReviewStatus"}``). Each event type is labelled for
+    people in the ``EventType`` label set."""
+    coded = tuple(sorted((labels or {}).items()))
     for name, (zh_title, en_title, zh_body, en_body) in templates.items():
-        declared = EventType(name, domain, zh_title, en_title, zh_body, en_body)
+        declared = EventType(name, domain, zh_title, en_title, zh_body, en_body, coded)
         if EVENT_TYPES.get(name, declared) != declared:
             raise ValueError(f"event type {name} is declared twice")
         EVENT_TYPES[name] = declared
@@ -58,6 +67,9 @@ def render(event_type: str, payload: dict, locale: str) -> tuple[str, str]:
     if declared is None:
         return event_type, ""
     values = _Blank(payload, event=event_type)
+    for key, labels in declared.labels:
+        if isinstance(values.get(key), str):
+            values[key] = label(labels, values[key], locale)
     if locale == "en":
         return declared.en_title.format_map(values), declared.en_body.format_map(values).strip()
     return declared.zh_title.format_map(values), declared.zh_body.format_map(values).strip()

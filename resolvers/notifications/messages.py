@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers.core.i18n import register
+from resolvers.core.i18n import register, register_labels
 
 register(
     "notifications",
@@ -18,3 +18,9 @@ register(
         "INSECURE_URL": ("生产环境的 Webhook 地址须使用 https。", "Webhook URLs must use https in production."),
     },
 )
+
+register_labels("NotificationChannel", {"in_app": ("站内通知", "In-app"), "email": ("电子邮件", "E-mail")})
+
+# Event types are labelled by the domain that declares them (resolvers/<domain>/templates.py);
+# ``*`` stands for all of them in preferences and webhook subscriptions.
+register_labels("EventType", {"*": ("全部事件", "All events")})

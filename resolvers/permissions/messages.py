@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resolvers.core.i18n import register
+from resolvers.core.i18n import register, register_labels
 
 register(
     "permissions",
@@ -12,3 +12,5 @@ register(
         "POLICY_RULE_NOT_FOUND": ("该权限规则不存在。", "That policy rule does not exist."),
     },
 )
+
+register_labels("PolicyRuleType", {"p": ("权限规则", "Permission"), "g": ("角色继承", "Role inheritance")})

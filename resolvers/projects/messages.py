@@ -1,8 +1,9 @@
-"""Project application and approval (项目申报与立项): messages by code, in zh-CN and en."""
+"""Project application and approval (项目申报与立项): messages by code, and the labels of
+the domain's coded values, in zh-CN and en."""
 
 from __future__ import annotations
 
-from resolvers.core.i18n import register
+from resolvers.core.i18n import register, register_labels
 
 register(
     "projects",
@@ -19,7 +20,7 @@ register(
             "项目已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试。",
             "The project was changed by someone else (now version {current}, yours {expected}); reload and try again.",
         ),
-        "PROJECT_LOCKED": ("项目状态为 {status}，不能修改。", "The project is {status} and can no longer be edited."),
+        "PROJECT_LOCKED": ("项目状态为“{status}”，不能修改。", "The project is in status “{status}” and can no longer be edited."),
         "INVALID_DOCUMENT_TYPE": ("文件类型无效。", "Invalid document type."),
         "INVALID_FILENAME": ("文件名无效。", "Invalid file name."),
         "INVALID_UPLOAD": (
@@ -29,12 +30,12 @@ register(
         "EMPTY_FILE": ("文件为空。", "The file is empty."),
         "FILE_TOO_LARGE": ("文件过大（上限 {limit_mb} MB）。", "The file is too large (limit {limit_mb} MB)."),
         "FILE_TYPE_NOT_ALLOWED": (
-            "不允许的文件类型（识别为 {detected}）；仅支持 PDF、OFD、图片、电子表格和 CAD 图纸。",
-            "File type not allowed (detected {detected}); PDF, OFD, images, spreadsheets and CAD drawings are accepted.",
+            "不允许的文件类型：{detected}。仅支持 PDF、OFD、图片、电子表格和 CAD 图纸。",
+            "File type not allowed: {detected}. PDF, OFD, images, spreadsheets and CAD drawings are accepted.",
         ),
         "FILE_TYPE_MISMATCH": (
-            "文件内容（{detected}）与声明的类型或扩展名（{claimed}）不符。",
-            "The file's content ({detected}) does not match its claimed type or extension ({claimed}).",
+            "文件内容为 {detected}，与{claim}不符。",
+            "The file's content is {detected}, which does not match {claim}.",
         ),
         "MISSING_DOCUMENT": ("缺少必需的文件：{document_type}。", "A required document is missing: {document_type}."),
         "BUDGET_NOT_POSITIVE": ("预算金额必须大于0。", "The budget must be greater than 0."),
@@ -63,3 +64,98 @@ register(
         ),
     },
 )
+
+# Clauses of FILE_TYPE_MISMATCH and FILE_TYPE_NOT_ALLOWED (never codes of their own).
+register(
+    "projects",
+    {
+        "FILE_CONTENT": ("{name}（{media_type}）", "{name} ({media_type})"),
+        "FILE_CONTENT_UNKNOWN": ("无法识别的文件格式", "unrecognised content"),
+        "CLAIMED_MEDIA_TYPE": ("声明的文件类型（{claimed}）", "its declared type {claimed}"),
+        "CLAIMED_EXTENSION": ("文件扩展名 .{extension}（应为 {expected}）", "its file extension .{extension} (expected {expected})"),
+        "CLAIMED_NO_EXTENSION": (
+            "没有扩展名的文件名 {filename}（应以 {expected} 结尾）",
+            "its file name {filename}, which has no extension (expected {expected})",
+        ),
+    },
+    user_errors=False,
+)
+
+register_labels(
+    "ProjectCategory",
+    {
+        "road": ("道路", "Road"),
+        "greening": ("绿化", "Greening"),
+        "building_repair": ("房屋修缮", "Building repair"),
+        "water": ("水利", "Water works"),
+        "equipment": ("设备购置", "Equipment"),
+        "other": ("其他", "Other"),
+    },
+)
+
+register_labels(
+    "ProjectStatus",
+    {
+        "draft": ("草稿", "Draft"),
+        "submitted": ("审核中", "Under review"),
+        "approved": ("已立项", "Approved"),
+        "rejected": ("已退回", "Returned"),
+        "cancelled": ("已撤销", "Cancelled"),
+        "tendering": ("招标中", "Tendering"),
+        "contracted": ("已签约", "Contracted"),
+        "in_progress": ("施工中", "In progress"),
+        "completed": ("已完工", "Completed"),
+        "closed": ("已关闭", "Closed"),
+    },
+)
+
+register_labels(
+    "DocumentType",
+    {
+        "proposal": ("项目建议书", "Project proposal"),
+        "budget_table": ("预算表", "Budget table"),
+        "construction_drawing": ("施工图", "Construction drawings"),
+        "other": ("其他文件", "Other document"),
+    },
+)
+
+register_labels(
+    "ReviewStatus",
+    {
+        "pending": ("待审核", "Pending"),
+        "approved": ("已通过", "Approved"),
+        "rejected": ("已退回", "Rejected"),
+        "withdrawn": ("已撤回", "Withdrawn"),
+    },
+)
+
+register_labels("ReviewDecision", {"approve": ("通过", "Approve"), "reject": ("退回", "Reject")})
+
+# What may be done to a project (``PROJECT_ACTIONS``, the GraphQL enum ProjectAction), and the
+# actions its status history records: the lifecycle's and its first record, ``create``.
+register_labels(
+    "ProjectAction",
+    {
+        "create": ("创建", "Create"),
+        "update": ("修改", "Edit"),
+        "upload_document": ("上传文件", "Upload a document"),
+        "submit": ("提交申报", "Submit"),
+        "approve": ("审核通过", "Approve"),
+        "reject": ("退回", "Return"),
+        "cancel": ("撤销", "Cancel"),
+    },
+)
+
+register_labels(
+    "ProjectOrderField",
+    {
+        "created_at": ("创建时间", "Created"),
+        "updated_at": ("更新时间", "Last changed"),
+        "code": ("项目编号", "Code"),
+        "title": ("项目名称", "Title"),
+        "budget_amount": ("预算金额", "Budget"),
+    },
+)
+
+# What a message may call an object (the entity of a state machine).
+register_labels("ObjectType", {"Project": ("项目", "Project")})

@@ -36,13 +36,14 @@ from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, Problem, UserErrors
+from resolvers.core.i18n import LABELS, Either, Label, Text
 from resolvers.core.lifecycle import StateMachine, Transition
 from resolvers.core.money import MAX_AMOUNT, decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.transaction import rowcount
 from resolvers.core.validation import Checks
 from resolvers.projects import events as project_events
-from resolvers.security.storage import ALLOWED, Storage, claim_matches, sniff
+from resolvers.security.storage import ALLOWED, MediaType, Storage, claim_mismatch, sniff
 
 PROJECT_LIFECYCLE = StateMachine(
     "Project",
@@ -283,7 +284,7 @@ async def transition(uow: UnitOfWork, project: Project, action: str, comment: st
             to_status=project.status,
             action=action,
             actor_id=actor.id,
-            actor_name=actor.name,
+            actor_name=actor.display_name,
             comment=comment,
             occurred_at=uow.now,
         )
@@ -362,7 +363,7 @@ async def create_project(uow: UnitOfWork, data: ProjectData) -> Project:
             to_status="draft",
             action="create",
             actor_id=actor.id,
-            actor_name=actor.name,
+            actor_name=actor.display_name,
             occurred_at=uow.now,
         )
     )
@@ -375,7 +376,7 @@ async def update_project(uow: UnitOfWork, project_id: int, data: ProjectData) ->
     _require_owner(uow, project)
     _check_version(project, data.expected_version)
     if project.status not in EDITABLE_STATUSES:
-        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": project.status}))
+        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": Label("ProjectStatus", project.status)}))
     checks, budget, items = _check_data(data, creating=False)
     checks.raise_if_any()
     before = snapshot(project)
@@ -412,13 +413,32 @@ class Upload:
     data: bytes
 
 
+def _content(mime: str | None) -> Text | str:
+    """What a file's content is, for a message: its kind and media type."""
+    if mime is None:
+        return Text("FILE_CONTENT_UNKNOWN")
+    if mime not in LABELS.get("MediaType", {}):
+        return mime
+    return Text("FILE_CONTENT", name=Label("MediaType", mime), media_type=mime)
+
+
+def _claim(kind: str, claimed: str, media: MediaType) -> Text:
+    """The part of an upload's claim that disagrees with its content, for a message."""
+    if kind == "type":
+        return Text("CLAIMED_MEDIA_TYPE", claimed=claimed)
+    expected = Either(f".{extension}" for extension in media.extensions)
+    if kind == "extension":
+        return Text("CLAIMED_EXTENSION", extension=claimed, expected=expected)
+    return Text("CLAIMED_NO_EXTENSION", filename=claimed, expected=expected)
+
+
 async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, document_type: str, upload: Upload) -> ProjectDocument:
     """Store a new version of a project document. Content is checked before anything is
     written: size, sniffed type on the allow-list, and agreement with the claimed type."""
     project = await get_project(uow, project_id, lock=True)
     _require_owner(uow, project)
     if project.status not in EDITABLE_STATUSES:
-        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": project.status}))
+        raise UserErrors(Problem("PROJECT_LOCKED", None, {"status": Label("ProjectStatus", project.status)}))
     checks = Checks()
     if document_type not in DOCUMENT_TYPES:
         checks.add("INVALID_DOCUMENT_TYPE", "documentType")
@@ -434,9 +454,9 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
         sniffed = sniff(upload.data)
         media = ALLOWED.get(sniffed or "")
         if media is None:
-            checks.add("FILE_TYPE_NOT_ALLOWED", "file", detected=sniffed or "unknown")
-        elif not claim_matches(media, upload.content_type, filename):
-            checks.add("FILE_TYPE_MISMATCH", "file", claimed=upload.content_type or filename, detected=media.mime)
+            checks.add("FILE_TYPE_NOT_ALLOWED", "file", detected=_content(sniffed))
+        elif (mismatch := claim_mismatch(media, upload.content_type, filename)) is not None:
+            checks.add("FILE_TYPE_MISMATCH", "file", detected=_content(media.mime), claim=_claim(mismatch.kind, mismatch.claimed, media))
     checks.raise_if_any()
     assert media is not None  # an empty, oversized or unknown file was reported above
     versions = (
@@ -499,7 +519,7 @@ async def submission_problems(uow: UnitOfWork, project: Project) -> list[Problem
     )
     for document_type in REQUIRED_DOCUMENTS + REQUIRED_DOCUMENTS_BY_CATEGORY.get(project.category, ()):
         if document_type not in present:
-            add("MISSING_DOCUMENT", "documents", document_type=document_type)
+            add("MISSING_DOCUMENT", "documents", document_type=Label("DocumentType", document_type))
 
     # Budget and its line items.
     budget = project.budget_amount
@@ -606,7 +626,7 @@ async def decide_review(uow: UnitOfWork, review_id: int, approve: bool, comment:
         .values(
             status="approved" if approve else "rejected",
             reviewer_id=actor.id,
-            reviewer_name=actor.name,
+            reviewer_name=actor.display_name,
             comment=comment,
             decided_at=uow.now,
         )

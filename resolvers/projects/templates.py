@@ -1,8 +1,10 @@
 """The events of the project lifecycle and the text of their notifications, in zh-CN and en:
-(title, en title, body, en body), filled from the event payload."""
+(title, en title, body, en body), filled from the event payload; coded values in the
+payload (a decision, a status, a role) are shown by their labels."""
 
 from __future__ import annotations
 
+from resolvers.core.i18n import register_labels
 from resolvers.core.outbox import declare_events
 
 declare_events(
@@ -50,5 +52,19 @@ declare_events(
             "{title} 已等待审核超过 {days} 个工作日（应于 {due} 前完成）。",
             "{title} has waited more than {days} working days for review (due {due}).",
         ),
+    },
+    labels={"decision": "ReviewStatus", "status": "ProjectStatus", "role": "Role"},
+)
+
+register_labels(
+    "EventType",
+    {
+        "project.submitted": ("项目提交审核", "Project submitted for review"),
+        "project.review_step": ("项目待下一环节审核", "Project awaiting the next review step"),
+        "project.review_decided": ("审核环节已处理", "Review step decided"),
+        "project.approved": ("项目立项", "Project approved"),
+        "project.rejected": ("项目退回", "Project returned"),
+        "project.cancelled": ("项目撤销", "Project cancelled"),
+        "review.overdue": ("审核超时提醒", "Review overdue"),
     },
 )

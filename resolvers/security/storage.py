@@ -140,10 +140,31 @@ def _sniff_zip(data: bytes) -> str | None:
     return "application/zip"
 
 
+@dataclass(frozen=True)
+class ClaimMismatch:
+    """How an upload's claim disagrees with its content: its declared media type (``kind``
+    ``type``, ``claimed`` the type), its file extension (``extension``, ``claimed`` the
+    extension) or a file name without one (``no_extension``, ``claimed`` the name)."""
+
+    kind: str
+    claimed: str
+
+
+def claim_mismatch(media: MediaType, claimed_type: str | None, filename: str) -> ClaimMismatch | None:
+    """Where the client's claimed content type or file extension disagrees with the sniffed
+    type, or None when both agree (a generic or absent content type agrees with any)."""
+    declared = (claimed_type or "").split(";")[0].strip()
+    claimed = declared.lower()
+    if claimed not in GENERIC_CLAIMS and claimed != media.mime and claimed not in media.aliases:
+        return ClaimMismatch("type", declared)
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else ""
+    if not extension:
+        return ClaimMismatch("no_extension", filename)
+    if extension.lower() not in media.extensions:
+        return ClaimMismatch("extension", extension)
+    return None
+
+
 def claim_matches(media: MediaType, claimed_type: str | None, filename: str) -> bool:
     """The client's claimed content type and file extension agree with the sniffed type."""
-    claimed = (claimed_type or "").split(";")[0].strip().lower()
-    if claimed not in GENERIC_CLAIMS and claimed != media.mime and claimed not in media.aliases:
-        return False
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    return extension in media.extensions
+    return claim_mismatch(media, claimed_type, filename) is None

@@ -13,7 +13,7 @@ from models.accounts import ORGANISATION_KINDS, ROLES
 from models.accounts import ApiClient as ApiClientModel
 from resolvers.accounts import service as svc
 from schema.core.context import Info
-from schema.core.fields import column, enum_of, loaded
+from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
 
 if TYPE_CHECKING:  # what type checkers see of the enums below (see ``enum_of``)
@@ -36,6 +36,8 @@ class Organisation(Node):
     name: str = column("name", "Name. 单位名称。")
 
     kind: OrganisationKind = column("kind", "Kind. 单位类型。", OrganisationKind)
+
+    kind_label: str = label("kind", "OrganisationKind", "Kind, in the request's language. 单位类型名称。")
 
     uscc: str = column("uscc", "Unified social credit code. 统一社会信用代码。")
 
@@ -89,6 +91,10 @@ class User(Node):
     async def roles(self, info: Info) -> list[Role]:
         raise NotImplementedError  # resolved from the @loaded declaration above
 
+    @strawberry.field(description="The roles' labels in the request's language, in the order of `roles`. 角色名称。")
+    async def role_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "Role", await info.context.loaders.roles_of_user.load(self.row.id))
+
     created_at: datetime = column("created_at", "When created (UTC). 创建时间。")
 
 
@@ -119,6 +125,15 @@ class ApiClient(Node):
 class Viewer:
     kind: str = strawberry.field(description="`user` or `client`. 登录者类型。")
     roles: list[Role] = strawberry.field(description="Roles in effect. 生效角色。")
+
+    @strawberry.field(description="`kind` in the request's language. 登录者类型名称。")
+    def kind_label(self, info: Info) -> str:
+        return labels_in_request(info, "ActorType", [self.kind])[0]
+
+    @strawberry.field(description="The roles' labels in the request's language, in the order of `roles`. 角色名称。")
+    def role_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "Role", [role.value for role in self.roles])
+
     scopes: list[str] = strawberry.field(description="Token scopes. 令牌授权范围。")
     region_code: str = strawberry.field(description="Region the permissions apply in. 权限所在行政区划。")
     user: User | None = strawberry.field(description="The person, for user tokens. 用户。")

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models.audit import AuditEvent as AuditEventModel
-from schema.core.fields import column
+from schema.core.fields import column, label
 from schema.core.node import Node, register_node, to_global_id
 
 
@@ -24,7 +24,9 @@ class AuditEvent(Node):
 
     occurred_at: datetime = column("occurred_at", "When it was recorded (UTC). 发生时间。")
 
-    actor_type: str = column("actor_type", "`user`, `client` or `anonymous`. 操作者类型。")
+    actor_type: str = column("actor_type", "`user`, `client`, `system` or `anonymous`. 操作者类型。")
+
+    actor_type_label: str = label("actor_type", "ActorType", "Actor type, in the request's language. 操作者类型名称。")
 
     @strawberry.field(description="Global ID of the acting user or API client. 操作者。")
     def actor_id(self) -> strawberry.ID | None:
@@ -32,7 +34,11 @@ class AuditEvent(Node):
             return None
         return strawberry.ID(to_global_id("User" if self.row.actor_type == "user" else "ApiClient", self.row.actor_id))
 
-    actor_name: str = column("actor_name", "Username or client id at the time. 操作者名称。")
+    actor_name: str = column(
+        "actor_name",
+        "Display name of the person or API client at the time (`actorId` identifies them); "
+        "events recorded before display names were kept show the username. 操作者姓名（当时）。",
+    )
 
     @strawberry.field(description="Global ID of the actor's organisation. 操作者单位。")
     def organisation_id(self) -> strawberry.ID | None:

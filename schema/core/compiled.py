@@ -24,6 +24,7 @@ import asyncio
 import inspect
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from threading import Lock
@@ -62,15 +63,29 @@ from strawberry.types import Info as StrawberryInfo
 from strawberry.types import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
+from resolvers.core.i18n import DEFAULT_LOCALE, label
 from schema.core.cost import CostPlan, NodeLimit, plan_cost
 from schema.core.execution import settle
 from schema.core.extensions import decide_root_fields
-from schema.core.fields import COLUMN, LOADS, ROWS, Loads
+from schema.core.fields import COLUMN, LABEL, LOADS, ROWS, Loads
 from schema.core.node import Node, to_global_id
 
 _BUILTIN_SCALARS = (bool, int, float, str)
 # Built-in scalars whose serialize returns a value of this exact class unchanged.
 _UNCHANGED = {id(GraphQLString): "str", id(GraphQLID): "str", id(GraphQLBoolean): "bool", id(GraphQLInt): "int"}
+
+
+# The locale of the request a plan runs for: label fields (``fields.label``) read it.
+_LOCALE: ContextVar[str] = ContextVar("smallworks_compiled_locale", default=DEFAULT_LOCALE)
+
+
+def _labeller(labels: str) -> Callable[[Any], str]:
+    """A coded value -> its label in the running request's language."""
+
+    def labelled(value: Any) -> str:
+        return label(labels, value, _LOCALE.get())
+
+    return labelled
 
 
 def _null() -> Any:
@@ -265,6 +280,7 @@ class _Compiler:
         plan.strawberry_field = strawberry_field
         resolver = strawberry_field.base_resolver if strawberry_field is not None else None
         plan.loads = getattr(resolver.wrapped_func, LOADS, None) if resolver is not None else None
+        labelled = (strawberry_field.metadata or {}).get(LABEL) if strawberry_field is not None else None
         if plan.loads is not None and parent is not self.schema.query_type:
             parameters = self._parameters(strawberry_field)
             if parameters is None:
@@ -272,6 +288,9 @@ class _Compiler:
             plan.kind, plan.parameters, plan.from_row = "loads", parameters, rows
         elif rows:
             self._from_row(plan, parent, strawberry_field)
+        elif labelled is not None and labelled[0].isidentifier():
+            # A label is a function of the row's value and the locale: read in place.
+            plan.kind, plan.read, plan.convert = "read", f"source.row.{labelled[0]}", _labeller(labelled[1])
         elif getattr(definition.resolve, "_is_default", False) and strawberry_field is not None and not resolver:
             plan.kind, plan.read = "read", f"source.{strawberry_field.python_name}"
         else:
@@ -308,12 +327,17 @@ class _Compiler:
     def _from_row(self, plan: FieldPlan, parent: GraphQLObjectType, strawberry_field: Any) -> None:
         """A field read straight from the row: a ``column`` (with its conversion) or a
         node's global ID; anything else needs the object."""
-        declared = (strawberry_field.metadata or {}).get(COLUMN) if strawberry_field is not None else None
+        metadata = (strawberry_field.metadata or {}) if strawberry_field is not None else {}
+        declared = metadata.get(COLUMN)
         if declared is not None:
             attribute, plan.convert = declared
             if not attribute.isidentifier():
                 raise _NeedsObjects
             plan.kind, plan.read = "read", f"source.{attribute}"
+            return
+        labelled = metadata.get(LABEL)
+        if labelled is not None and labelled[0].isidentifier():
+            plan.kind, plan.read, plan.convert = "read", f"source.{labelled[0]}", _labeller(labelled[1])
             return
         origin = _origin(parent)
         if plan.name == "id" and origin is not None and issubclass(origin, Node) and origin.pk_attribute.isidentifier():
@@ -676,8 +700,11 @@ class CompiledQueries:
         if any(refusal is not None for refusal in decisions.values()):
             return None  # a refusal: the general path answers with the error where it belongs
         context.gate_decisions = decisions
+        locale = _LOCALE.set(getattr(getattr(context, "meta", None), "locale", DEFAULT_LOCALE))
         try:
             data = await _Run(plan, self.schema, context, coerced).data()
         except Exception:
             return None
+        finally:
+            _LOCALE.reset(locale)
         return {"data": data, "extensions": {"cost": self.node_limit.report(nodes)}}

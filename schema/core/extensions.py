@@ -29,6 +29,7 @@ from strawberry.types.graphql import OperationType
 from policies.gate import authorize
 from resolvers.core.errors import DomainError, Forbidden
 from resolvers.core.i18n import translate
+from schema.core.graphql_messages import in_locale
 
 log = logging.getLogger("smallworks.graphql")
 
@@ -218,9 +219,11 @@ def _gated(resolve: Callable[..., Any], operation: str, name: str) -> Callable[.
 
 
 class ErrorPresentation(SchemaExtension):
-    """Gives every error an ``extensions.code`` and a message in the caller's language;
-    in production, unexpected errors are reduced to INTERNAL with no detail. Streamed
-    results (subscriptions) are presented one by one as they are sent."""
+    """Gives every error an ``extensions.code`` and a message in the caller's language
+    (graphql-core's own messages through ``schema.core.graphql_messages``: a cached
+    document's errors are kept in English and presented in each request's language); in
+    production, unexpected errors are reduced to INTERNAL with no detail. Streamed results
+    (subscriptions) are presented one by one as they are sent."""
 
     def __init__(self, *, production: bool = False):
         self.production = production
@@ -259,11 +262,12 @@ class ErrorPresentation(SchemaExtension):
             # The document is not GraphQL at all: not the same as a document that does not
             # fit the schema (Apollo's code, which clients already know).
             extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
-            return GraphQLError(error.message, error.nodes, error.source, error.positions, None, None, extensions)
+            return GraphQLError(in_locale(error.message, locale), error.nodes, error.source, error.positions, None, None, extensions)
         if original is None or isinstance(original, GraphQLError):
             extensions = dict(error.extensions or {})
             extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")
-            return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+            message = in_locale(error.message, locale)
+            return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
         meta = getattr(self.execution_context.context, "meta", None)
         request_id = getattr(meta, "request_id", None)
         log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)

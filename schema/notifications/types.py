@@ -7,7 +7,8 @@ from datetime import datetime
 import strawberry
 
 from models import notifications as tables
-from schema.core.fields import column
+from schema.core.context import Info
+from schema.core.fields import column, label, labels_in_request
 from schema.core.node import Node, register_node
 
 
@@ -17,6 +18,8 @@ class Notification(Node):
     row: strawberry.Private[tables.Notification]
 
     event_type: str = column("event_type", "Event type, e.g. project.submitted. 事件类型。")
+
+    event_type_label: str = label("event_type", "EventType", "Event type, in the request's language. 事件类型名称。")
 
     title: str = column("title", "Title. 标题。")
 
@@ -39,6 +42,11 @@ class Notification(Node):
 class LiveNotification:
     id: strawberry.ID = strawberry.field(description="Global ID of the notification. 通知ID。")
     event_type: str = strawberry.field(description="Event type. 事件类型。")
+
+    @strawberry.field(description="Event type, in the language of the subscription's connection. 事件类型名称。")
+    def event_type_label(self, info: Info) -> str:
+        return labels_in_request(info, "EventType", [self.event_type])[0]
+
     title: str = strawberry.field(description="Title. 标题。")
     body: str = strawberry.field(description="Text. 内容。")
     subject_id: strawberry.ID = strawberry.field(description="Global ID of what it is about. 相关对象。")
@@ -51,6 +59,18 @@ class NotificationPreference:
     channels: list[str] = strawberry.field(description="in_app, email. 渠道。")
     locale: str = strawberry.field(description="zh-CN or en. 语言。")
 
+    @strawberry.field(description="Event type, in the request's language. 事件类型名称。")
+    def event_type_label(self, info: Info) -> str:
+        return labels_in_request(info, "EventType", [self.event_type])[0]
+
+    @strawberry.field(description="The channels' labels in the request's language, in the order of `channels`. 渠道名称。")
+    def channel_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "NotificationChannel", self.channels)
+
+    @strawberry.field(description="`locale`, in the request's language. 语言名称。")
+    def locale_label(self, info: Info) -> str:
+        return labels_in_request(info, "Locale", [self.locale])[0]
+
 
 @register_node("webhook_subscription")
 @strawberry.type(description="An organisation's webhook: events POSTed as signed JSON. Webhook 订阅。")
@@ -62,6 +82,10 @@ class WebhookSubscription(Node):
     @strawberry.field(description="Event types delivered (* for all). 订阅的事件类型。")
     def event_types(self) -> list[str]:
         return self.row.event_types.split(",")
+
+    @strawberry.field(description="The labels of `eventTypes` in the request's language, in the same order. 订阅的事件类型名称。")
+    def event_type_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "EventType", self.row.event_types.split(","))
 
     is_active: bool = column("is_active", "Whether deliveries continue. 是否有效。")
 

@@ -6,6 +6,9 @@ import enum
 
 import strawberry
 
+from schema.core.context import Info
+from schema.core.fields import labels_in_request
+
 
 @strawberry.enum(description="Kind of policy line. 规则类型。")
 class PolicyRuleType(enum.Enum):
@@ -18,6 +21,11 @@ class PolicyRuleType(enum.Enum):
 )
 class PolicyRule:
     ptype: PolicyRuleType = strawberry.field(description="p (permission) or g (role inheritance). 规则类型。")
+
+    @strawberry.field(description="Kind of line, in the request's language. 规则类型名称。")
+    def ptype_label(self, info: Info) -> str:
+        return labels_in_request(info, "PolicyRuleType", [self.ptype.value])[0]
+
     values: list[str] = strawberry.field(description="The line's values in order. 规则内容。")
 
     @classmethod

@@ -21,7 +21,7 @@ from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
 from schema.core.context import Info
-from schema.core.fields import column, enum_of, loaded
+from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
 
 DOWNLOAD_LINK_SECONDS = 600
@@ -94,6 +94,8 @@ class ProjectDocument(Node):
 
     document_type: DocumentType = column("document_type", "Document type. 文件类型。", DocumentType)
 
+    document_type_label: str = label("document_type", "DocumentType", "Document type, in the request's language. 文件类型名称。")
+
     version: int = column("version", "Version of this type, from 1. 版本号。")
 
     filename: str = column("filename", "File name as uploaded. 文件名。")
@@ -125,11 +127,17 @@ class ProjectStatusChange:
 
     from_status: ProjectStatus | None = column("from_status", "Status before (null at creation). 变更前状态。", ProjectStatus)
 
+    from_status_label: str | None = label("from_status", "ProjectStatus", "Status before, in the request's language. 变更前状态名称。")
+
     to_status: ProjectStatus = column("to_status", "Status after. 变更后状态。", ProjectStatus)
+
+    to_status_label: str = label("to_status", "ProjectStatus", "Status after, in the request's language. 变更后状态名称。")
 
     action: str = column("action", "Action: create, submit, approve, reject, cancel … 操作。")
 
-    actor_name: str = column("actor_name", "Who. 操作人。")
+    action_label: str = label("action", "ProjectAction", "Action, in the request's language. 操作名称。")
+
+    actor_name: str = column("actor_name", "Display name of who did it, at the time. 操作人姓名。")
 
     comment: str | None = column("comment", "Comment or reason. 意见/原因。")
 
@@ -145,11 +153,15 @@ class ProjectReview(Node):
 
     step: int = column("step", "Step in the chain, from 1. 审核环节序号。")
 
-    role: str = column("role", "Role that decides this step. 审核角色。")
+    role: str = column("role", "Role that decides this step (a `Role` value in lower case). 审核角色。")
+
+    role_label: str = label("role", "Role", "Role that decides this step, in the request's language. 审核角色名称。")
 
     status: ReviewStatus = column("status", "State. 状态。", ReviewStatus)
 
-    reviewer_name: str | None = column("reviewer_name", "Who decided. 审核人。")
+    status_label: str = label("status", "ReviewStatus", "State, in the request's language. 状态名称。")
+
+    reviewer_name: str | None = column("reviewer_name", "Display name of who decided, at the time. 审核人姓名。")
 
     comment: str | None = column("comment", "Comment. 审核意见。")
 
@@ -197,7 +209,11 @@ class Project(Node):
 
     category: ProjectCategory = column("category", "Category. 项目类别。", ProjectCategory)
 
+    category_label: str = label("category", "ProjectCategory", "Category, in the request's language. 项目类别名称。")
+
     status: ProjectStatus = column("status", "Status. 项目状态。", ProjectStatus)
+
+    status_label: str = label("status", "ProjectStatus", "Status, in the request's language. 项目状态名称。")
 
     @strawberry.field(
         description="What the viewer may do to this project now: its status, the viewer's permissions and "
@@ -215,6 +231,10 @@ class Project(Node):
     @strawberry.field(description="Whether the viewer may decide the review step waiting now. 当前用户能否审核本项目当前步骤。")
     async def viewer_can_review(self, info: Info) -> bool:
         return "approve" in await _viewer_actions(info, self.row)
+
+    @strawberry.field(description="The labels of `availableActions` in the request's language, in the same order. 当前可执行的操作名称。")
+    async def available_action_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "ProjectAction", await _viewer_actions(info, self.row))
 
     budget_amount: Decimal = column("budget_amount", "Budget, CNY, exact to the fen. 预算金额（元）。")
 

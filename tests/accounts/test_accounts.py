@@ -284,7 +284,7 @@ async def test_role_must_fit_the_organisation_kind(api, state):
         {
             "code": "ROLE_NOT_ALLOWED_FOR_ORGANISATION",
             "field": "roles",
-            "message": "Role auditor does not fit an organisation of kind contractor.",
+            "message": "The role “Auditor” does not fit an organisation of kind “Contractor”.",
         }
     ]
 

@@ -201,7 +201,7 @@ async def test_mutation_records_actor_target_changes_request_and_client(api, app
     assert event["targetId"] == org["id"]
     assert event["actorType"] == "user"
     assert event["actorId"] == viewer["user"]["id"]
-    assert event["actorName"] == "admin"
+    assert event["actorName"] == "系统管理员"  # the display name; actorId identifies the account
     assert event["organisationId"] == viewer["organisation"]["id"]
     assert event["regionCode"] == "320583"
     assert event["requestId"] == request_id
@@ -426,7 +426,7 @@ async def test_events_by_actor_newest_first(api):
     assert sequences == sorted(sequences, reverse=True)
     # The first admin's events on the same organisation are not among them.
     by_target = await events_of(api, {"targetId": org["id"]})
-    assert [e["actorName"] for e in by_target] == [second_admin["username"]] * 3 + ["admin"]
+    assert [e["actorName"] for e in by_target] == [second_admin["displayName"]] * 3 + ["系统管理员"]
 
 
 async def test_events_by_operation(api):

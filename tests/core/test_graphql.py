@@ -437,11 +437,14 @@ async def test_typename_needs_no_permission(endpoint):
 
 async def test_no_field_suggestions_in_production(api, production):
     query = "{ viewer { kindd } }"
-    dev = error_of(await api.gql(query, token=await api.token("admin")))
+    english = {"Accept-Language": "en"}
+    dev = error_of(await api.gql(query, token=await api.token("admin"), headers=english))
     assert "Did you mean" in dev["message"]
-    prod = error_of(await production.gql(query))
+    assert "您是否想用 'kind'" in error_of(await api.gql(query, token=await api.token("admin")))["message"]
+    prod = error_of(await production.gql(query, headers=english))
     assert prod["message"] == "Cannot query field 'kindd' on type 'Viewer'."
     assert prod["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert error_of(await production.gql(query))["message"] == "类型 'Viewer' 上没有字段 'kindd'。"
 
 
 async def test_unexpected_faults_are_masked_in_production(state, production, database_url):

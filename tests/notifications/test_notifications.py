@@ -110,6 +110,63 @@ async def test_preferences_choose_channels_and_are_validated(api):
     assert await about(api, token, project["id"]) == ["project.review_decided"]
 
 
+async def decided_note(api, owner, decision: str, comment: str) -> dict:
+    """The review_decided notification the owner's staff member gets for a new project."""
+    project = await submitted(api, owner)
+    await decide_ok(api, await api.token("reviewer"), (await pending_review(api, owner, project["id"]))["id"], decision, comment)
+    [note] = [
+        n for n in await inbox(api, owner.staff.token) if n["subjectId"] == project["id"] and n["eventType"] == "project.review_decided"
+    ]
+    return note
+
+
+async def test_a_decision_is_named_by_its_label_in_the_recipients_language(api):
+    """The notification says 已通过 / Approved, never the stored ``approved``; its language is
+    the recipient's preference (zh-CN unless chosen), whatever language the decider used."""
+    chinese, english = await new_owner(api), await new_owner(api)
+    await api.ok(
+        SET_PREFERENCE,
+        {"input": {"eventType": "project.review_decided", "channels": ["in_app"], "locale": "en"}},
+        token=english.staff.token,
+    )
+    approved = await decided_note(api, chinese, "APPROVE", "同意。")
+    assert approved["body"].endswith("第1环节审核结果：已通过。同意。")
+    returned = await decided_note(api, chinese, "REJECT", "缺少现场照片。")
+    assert returned["body"].endswith("第1环节审核结果：已退回。缺少现场照片。")
+    in_english = await decided_note(api, english, "APPROVE", "Fine.")
+    assert in_english["body"].endswith(", review step 1: Approved. Fine.")
+    for note in (approved, returned, in_english):
+        assert "approved" not in note["body"] and "rejected" not in note["body"]
+
+
+async def test_notifications_and_preferences_show_labels_in_the_request_language(api):
+    owner = await new_owner(api)
+    await decided_note(api, owner, "APPROVE", "同意。")
+    await api.ok(SET_PREFERENCE, {"input": {"eventType": "*", "channels": ["in_app", "email"], "locale": "en"}}, token=owner.staff.token)
+    query = """{ notifications(first: 5) { nodes { eventType eventTypeLabel } }
+      notificationPreferences { eventType eventTypeLabel channels channelLabels locale localeLabel } }"""
+    zh = await api.ok(query, token=owner.staff.token, headers={"Accept-Language": "zh-CN"})
+    en = await api.ok(query, token=owner.staff.token, headers={"Accept-Language": "en"})
+    assert {(n["eventType"], n["eventTypeLabel"]) for n in zh["notifications"]["nodes"]} == {("project.review_decided", "审核环节已处理")}
+    assert {n["eventTypeLabel"] for n in en["notifications"]["nodes"]} == {"Review step decided"}
+    assert zh["notificationPreferences"] == [
+        {
+            "eventType": "*",
+            "eventTypeLabel": "全部事件",
+            "channels": ["email", "in_app"],
+            "channelLabels": ["电子邮件", "站内通知"],
+            "locale": "en",
+            "localeLabel": "英语",
+        }
+    ]
+    [preference] = en["notificationPreferences"]
+    assert (preference["eventTypeLabel"], preference["channelLabels"], preference["localeLabel"]) == (
+        "All events",
+        ["E-mail", "In-app"],
+        "English",
+    )
+
+
 async def test_a_subscription_receives_notifications_as_they_are_delivered(app, api):
     owner = await new_owner(api)
     reviewer = await api.token("reviewer")

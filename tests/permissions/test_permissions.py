@@ -388,10 +388,10 @@ async def test_policy_edits_are_audited(api, state):
     added = (await api.ok(query, {"op": "Mutation.addPolicyRule"}, token=auditor))["auditEvents"]["nodes"]
     removed = (await api.ok(query, {"op": "Mutation.removePolicyRule"}, token=auditor))["auditEvents"]["nodes"]
     assert added == [
-        {"actorName": "policyadmin", "operation": "Mutation.addPolicyRule", "changes": {"rule": {"before": None, "after": ["p", *line]}}}
+        {"actorName": "权限管理员", "operation": "Mutation.addPolicyRule", "changes": {"rule": {"before": None, "after": ["p", *line]}}}
     ]
     assert removed == [
-        {"actorName": "policyadmin", "operation": "Mutation.removePolicyRule", "changes": {"rule": {"before": ["p", *line], "after": None}}}
+        {"actorName": "权限管理员", "operation": "Mutation.removePolicyRule", "changes": {"rule": {"before": ["p", *line], "after": None}}}
     ]
 
 

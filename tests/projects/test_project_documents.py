@@ -269,9 +269,57 @@ async def test_refused_upload_stores_nothing(api, client, state, owner, draft, c
     assert await audit_head(state) == head_before
 
 
-async def test_mismatch_message_names_what_was_detected(client, owner, draft):
-    payload = await upload(client, owner.staff.token, draft["id"], "PROPOSAL", "plan.pdf", png_bytes(unique()), "application/pdf")
-    assert payload["errors"][0]["message"] == "文件内容（image/png）与声明的类型或扩展名（application/pdf）不符。"
+MISMATCHES = {
+    # A PDF declared as a PDF, named .png: the extension disagrees, not the declared type.
+    "extension": (
+        lambda m: pdf_bytes(m),
+        "plan.png",
+        "application/pdf",
+        "文件内容为 PDF 文档（application/pdf），与文件扩展名 .png（应为 .pdf）不符。",
+        "The file's content is PDF document (application/pdf), which does not match its file extension .png (expected .pdf).",
+    ),
+    "declared type": (
+        lambda m: png_bytes(m),
+        "plan.pdf",
+        "application/pdf",
+        "文件内容为 PNG 图片（image/png），与声明的文件类型（application/pdf）不符。",
+        "The file's content is PNG image (image/png), which does not match its declared type application/pdf.",
+    ),
+    "no extension": (
+        lambda m: jpeg_bytes() + m.encode(),
+        "site-photo",
+        "image/jpeg",
+        "文件内容为 JPEG 图片（image/jpeg），与没有扩展名的文件名 site-photo（应以 .jpg 或 .jpeg 结尾）不符。",
+        "The file's content is JPEG image (image/jpeg), which does not match its file name site-photo, "
+        "which has no extension (expected .jpg or .jpeg).",
+    ),
+    "not allowed": (
+        lambda m: zip_bytes({"readme.txt": m.encode()}),
+        "drawings.zip",
+        "application/zip",
+        "不允许的文件类型：ZIP 压缩包（application/zip）。仅支持 PDF、OFD、图片、电子表格和 CAD 图纸。",
+        "File type not allowed: ZIP archive (application/zip). PDF, OFD, images, spreadsheets and CAD drawings are accepted.",
+    ),
+    "unrecognised": (
+        lambda m: b"\x00\x01 not a known format " + m.encode(),
+        "notes.pdf",
+        "application/pdf",
+        "不允许的文件类型：无法识别的文件格式。仅支持 PDF、OFD、图片、电子表格和 CAD 图纸。",
+        "File type not allowed: unrecognised content. PDF, OFD, images, spreadsheets and CAD drawings are accepted.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISMATCHES))
+async def test_refusal_message_names_what_the_file_is_and_what_disagrees(client, owner, draft, case):
+    """The message says what the content really is and which part of the claim disagrees
+    (the declared type, the extension), in the request's language."""
+    make, filename, content_type, zh, en = MISMATCHES[case]
+    for locale, expected in (("zh-CN", zh), ("en", en)):
+        payload = await upload(
+            client, owner.staff.token, draft["id"], "PROPOSAL", filename, make(unique()), content_type, {"Accept-Language": locale}
+        )
+        assert [e["message"] for e in payload["errors"]] == [expected]
 
 
 async def test_oversized_upload_is_refused_and_stores_nothing(api, state, database_url, owner, draft):

@@ -44,6 +44,7 @@ from models.accounts import User
 from resolvers.accounts.auth import load_user_actor
 from resolvers.core.context import RequestMeta
 from resolvers.core.errors import UserErrors
+from resolvers.core.i18n import Label
 from resolvers.core.lifecycle import StateMachine, Transition
 from resolvers.core.transaction import unit_of_work
 from resolvers.projects import service as svc
@@ -154,7 +155,11 @@ def test_lifecycle_allows_each_action_only_from_its_statuses(action, sources, ta
                 PROJECT_LIFECYCLE.target(action, status)
             (problem,) = refused.value.problems
             assert (problem.code, problem.field) == ("INVALID_TRANSITION", "status")
-            assert problem.params == {"entity": "Project", "action": action, "status": status}
+            assert problem.params == {
+                "entity": Label("ObjectType", "Project"),
+                "action": Label("ProjectAction", action),
+                "status": Label("ProjectStatus", status),
+            }
 
 
 def test_lifecycle_offers_the_actions_of_each_status():
@@ -228,9 +233,7 @@ async def test_create_project_drafts_for_the_callers_organisation_and_region(api
         (2, "草坪修复", Decimal("5500.00")),
     ]
     history = (await detail(api, owner.staff.token, project["id"]))["statusHistory"]
-    assert [(h["fromStatus"], h["toStatus"], h["action"], h["actorName"]) for h in history] == [
-        (None, "DRAFT", "create", owner.staff.username)
-    ]
+    assert [(h["fromStatus"], h["toStatus"], h["action"], h["actorName"]) for h in history] == [(None, "DRAFT", "create", owner.staff.name)]
 
 
 async def test_only_owner_staff_may_create_projects(api):
@@ -405,7 +408,7 @@ async def test_submitting_an_empty_draft_reports_every_missing_piece(api, owner)
         ("REQUIRED", "plannedStart"),
     ]
     missing = sorted(e["message"] for e in payload["errors"] if e["code"] == "MISSING_DOCUMENT")
-    assert missing == [f"A required document is missing: {t}." for t in ("budget_table", "construction_drawing", "proposal")]
+    assert missing == [f"A required document is missing: {t}." for t in ("Budget table", "Construction drawings", "Project proposal")]
     assert (await detail(api, owner.staff.token, project["id"]))["status"] == "DRAFT"
 
 
@@ -479,7 +482,7 @@ async def test_construction_drawings_are_required_for_road_building_repair_and_w
         body = await api.gql(SUBMIT, {"input": {"id": project["id"]}}, token=owner.staff.token, headers={"Accept-Language": "en"})
         errors = body["data"]["submitProject"]["errors"]
         assert [(e["code"], e["field"], e["message"]) for e in errors] == [
-            ("MISSING_DOCUMENT", "documents", "A required document is missing: construction_drawing.")
+            ("MISSING_DOCUMENT", "documents", "A required document is missing: Construction drawings.")
         ], category
     for category in ("EQUIPMENT", "GREENING"):
         assert (await update(api, owner, project["id"], category=category))["errors"] == []
@@ -579,7 +582,7 @@ async def test_review_chain_goes_to_the_reviewer_then_finance_and_reserves_the_b
     payload = await decide_ok(api, reviewer, step1["id"], "APPROVE", "技术方案可行。")
     assert payload["review"]["status"] == "APPROVED"
     assert payload["review"]["comment"] == "技术方案可行。"
-    assert payload["review"]["reviewerName"] == "reviewer"
+    assert payload["review"]["reviewerName"] == "住建局审核人 李强"  # the display name, not the username
     assert payload["review"]["decidedAt"] is not None
     assert payload["project"]["status"] == "SUBMITTED"  # not yet: finance decides next
     assert (await allocation_of(api, owner, year))["reserved"] == reserved_before
@@ -739,12 +742,12 @@ async def test_every_transition_is_in_the_status_history_and_the_audit_trail(api
 
     history = (await detail(api, owner.staff.token, project["id"]))["statusHistory"]
     assert [(h["action"], h["actorName"], h["comment"]) for h in history] == [
-        ("create", owner.staff.username, None),
-        ("submit", owner.staff.username, "请审核。"),
-        ("reject", "reviewer", "请补充图纸说明。"),
-        ("submit", owner.staff.username, "已补充。"),
-        ("approve", "finance", "同意立项。"),
-        ("cancel", owner.staff.username, "资金调整。"),
+        ("create", owner.staff.name, None),
+        ("submit", owner.staff.name, "请审核。"),
+        ("reject", "住建局审核人 李强", "请补充图纸说明。"),
+        ("submit", owner.staff.name, "已补充。"),
+        ("approve", "财政局 张敏", "同意立项。"),
+        ("cancel", owner.staff.name, "资金调整。"),
     ]
     times = [datetime.fromisoformat(h["occurredAt"]) for h in history]
     assert all(t.utcoffset() == timedelta(0) for t in times)
@@ -766,7 +769,7 @@ async def test_every_transition_is_in_the_status_history_and_the_audit_trail(api
         ("Mutation.cancelProject", "cancel", "approved", "cancelled"),
     ]
     assert events[0]["operation"] == "Mutation.createProject"
-    assert events[0]["actorName"] == owner.staff.username
+    assert events[0]["actorName"] == owner.staff.name
     assert [e["changes"]["comment"] for e in events if e["changes"].get("action") == "cancel"] == ["资金调整。"]
 
 
