@@ -131,13 +131,12 @@ def worker(burst: bool = typer.Option(False, help="Run queued jobs, then stop.")
     if not settings.redis_url:
         typer.echo("SMALLWORKS_REDIS_URL is not set: without Redis, `smallworks serve` runs background jobs itself", err=True)
         raise typer.Exit(2)
-    import logging
-
     from arq.worker import run_worker
 
+    from app.logs import configure_logging
     from workers.settings import WorkerSettings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     run_worker(WorkerSettings, burst=burst)
 
 
@@ -165,21 +164,44 @@ def serve(
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
     """Serve GraphQL over HTTP with uvicorn."""
+    import shutil
+    import tempfile
+
     import uvicorn
+
+    from app.logs import configure_logging
 
     settings = _settings()
     if settings.production and settings.database_url.startswith("sqlite") and workers > 1:
         typer.echo("note: SQLite serialises writers; use PostgreSQL or MariaDB for several workers", err=True)
-    uvicorn.run(
-        "app.asgi:app",
-        host=host,
-        port=port,
-        workers=None if reload else workers,
-        reload=reload,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        log_level="info",
-    )
+    configure_logging(settings)  # the app's format for uvicorn's own lines too, in every process
+    # Several processes keep their metrics in one directory, and /metrics reads them all
+    # (app/metrics.py): the one given, emptied first, or one made for this run.
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    made_dir = None
+    if metrics_dir:
+        Path(metrics_dir).mkdir(parents=True, exist_ok=True)
+        for stale in Path(metrics_dir).glob("*.db"):
+            stale.unlink()
+    elif workers > 1 and not reload:
+        made_dir = tempfile.mkdtemp(prefix="smallworks-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = made_dir
+    try:
+        uvicorn.run(
+            "app.asgi:app",
+            host=host,
+            port=port,
+            workers=None if reload else workers,
+            reload=reload,
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            log_config=None,
+            log_level=settings.log_level.lower(),
+            access_log=False,  # app.observe writes a line per request
+        )
+    finally:
+        if made_dir:
+            shutil.rmtree(made_dir, ignore_errors=True)
 
 
 def _redacted(url: str) -> str:

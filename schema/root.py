@@ -21,7 +21,14 @@ from resolvers.core.errors import BadInput, DomainError
 from schema.core.context import Info
 from schema.core.documents import DocumentCache
 from schema.core.execution import with_plain_fields
-from schema.core.extensions import ErrorPresentation, PermissionGate, ReadsForQueriesOnly, document_limits, gate_root_fields
+from schema.core.extensions import (
+    ErrorPresentation,
+    NoteOperation,
+    PermissionGate,
+    ReadsForQueriesOnly,
+    document_limits,
+    gate_root_fields,
+)
 from schema.core.node import NODE_TYPES, Node, from_global_id, primary_key, shown
 from schema.core.payload import user_error_code_enum
 
@@ -125,6 +132,7 @@ def build_schema(settings) -> Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
         documents.extension(),
+        NoteOperation,
         ReadsForQueriesOnly,
         PermissionGate,
         lambda: ErrorPresentation(production=settings.production),

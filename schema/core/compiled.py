@@ -668,6 +668,7 @@ class CompiledQueries:
         if any(refusal is not None for refusal in decisions.values()):
             return None  # a refusal: the general path answers with the error where it belongs
         context.gate_decisions = decisions
+        context.observed.ran("query", plan.operation.name.value if plan.operation.name else None)
         try:
             data = await _Run(plan, self.schema, context, coerced).data()
         except Exception:
