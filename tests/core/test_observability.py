@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-from conftest import DEMO_PASSWORD, TMP, make_settings, unique
+from conftest import DEMO_PASSWORD, TMP, count_statements, make_settings, unique
 from factories import new_owner, pk_of, ready
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -37,6 +37,7 @@ from app.logs import configure_logging
 ROOT = Path(__file__).resolve().parents[2]
 METRICS_TOKEN = "scrape-" + secrets.token_hex(16)
 VIEWER = "query %s { viewer { user { id username } } }"
+TRACED = "query %s { viewer { user { id } } users(first: 3) { totalCount nodes { username organisation { name } } } }"
 BAD_ORG = """mutation %s($input: CreateOrganisationInput!) {
   createOrganisation(input: $input) { organisation { id } errors { code field } }
 }"""
@@ -384,6 +385,9 @@ def test_text_logs_have_the_same_fields(database_url):
 
 
 async def test_a_graphql_request_is_a_server_span_named_after_its_operation(state):
+    """The request's span continues the caller's trace; every SQL statement the request
+    runs (on PostgreSQL list pages and loader batches run on asyncpg directly) is a child
+    span with its text."""
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -401,11 +405,12 @@ async def test_a_graphql_request_is_a_server_span_named_after_its_operation(stat
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
             token = await signed_in(client)
             exporter.clear()
-            r = await client.post(
-                "/graphql",
-                json={"query": VIEWER % name},
-                headers={"Authorization": f"Bearer {token}", "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"},
-            )
+            with count_statements(state) as statements_run:
+                r = await client.post(
+                    "/graphql",
+                    json={"query": TRACED % name},
+                    headers={"Authorization": f"Bearer {token}", "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"},
+                )
     finally:
         app.state.telemetry.close()
     assert r.status_code == 200 and "errors" not in r.json()
@@ -419,7 +424,15 @@ async def test_a_graphql_request_is_a_server_span_named_after_its_operation(stat
     assert server.attributes["smallworks.request_id"] == r.headers["X-Request-Id"]
     assert format(server.context.trace_id, "032x") == trace_id  # the caller's trace goes on
     statements = [s for s in spans if s.kind == SpanKind.CLIENT]
-    assert statements and all(s.parent is not None and s.parent.span_id == server.context.span_id for s in statements)
+    assert all(s.parent is not None and s.parent.span_id == server.context.span_id for s in statements)
+    texts = [s.attributes["db.query.text"] for s in statements if not s.name.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+    assert statements_run and texts == statements_run
+    assert all(s.attributes["db.system.name"] == state.db.dialect for s in statements)
+    # Closed, the app leaves no listener behind.
+    exporter.clear()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(state=state)), base_url="http://testserver") as client:
+        await client.post("/graphql", json={"query": TRACED % name}, headers={"Authorization": f"Bearer {token}"})
+    assert exporter.get_finished_spans() == ()
 
 
 async def test_tracing_is_off_unless_configured_and_exports_over_otlp_when_it_is(state, database_url):
