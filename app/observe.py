@@ -40,6 +40,7 @@ log = logging.getLogger("smallworks.request")
 EXECUTOR_HEADER = b"x-smallworks-executor"
 # Answered often and uneventfully: their lines are written at DEBUG level.
 QUIET_ROUTES = frozenset(("/metrics", "/healthz", "/readyz"))
+EXECUTORS = frozenset(("compiled", "general", "none"))
 _CAPTURE_LIMIT = 64 * 1024
 
 
@@ -54,6 +55,9 @@ class Telemetry:
         self.error_codes = metrics.ErrorCodes()
         provider = tracer_provider if tracer_provider is not None else provider_from_settings(settings)
         self.tracing = Tracing(provider, state.db, owned=tracer_provider is None) if provider is not None else None
+        # The metric series of each label set, looked up once (the label sets are bounded).
+        self._http: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._graphql: dict[tuple[str, str], tuple[Any, Any]] = {}
         token = settings.metrics_token
         self._token = token.encode() if token else None
         # Without a token, /metrics is served outside production only.
@@ -85,6 +89,23 @@ class Telemetry:
         metrics.process_ended()
         if self.tracing is not None:
             self.tracing.close()
+
+    def http_series(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        key = (method, route, status)
+        series = self._http.get(key)
+        if series is None:
+            series = self._http[key] = (metrics.HTTP_REQUESTS.labels(method, route, str(status)), metrics.HTTP_DURATION.labels(route))
+        return series
+
+    def graphql_series(self, operation: str, executor: str) -> tuple[Any, Any]:
+        key = (operation, executor)
+        series = self._graphql.get(key)
+        if series is None:
+            series = self._graphql[key] = (
+                metrics.GRAPHQL_REQUESTS.labels(operation, executor),
+                metrics.GRAPHQL_DURATION.labels(operation, executor),
+            )
+        return series
 
     def operation_of(self, context: RequestContext | None) -> tuple[str, str | None, str | None]:
         """(metric label, name, type) of the operation a request ran."""
@@ -183,8 +204,9 @@ class RequestTelemetry:
         route = _route(scope)
         route_label = route or "(unmatched)"
         method = scope.get("method", "")
-        metrics.HTTP_REQUESTS.labels(method if method in metrics.METHODS else "OTHER", route_label, str(status)).inc()
-        metrics.HTTP_DURATION.labels(route_label).observe(elapsed)
+        requests, durations = telemetry.http_series(method if method in metrics.METHODS else "OTHER", route_label, status)
+        requests.inc()
+        durations.observe(elapsed)
 
         context: RequestContext | None = contexts[-1] if contexts else None
         line: dict[str, Any] = {"request_id": request_id, "method": method, "path": scope.get("path", ""), "status": status}
@@ -194,8 +216,9 @@ class RequestTelemetry:
         if route is not None and route == telemetry.graphql_path:
             label, name, operation_type = telemetry.operation_of(context)
             executor = answer.executor or "none"
-            metrics.GRAPHQL_REQUESTS.labels(label, executor).inc()
-            metrics.GRAPHQL_DURATION.labels(label, executor).observe(elapsed)
+            requests, durations = telemetry.graphql_series(label, executor if executor in EXECUTORS else "other")
+            requests.inc()
+            durations.observe(elapsed)
             observed = context.observed if context is not None else None
             codes = list(observed.error_codes) if observed is not None and observed.error_codes else _codes_in(answer.body)
             for code in codes:
