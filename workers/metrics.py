@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar
 
-from arq.worker import Retry
 from prometheus_client import Counter, Histogram
 
 from workers.delivery import RetryLater
@@ -40,15 +40,25 @@ async def job_run(job: str) -> AsyncIterator[None]:
     try:
         yield
         outcome = "ok"
-    except (Retry, RetryLater):
-        outcome = "retry"
-        raise
     except asyncio.CancelledError:
         outcome = "cancelled"
+        raise
+    except Exception as exc:
+        if _asks_again(exc):
+            outcome = "retry"
         raise
     finally:
         JOBS.labels(job, outcome).inc()
         JOB_DURATION.labels(job).observe(time.perf_counter() - started)
+
+
+def _asks_again(exc: Exception) -> bool:
+    """RetryLater, or arq's Retry: the job is to run again later. (A server process without
+    Redis never imports arq, so an exception there cannot be its Retry.)"""
+    if isinstance(exc, RetryLater):
+        return True
+    arq_worker = sys.modules.get("arq.worker")
+    return arq_worker is not None and isinstance(exc, arq_worker.Retry)
 
 
 def counted(function: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:

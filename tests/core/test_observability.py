@@ -552,6 +552,30 @@ def test_several_server_processes_answer_one_metrics_page(database_url):
     assert sum(1 for line in parsed if line["logger"] == "smallworks.request" and line.get("operation") == name) == sent
 
 
+async def test_job_runs_are_told_apart_by_how_they_end():
+    from arq.worker import Retry
+    from prometheus_client import REGISTRY
+
+    from workers.delivery import RetryLater
+    from workers.metrics import counted
+
+    def runs(outcome: str) -> float:
+        return REGISTRY.get_sample_value("smallworks_background_jobs_total", {"job": "obs_job", "outcome": outcome}) or 0.0
+
+    @counted
+    async def obs_job(ctx, ending: BaseException | None) -> str:
+        if ending is not None:
+            raise ending
+        return "done"
+
+    before = {outcome: runs(outcome) for outcome in ("ok", "retry", "error", "cancelled")}
+    assert obs_job.__name__ == "obs_job" and await obs_job({}, None) == "done"
+    for ending in (RetryLater(1.0, "later"), Retry(defer=1), ValueError("no"), asyncio.CancelledError()):
+        with pytest.raises(type(ending)):
+            await obs_job({}, ending)
+    assert {outcome: runs(outcome) - before[outcome] for outcome in before} == {"ok": 1, "retry": 2, "error": 1, "cancelled": 1}
+
+
 def test_the_worker_serves_its_metrics_when_asked():
     from workers.metrics import JOBS, serve_metrics
 
