@@ -1,7 +1,8 @@
 # Production image: non-root, migrations on start, uvicorn with several workers.
-# The build stage installs exactly what uv.lock pins (runtime dependencies only, no test
-# extra) and the project itself into /opt/smallworks, a virtual environment the final stage
-# copies as it is (both stages have Python at the same path).
+# The build stage installs exactly what uv.lock pins (runtime dependencies and the otel
+# extra for tracing, no test extra) and the project itself into /opt/smallworks, a
+# virtual environment the final stage copies as it is (both stages have Python at the
+# same path).
 FROM python:3.11-slim AS build
 WORKDIR /src
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libffi-dev && rm -rf /var/lib/apt/lists/*
@@ -9,7 +10,7 @@ RUN pip install --no-cache-dir --disable-pip-version-check 'uv==0.13.9'
 ENV UV_PROJECT_ENVIRONMENT=/opt/smallworks UV_PYTHON_DOWNLOADS=never UV_PYTHON_PREFERENCE=only-system UV_PYTHON=3.11 \
     UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 UV_NO_CACHE=1
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --locked --no-dev --no-editable --no-install-project
+RUN uv sync --locked --no-dev --no-editable --no-install-project --extra otel
 COPY app app
 COPY schema schema
 COPY resolvers resolvers
@@ -17,7 +18,7 @@ COPY models models
 COPY policies policies
 COPY workers workers
 COPY migrations migrations
-RUN uv sync --locked --no-dev --no-editable
+RUN uv sync --locked --no-dev --no-editable --extra otel
 
 FROM python:3.11-slim
 # Uploaded documents go to /srv/smallworks/storage (a volume in docker-compose.yml); the

@@ -1,13 +1,12 @@
 """ASGI entry point for uvicorn: ``uvicorn app.asgi:app``."""
 
 import gc
-import logging
 
+from app.logs import configure_logging
 from app.main import create_app
+from app.settings import get_settings
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-# Casbin logs its whole model at INFO each time the policy is reloaded.
-logging.getLogger("casbin").setLevel(logging.WARNING)
+configure_logging(get_settings())
 
 app = create_app()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -158,13 +159,12 @@ def worker(burst: bool = typer.Option(False, help="Run queued jobs, then stop.")
     if not settings.redis_url:
         typer.echo("SMALLWORKS_REDIS_URL is not set: without Redis, `smallworks serve` runs background jobs itself", err=True)
         raise typer.Exit(2)
-    import logging
-
     from arq.worker import run_worker
 
+    from app.logs import configure_logging
     from workers.settings import WorkerSettings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     run_worker(WorkerSettings, burst=burst)
 
 
@@ -205,9 +205,13 @@ def serve(
 
     Redis and the storage directory only warn: without them background work waits and
     uploads fail, the rest works."""
+    import shutil
+    import tempfile
+
     import uvicorn
 
     from app.checks import NOT_CHECKED
+    from app.logs import configure_logging
 
     settings = _settings()
     checks = asyncio.run(_run_checks(settings))
@@ -220,17 +224,35 @@ def serve(
         raise typer.Exit(1)
     if settings.production and settings.database_url.startswith("sqlite") and workers > 1:
         typer.echo("note: SQLite serialises writers; use PostgreSQL or MariaDB for several workers", err=True)
-    uvicorn.run(
-        "app.asgi:app",
-        host=host,
-        port=port,
-        workers=None if reload else workers,
-        reload=reload,
-        # The client address is the application's to decide (SMALLWORKS_TRUSTED_PROXIES):
-        # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1.
-        proxy_headers=False,
-        log_level="info",
-    )
+    configure_logging(settings)  # the app's format for uvicorn's own lines too, in every process
+    # Several processes keep their metrics in one directory, and /metrics reads them all
+    # (app/metrics.py): the one given, emptied first, or one made for this run.
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    made_dir = None
+    if metrics_dir:
+        Path(metrics_dir).mkdir(parents=True, exist_ok=True)
+        for stale in Path(metrics_dir).glob("*.db"):
+            stale.unlink()
+    elif workers > 1 and not reload:
+        made_dir = tempfile.mkdtemp(prefix="smallworks-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = made_dir
+    try:
+        uvicorn.run(
+            "app.asgi:app",
+            host=host,
+            port=port,
+            workers=None if reload else workers,
+            reload=reload,
+            # The client address is the application's to decide (SMALLWORKS_TRUSTED_PROXIES):
+            # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1.
+            proxy_headers=False,
+            log_config=None,
+            log_level=settings.log_level.lower(),
+            access_log=False,  # app.observe writes a line per request
+        )
+    finally:
+        if made_dir:
+            shutil.rmtree(made_dir, ignore_errors=True)
 
 
 @app.command()

@@ -5,22 +5,29 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import uuid
 from collections.abc import AsyncIterator, MutableMapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import RequestReads
+from app.logs import REQUEST_ID, new_request_id, well_formed_request_id
 from app.state import AppState
 from resolvers.accounts.auth import load_actor
 from resolvers.core.context import Actor, RequestMeta, UnitOfWork
 from resolvers.core.i18n import negotiate
 from resolvers.core.transaction import unit_of_work
 from resolvers.security.tokens import InvalidToken, decode_access_token
+from schema.core.context import Observed
 
 log = logging.getLogger("smallworks")
+
+# The contexts made for the HTTP request the running task serves, for ``app.observe`` (who
+# asked, what ran); the last one is the one that answered (a request the compiled path
+# hands over to the general executor gets a second).
+REQUEST_CONTEXTS: ContextVar[list[RequestContext] | None] = ContextVar("smallworks_request_contexts", default=None)
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -67,7 +74,8 @@ def client_address(headers, peer: str | None, trusted: Sequence[Network] = ()) -
 
 def request_meta(headers, client_host: str | None, trusted_proxies: Sequence[Network] = ()) -> RequestMeta:
     """The meta data of a request from the connection's peer ``client_host``."""
-    request_id = (headers.get("x-request-id") or "")[:64] or uuid.uuid4().hex
+    # The id app.observe settled for this request, else the client's if well formed.
+    request_id = REQUEST_ID.get() or well_formed_request_id(headers.get("x-request-id")) or new_request_id()
     return RequestMeta(
         request_id=request_id,
         client_address=client_address(headers, client_host, trusted_proxies),
@@ -101,13 +109,25 @@ class RequestContext:
         self._actor: asyncio.Future | None = None
         # The permission gate's decision for each root field of the running operation.
         self.gate_decisions: dict[str, Exception | None] | None = None
+        self.observed = Observed()
 
     @classmethod
     def for_request(cls, state: AppState, request, *, shared_reads: bool = True) -> RequestContext:
         """The context of an HTTP request or WebSocket: its meta data and bearer token."""
         client = request.client.host if request.client else None
         meta = request_meta(request.headers, client, state.settings.trusted_proxy_networks)
-        return cls(state, meta, bearer_token(request.headers.get("authorization")), shared_reads=shared_reads)
+        context = cls(state, meta, bearer_token(request.headers.get("authorization")), shared_reads=shared_reads)
+        contexts = REQUEST_CONTEXTS.get()
+        if contexts is not None:
+            contexts.append(context)
+        return context
+
+    def known_actor(self) -> Actor | None:
+        """The signed-in actor if the request has already loaded it (never loads it)."""
+        future = self._actor
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return None
+        return future.result()
 
     async def actor(self) -> Actor | None:
         """The signed-in actor, or None (anonymous, or a token that is no longer valid:

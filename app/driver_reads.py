@@ -8,7 +8,7 @@ SQLAlchemy once (its SQL, its parameters in order with their bind processors, it
 with their result processors), and each execution is one ``fetch`` on the request's
 connection with this statement's values (the cache key's parameters), whose records become
 tuples with named fields, converted exactly as SQLAlchemy converts them (the same
-processors). The engine's ``before_cursor_execute``
+processors). The engine's ``before_cursor_execute`` and ``after_cursor_execute``
 listeners hear each statement, as they would from SQLAlchemy. Everything else, and every
 other backend, reads through SQLAlchemy.
 """
@@ -110,11 +110,23 @@ class DriverReads:
         bind = prepared.bind
         arguments = [bind[name](values[name]) if name in bind else values[name] for name in prepared.positions]
         sync = connection.sync_connection
-        if sync._has_events or sync.engine._has_events:
-            # What listens for statements (logging, counting) hears these too; there is no
-            # cursor or execution context to give it.
-            sync.dispatch.before_cursor_execute(sync, None, prepared.sql, tuple(arguments), None, False)
         raw = await connection.get_raw_connection()
-        records = await raw.driver_connection.fetch(prepared.sql, *arguments)
+        if sync._has_events or sync.engine._has_events:
+            # What listens for statements (logging, counting, tracing) hears these too: with
+            # no cursor, and a bare object for the execution context, on which a listener may
+            # keep what it needs between before and after (a trace span).
+            listened, parameters_seen = _Listened(), tuple(arguments)
+            sync.dispatch.before_cursor_execute(sync, None, prepared.sql, parameters_seen, listened, False)
+            try:
+                records = await raw.driver_connection.fetch(prepared.sql, *arguments)
+            finally:
+                sync.dispatch.after_cursor_execute(sync, None, prepared.sql, parameters_seen, listened, False)
+        else:
+            records = await raw.driver_connection.fetch(prepared.sql, *arguments)
         row = prepared.row
         return [row(record) for record in records]
+
+
+class _Listened:
+    """The execution context given to statement listeners for a statement run on the
+    driver's connection."""

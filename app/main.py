@@ -13,12 +13,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 from urllib.parse import unquote
 
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -35,6 +37,7 @@ from app.broker import sender
 from app.checks import readiness
 from app.context import RequestContext, bearer_token, request_meta
 from app.files import download_project_document
+from app.observe import RequestTelemetry, Telemetry
 from app.settings import Settings, get_settings
 from app.state import AppState
 from resolvers.accounts import auth as auth_svc
@@ -441,9 +444,12 @@ def _policy_changed(state: AppState) -> None:
     state.policy.refresh_in_background()
 
 
-def create_app(settings: Settings | None = None, state: AppState | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, state: AppState | None = None, tracer_provider: Any | None = None) -> Starlette:
+    """The app. ``tracer_provider``: an OpenTelemetry TracerProvider to trace requests with,
+    instead of the one the settings configure (``app.tracing``)."""
     settings = settings or (state.settings if state else get_settings())
     state = state or AppState.create(settings)
+    telemetry = Telemetry(state, tracer_provider)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -456,6 +462,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             tasks.append(loop.create_task(watch(state, "policy", partial(_policy_changed, state))))
             tasks.append(loop.create_task(watch(state, "sign-in", state.signed_in.forget)))
             tasks.append(loop.create_task(watch(state, "trusted-documents", state.trusted.forget)))
+        tasks.append(loop.create_task(telemetry.run()))
         try:
             await state.policy.reload()  # before the first request, so none waits for it
         except Exception:
@@ -464,6 +471,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        telemetry.close()
         await state.close()
 
     graphql = GraphQLApp(state)
@@ -476,8 +484,11 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             Route("/readyz", readyz, methods=["GET"]),
             *([] if settings.production else [Route(graphiql.ROUTE, graphiql.static_file, methods=["GET"])]),
             Route("/files/project-document/{document_id}", download_project_document, methods=["GET"]),
+            *([Route("/metrics", telemetry.metrics_endpoint, methods=["GET"])] if telemetry.serves_metrics else []),
         ],
+        middleware=[Middleware(RequestTelemetry, telemetry=telemetry)],
         lifespan=lifespan,
     )
     app.state.smallworks = state
+    app.state.telemetry = telemetry
     return app

@@ -123,6 +123,19 @@ class Settings(BaseSettings):
     storage_dir: Path = VAR_DIR / "storage"
     upload_max_bytes: int = 20 * 1024 * 1024
 
+    # Observability: logs, metrics (/metrics), traces
+    log_format: Literal["json", "text"] | None = Field(default=None, description="json in production, text otherwise")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Bearer token /metrics asks for; unset: /metrics is open outside production and absent in production.
+    metrics_token: str | None = Field(default=None, min_length=16)
+    # Distinct operation names given their own metric labels per process; later ones count as "(other)".
+    metrics_max_operations: int = Field(default=100, ge=0)
+    # The arq worker serves its metrics over HTTP on this port when set (no token: bind it privately).
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
+    # OTLP/HTTP endpoint for traces (e.g. http://collector:4318); OTEL_EXPORTER_OTLP_ENDPOINT works too.
+    otel_endpoint: str | None = None
+
     @field_validator("review_chain")
     @classmethod
     def _chain(cls, value: str) -> str:
@@ -173,6 +186,10 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" if self.log_format else self.production
 
     @field_validator("database_url", "database_read_url")
     @classmethod

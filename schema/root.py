@@ -22,7 +22,14 @@ from schema.core.context import Info
 from schema.core.cost import CostPlans, NodeLimit
 from schema.core.documents import DocumentCache, TrustedDocumentsOnly
 from schema.core.execution import with_plain_fields
-from schema.core.extensions import ErrorPresentation, PermissionGate, ReadsForQueriesOnly, document_limits, gate_root_fields
+from schema.core.extensions import (
+    ErrorPresentation,
+    NoteOperation,
+    PermissionGate,
+    ReadsForQueriesOnly,
+    document_limits,
+    gate_root_fields,
+)
 from schema.core.labels import LabelQuery
 from schema.core.node import NODE_TYPES, Node, from_global_id, primary_key, shown
 from schema.core.payload import user_error_code_enum
@@ -129,6 +136,7 @@ def build_schema(settings) -> Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
         documents.extension(),
+        NoteOperation,
         ReadsForQueriesOnly,
         *([TrustedDocumentsOnly] if settings.trusted_documents_only else []),
         node_limit.extension(),  # before the gate: a refused operation runs no statement

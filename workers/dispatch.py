@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from models.base import utcnow
 from models.notifications import OutboxEvent
 from workers.delivery import RetryLater, deliver_event, deliver_webhook
+from workers.metrics import job_run
 
 log = logging.getLogger("smallworks.dispatch")
 
@@ -108,14 +109,16 @@ class InProcessDispatcher:
     async def enqueue_event(self, event_id: int, again: bool = False) -> bool:
         await _mark_dispatched(self.state, event_id)
         try:
-            await deliver_event(self.state, event_id, self.schedule_webhook)
+            async with job_run("deliver_event"):
+                await deliver_event(self.state, event_id, self.schedule_webhook)
         except Exception as exc:
             log.warning("event %s not delivered yet: %s", event_id, exc)
         return True
 
     async def schedule_webhook(self, event_id: int, subscription_id: int) -> None:
         try:
-            await deliver_webhook(self.state, event_id, subscription_id)
+            async with job_run("deliver_webhook"):
+                await deliver_webhook(self.state, event_id, subscription_id)
         except RetryLater as retry:
             self._spawn(self._retry_webhook(event_id, subscription_id, retry.defer))
 
@@ -123,7 +126,8 @@ class InProcessDispatcher:
         while True:
             await asyncio.sleep(defer)
             try:
-                await deliver_webhook(self.state, event_id, subscription_id)
+                async with job_run("deliver_webhook"):
+                    await deliver_webhook(self.state, event_id, subscription_id)
                 return
             except RetryLater as retry:
                 defer = retry.defer

@@ -13,8 +13,10 @@ from workers.delivery import RetryLater
 from workers.delivery import deliver_event as _deliver_event
 from workers.delivery import deliver_webhook as _deliver_webhook
 from workers.dispatch import reconcile
+from workers.metrics import counted
 
 
+@counted
 async def deliver_event(ctx, event_id: int) -> str:
     state = ctx["state"]
     try:
@@ -23,6 +25,7 @@ async def deliver_event(ctx, event_id: int) -> str:
         raise Retry(defer=retry.defer) from retry
 
 
+@counted
 async def deliver_webhook(ctx, event_id: int, subscription_id: int) -> str:
     try:
         return await _deliver_webhook(ctx["state"], event_id, subscription_id)
@@ -30,10 +33,12 @@ async def deliver_webhook(ctx, event_id: int, subscription_id: int) -> str:
         raise Retry(defer=retry.defer) from retry
 
 
+@counted
 async def reconcile_outbox(ctx) -> int:
     return await reconcile(ctx["state"])
 
 
+@counted
 async def send_reminders(ctx) -> int:
     """Time-based rules. Each rule sends a reminder once per subject, due date and person."""
     state = ctx["state"]

@@ -21,8 +21,14 @@ log = logging.getLogger("smallworks.worker")
 
 
 async def startup(ctx: dict[Any, Any]) -> None:
-    state = AppState.create(get_settings())
+    settings = get_settings()
+    state = AppState.create(settings)
     ctx["state"] = state
+    if settings.worker_metrics_port:
+        from workers.metrics import serve_metrics
+
+        ctx["metrics_server"] = serve_metrics(settings.worker_metrics_port, settings.worker_metrics_host)
+        log.info("metrics at http://%s:%s/metrics", settings.worker_metrics_host, settings.worker_metrics_port)
     # Anything committed while no worker ran (or Redis was down) goes out now.
     from workers.dispatch import reconcile
 
@@ -32,6 +38,8 @@ async def startup(ctx: dict[Any, Any]) -> None:
 
 
 async def shutdown(ctx: dict[Any, Any]) -> None:
+    if "metrics_server" in ctx:
+        ctx["metrics_server"].shutdown()
     await ctx["state"].close()
 
 

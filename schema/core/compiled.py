@@ -701,6 +701,7 @@ class CompiledQueries:
             return None  # a refusal: the general path answers with the error where it belongs
         context.gate_decisions = decisions
         locale = _LOCALE.set(getattr(getattr(context, "meta", None), "locale", DEFAULT_LOCALE))
+        context.observed.ran("query", plan.operation.name.value if plan.operation.name else None)
         try:
             data = await _Run(plan, self.schema, context, coerced).data()
         except Exception:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
 from strawberry.types import Info as StrawberryInfo
@@ -15,6 +17,31 @@ from resolvers.security.crypto import FieldCipher
 
 if TYPE_CHECKING:
     from schema.core.loaders import Loaders
+
+
+@dataclass
+class Observed:
+    """What a request's GraphQL execution did, for its log line, metrics and trace span
+    (``app.observe`` reads it): the operations that ran, as (type, name or None), noted only
+    for a document that validated; the codes of the errors answered, and of the user
+    errors in mutation payloads."""
+
+    operations: list[tuple[str, str | None]] = field(default_factory=list)
+    error_codes: list[str] = field(default_factory=list)
+    user_error_codes: list[str] = field(default_factory=list)
+
+    # A WebSocket's context lives as long as the connection: what it notes is bounded.
+    LIMIT = 100
+
+    def ran(self, operation_type: str, name: str | None) -> None:
+        if len(self.operations) < self.LIMIT:
+            self.operations.append((operation_type, name))
+
+    def answered(self, codes: Iterable[str]) -> None:
+        self.error_codes.extend(islice(codes, max(0, self.LIMIT - len(self.error_codes))))
+
+    def refused(self, codes: Iterable[str]) -> None:
+        self.user_error_codes.extend(islice(codes, max(0, self.LIMIT - len(self.user_error_codes))))
 
 
 class Context(Protocol):
@@ -46,6 +73,11 @@ class Context(Protocol):
 
     @property
     def loaders(self) -> Loaders: ...
+
+    @property
+    def observed(self) -> Observed:
+        """What ran and what was answered, for the request's log line and metrics."""
+        ...
 
     async def actor(self) -> Actor | None: ...
 

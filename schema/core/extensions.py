@@ -183,6 +183,19 @@ async def decide_root_fields(context: Any, parent: str, names: Iterable[str]) ->
     return decisions
 
 
+class NoteOperation(SchemaExtension):
+    """Notes the operation that runs on the context's ``observed`` (``schema.core.context``):
+    reached only by a document that parsed and validated, so the names noted are the
+    client's own names of real operations."""
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        observed = getattr(ec.context, "observed", None)
+        if observed is not None:
+            observed.ran(ec.operation_type.value, ec.operation_name)
+        yield
+
+
 class ReadsForQueriesOnly(SchemaExtension):
     """A query reads through the request's one connection; a mutation works in its own
     transaction and holds no read connection meanwhile (its payload reads separately)."""
@@ -231,7 +244,11 @@ class ErrorPresentation(SchemaExtension):
 
     def on_operation(self):
         yield
-        self._present_result(self.execution_context.result)
+        result = self.execution_context.result
+        self._present_result(result)
+        observed = getattr(self.execution_context.context, "observed", None)
+        if observed is not None and result is not None and getattr(result, "errors", None):
+            observed.answered((error.extensions or {}).get("code", "") for error in result.errors)
 
     def on_stream_result(self, result):
         self._present_result(result)

@@ -63,6 +63,7 @@ async def run_mutation(info: Info, fn: Callable[..., Awaitable[Any]], *args: Any
             result = await fn(uow, *args, **kwargs)
         return result, []
     except UserErrors as exc:
+        ctx.observed.refused(p.code for p in exc.problems)
         return None, [UserError.of(p, ctx.meta.locale) for p in exc.problems]
     except IntegrityError as exc:  # a uniqueness race lost to a concurrent writer
         raise Conflict() from exc

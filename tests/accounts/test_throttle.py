@@ -353,7 +353,7 @@ async def test_an_administrator_unlocks_an_account_and_it_is_audited(api, databa
 
     [event] = (await api.ok(AUDIT_OF, {"target": user_id}, token=await api.token("auditor")))["auditEvents"]["nodes"][:1]
     assert event["operation"] == "Mutation.unlockUser"
-    assert event["actorName"] == "admin"
+    assert event["actorName"] == "系统管理员"  # the display name of the demo admin
     assert event["changes"]["failed_sign_ins"] == {"before": 6, "after": 0}
     assert event["changes"]["sign_in_locked_until"]["before"] is not None
     assert event["changes"]["sign_in_locked_until"]["after"] is None
