@@ -37,6 +37,17 @@ from app.settings import Settings  # noqa: E402
 DEMO_PASSWORD = "smallworks-demo"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``once`` check what no database backend changes (transport, CLI,
+    settings, assets): they run in the SQLite run only, which keeps ``make test`` fast."""
+    if BACKEND == "sqlite":
+        return
+    skip = pytest.mark.skip(reason="does not depend on the database backend: runs once, in the SQLite run")
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)
+
+
 def pytest_report_header(config):
     return f"smallworks database backend: {BACKEND}"
 

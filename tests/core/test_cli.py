@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -19,18 +20,36 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALLWORKS = [sys.executable, "-m", "app.cli"]
 
 
-def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*SMALLWORKS, *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def run_cli(*args: str, env: dict | None = None, input: str | None = None, process: bool = False) -> subprocess.CompletedProcess:
+    """``smallworks …`` with ``env`` added to the environment: in this process (typer's
+    runner, settings read afresh), or with ``process`` in a new one, for what only a fresh
+    process shows (what it imports, how it starts)."""
+    if process:
+        return subprocess.run(
+            [*SMALLWORKS, *args],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    from typer.testing import CliRunner
+
+    from app.cli import app
+    from app.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, list(args), env=env, input=input)
+    finally:
+        get_settings.cache_clear()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
+@pytest.mark.once
 def test_committed_schema_is_current():
     """clients/schema.graphql must be regenerated (`make schema`) whenever the schema changes."""
     from app.cli import schema_sdl
@@ -39,6 +58,7 @@ def test_committed_schema_is_current():
     assert committed == schema_sdl(), "clients/schema.graphql is stale: run `make schema` and commit it"
 
 
+@pytest.mark.once
 def test_every_type_and_field_has_a_description():
     from graphql import GraphQLInputObjectType, GraphQLObjectType
 
@@ -63,10 +83,10 @@ def test_migrate_demo_data_and_serve_like_make_run():
     """migrate → demo-data (twice: idempotent) → serve; then sign in and query over real HTTP."""
     db = TMP / "cli-run.db"
     env = {"SMALLWORKS_DATABASE_URL": f"sqlite:///{db}", "SMALLWORKS_ENV": "development"}
-    assert run_cli("migrate", env=env).returncode == 0
-    first = run_cli("demo-data", env=env)
+    assert run_cli("migrate", env=env, process=True).returncode == 0
+    first = run_cli("demo-data", env=env, process=True)
     assert first.returncode == 0 and "demo data loaded" in first.stdout, first.stderr
-    second = run_cli("demo-data", env=env)
+    second = run_cli("demo-data", env=env, process=True)
     assert second.returncode == 0 and "already present" in second.stdout
 
     with socket.socket() as s:
@@ -104,6 +124,7 @@ def test_migrate_demo_data_and_serve_like_make_run():
 
 
 @pytest.mark.subprocess
+@pytest.mark.once
 def test_demo_data_refused_in_production():
     env = {
         "SMALLWORKS_ENV": "production",
@@ -118,6 +139,7 @@ def test_demo_data_refused_in_production():
 
 
 @pytest.mark.subprocess
+@pytest.mark.once
 def test_production_refuses_to_start_without_secrets():
     result = run_cli("migrate", env={"SMALLWORKS_ENV": "production", "SMALLWORKS_DATABASE_URL": f"sqlite:///{TMP / 'p.db'}"})
     assert result.returncode == 1
@@ -127,11 +149,13 @@ def test_production_refuses_to_start_without_secrets():
 
 
 @pytest.mark.subprocess
+@pytest.mark.once
 async def test_create_admin_makes_a_platform_administrator(database_url, api):
     from conftest import make_uscc, unique
 
     username = unique("admin")
-    result = run_cli(
+    result = await asyncio.to_thread(
+        run_cli,
         "create-admin",
         "--username",
         username,
@@ -148,7 +172,8 @@ async def test_create_admin_makes_a_platform_administrator(database_url, api):
     data = await api.ok("{ viewer { roles organisation { kind } } }", token=token)
     assert data["viewer"] == {"roles": ["PLATFORM_ADMIN", "POLICY_ADMIN"], "organisation": {"kind": "PLATFORM"}}
 
-    weak = run_cli(
+    weak = await asyncio.to_thread(
+        run_cli,
         "create-admin",
         "--username",
         unique("admin"),
@@ -163,6 +188,7 @@ async def test_create_admin_makes_a_platform_administrator(database_url, api):
     assert weak.returncode == 1 and "password" in weak.stderr.lower()
 
 
+@pytest.mark.once
 def test_readme_documents_every_setting():
     from app.settings import Settings
 
@@ -362,6 +388,7 @@ def test_check_and_serve_refuse_values_sealed_under_a_key_the_ring_lacks(databas
 
 
 @pytest.mark.subprocess
+@pytest.mark.once
 def test_gen_keys_makes_settings_that_production_accepts(empty_database_url):
     from app.settings import Settings
     from resolvers.security.crypto import FieldCipher
@@ -444,7 +471,7 @@ def test_reencrypt_command_moves_every_encrypted_column(empty_database_url):
         "SMALLWORKS_DATA_KEYS": json.dumps({"a": a, "b": b}),
         "SMALLWORKS_DATA_KEY_ID": "b",
     }
-    result = run_cli("reencrypt", env=env)
+    result = run_cli("reencrypt", env=env, process=True)  # a process that never built the schema
     assert result.returncode == 0, result.stderr
     counts = {column: int(text.split()[0]) for column, text in (line.split(": ", 1) for line in lines(result.stdout))}
     assert counts["users.phone"] >= 15 and counts["organisations.bank_account_number"] >= 5

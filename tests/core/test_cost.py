@@ -12,6 +12,8 @@ from graphql import parse
 
 from schema.core.cost import plan_cost
 
+pytestmark = pytest.mark.once
+
 EXECUTOR = "X-Smallworks-Executor"
 
 

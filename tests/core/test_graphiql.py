@@ -12,9 +12,12 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import pytest
 from conftest import make_settings
 
 from app.main import create_app
+
+pytestmark = pytest.mark.once
 
 IDE = {"Accept": "text/html"}
 

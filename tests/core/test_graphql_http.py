@@ -22,6 +22,8 @@ from app.graphql_http import is_request_error, negotiate_media_type, request_err
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import graphql_http_audit as audit
 
+pytestmark = pytest.mark.once
+
 GRAPHQL_RESPONSE = "application/graphql-response+json; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 # The Accept header that asks for each media type.

@@ -14,6 +14,8 @@ from graphql import GraphQLSchema, parse, validate
 from schema import build_schema
 from schema.core.graphql_messages import in_locale, transport_detail
 
+pytestmark = pytest.mark.once
+
 ZH, EN = {"Accept-Language": "zh-CN"}, {"Accept-Language": "en"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

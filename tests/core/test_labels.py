@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import EXECUTOR
 from factories import (
     CREATE_PROJECT,
@@ -20,6 +21,8 @@ from models.notifications import CHANNELS
 from resolvers.core.outbox import EVENT_TYPES
 from resolvers.projects.service import PROJECT_LIFECYCLE
 from resolvers.security.storage import ALLOWED
+
+pytestmark = pytest.mark.once
 
 ZH, EN = {"Accept-Language": "zh-CN"}, {"Accept-Language": "en"}
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -305,6 +305,7 @@ async def test_metrics_are_open_outside_production_and_absent_in_production_with
     assert (await production_app.get("/metrics")).status_code == 404
 
 
+@pytest.mark.once
 def test_a_short_metrics_token_is_refused(database_url):
     with pytest.raises(ValueError, match="metrics_token"):
         make_settings(database_url, metrics_token="short")
@@ -368,6 +369,7 @@ async def test_an_error_logged_inside_a_request_is_one_json_line_with_the_reques
     assert line["request_id"] == request_id and line["error_codes"] == ["INTERNAL"]
 
 
+@pytest.mark.once
 def test_text_logs_have_the_same_fields(database_url):
     from app.logs import REQUEST_ID
 
@@ -435,6 +437,7 @@ async def test_a_graphql_request_is_a_server_span_named_after_its_operation(stat
     assert exporter.get_finished_spans() == ()
 
 
+@pytest.mark.once
 async def test_tracing_is_off_unless_configured_and_exports_over_otlp_when_it_is(state, database_url):
     """Off by default; with SMALLWORKS_OTEL_ENDPOINT the spans reach an OTLP/HTTP collector
     (a local receiver here) as protobuf."""
@@ -482,6 +485,7 @@ async def test_tracing_is_off_unless_configured_and_exports_over_otlp_when_it_is
 
 
 @pytest.mark.subprocess
+@pytest.mark.once
 def test_several_server_processes_answer_one_metrics_page(database_url):
     """``serve --workers 2`` with PROMETHEUS_MULTIPROC_DIR: whichever process answers
     /metrics counts the requests of both (the directory is emptied at start). The server
@@ -552,6 +556,7 @@ def test_several_server_processes_answer_one_metrics_page(database_url):
     assert sum(1 for line in parsed if line["logger"] == "smallworks.request" and line.get("operation") == name) == sent
 
 
+@pytest.mark.once
 async def test_job_runs_are_told_apart_by_how_they_end():
     from arq.worker import Retry
     from prometheus_client import REGISTRY
@@ -576,6 +581,7 @@ async def test_job_runs_are_told_apart_by_how_they_end():
     assert {outcome: runs(outcome) - before[outcome] for outcome in before} == {"ok": 1, "retry": 2, "error": 1, "cancelled": 1}
 
 
+@pytest.mark.once
 def test_the_worker_serves_its_metrics_when_asked():
     from workers.metrics import JOBS, serve_metrics
 
