@@ -16,10 +16,11 @@ from models.projects import (
     PROJECT_STATUSES,
     REVIEW_STATUSES,
 )
-from policies.gate import allows
+from policies.subject import Actor
 from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
+from schema.core.actions import viewer_actions
 from schema.core.context import Info
 from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
@@ -169,6 +170,21 @@ class ProjectReview(Node):
 
     decided_at: datetime | None = column("decided_at", "When decided (UTC). 审核时间。")
 
+    @strawberry.field(
+        description="Whether the viewer may decide this step now: it is waiting, it is their role's, the project is "
+        "not their organisation's, and they decided no earlier step of its round. 当前用户能否审核此步骤。"
+    )
+    async def viewer_can_decide(self, info: Info) -> bool:
+        project = await info.context.loaders.project.load(self.row.project_id)
+        if project is None or self.row.status != "pending" or project.status != "submitted":
+            return False
+        reviews = await info.context.loaders.reviews_of_project.load(project.id)
+
+        def rules(actor: Actor) -> list[str]:
+            return ["decide"] if svc.review_refusal(actor, project, self.row, reviews) is None else []
+
+        return bool(await viewer_actions(info, rules, {"decide": "decideProjectReview"}))
+
     @strawberry.field(description="The project. 项目。")
     @loaded("project", "project_id", shows=lambda: Project)
     async def project(self, info: Info) -> Project | None:
@@ -188,12 +204,8 @@ def _document_versions(rows: list[tables.ProjectDocument], all_versions: bool = 
 
 async def _viewer_actions(info: Info, project: tables.Project) -> list[str]:
     """``svc.project_actions`` for the viewer, each also allowed by the gate."""
-    actor = await info.context.actor()
-    if actor is None:
-        return []
     reviews = await info.context.loaders.reviews_of_project.load(project.id) if project.status == "submitted" else []
-    actions = svc.project_actions(actor, project, reviews)
-    return [name for name in actions if await allows(info.context, "Mutation", svc.PROJECT_ACTIONS[name])]
+    return await viewer_actions(info, lambda actor: svc.project_actions(actor, project, reviews), svc.PROJECT_ACTIONS)
 
 
 @register_node("project")

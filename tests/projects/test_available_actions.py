@@ -38,7 +38,9 @@ EXPECTED = {
     "CANCELLED": {},
 }
 
-ACTIONS_OF = """query($id: ID!) { project(id: $id) { availableActions viewerCanUpdate viewerCanReview } }"""
+ACTIONS_OF = """query($id: ID!) {
+  project(id: $id) { availableActions viewerCanUpdate viewerCanReview reviews { status viewerCanDecide } }
+}"""
 UPDATE = """mutation($input: UpdateProjectInput!) { updateProject(input: $input) { project { id } errors { code } } }"""
 CANCEL = """mutation($input: CancelProjectInput!) { cancelProject(input: $input) { project { id } errors { code } } }"""
 
@@ -124,6 +126,9 @@ async def test_each_role_may_do_exactly_what_it_is_offered(api, status):
         if shown:
             assert shown["viewerCanUpdate"] == ("UPDATE" in offered[viewer])
             assert shown["viewerCanReview"] == ("APPROVE" in offered[viewer])
+            # The step waiting says the same; a decided step may not be decided by anyone.
+            assert [r["viewerCanDecide"] for r in shown["reviews"] if r["status"] == "PENDING"] in ([], ["APPROVE" in offered[viewer]])
+            assert not any(r["viewerCanDecide"] for r in shown["reviews"] if r["status"] != "PENDING")
         for action in ACTIONS:
             if action not in offered[viewer]:
                 assert not await attempt(api, owner, action, token, project["id"]), f"{viewer} could {action} a {status} project"
@@ -142,10 +147,12 @@ async def test_a_reviewer_of_an_earlier_step_is_not_offered_the_next_one(api):
     owner = await new_owner(api)
     both = await create_person(api, await create_organisation(api), ["REVIEWER", "FINANCE_OFFICER"])
     project = await submitted(api, owner)
-    offered = (await api.ok(ACTIONS_OF, {"id": project["id"]}, token=both.token))["project"]["availableActions"]
-    assert offered == ["APPROVE", "REJECT"]
+    shown = (await api.ok(ACTIONS_OF, {"id": project["id"]}, token=both.token))["project"]
+    assert shown["availableActions"] == ["APPROVE", "REJECT"]
+    assert [r["viewerCanDecide"] for r in shown["reviews"]] == [True]
     await decide_ok(api, both.token, (await pending_review(api, owner, project["id"]))["id"], "APPROVE", "同意。")
-    assert (await api.ok(ACTIONS_OF, {"id": project["id"]}, token=both.token))["project"]["availableActions"] == []
+    shown = (await api.ok(ACTIONS_OF, {"id": project["id"]}, token=both.token))["project"]
+    assert shown["availableActions"] == [] and [r["viewerCanDecide"] for r in shown["reviews"]] == [False, False]
     body = await decide(api, both.token, (await pending_review(api, owner, project["id"]))["id"], "APPROVE", "同意。")
     assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN", "reason": "SAME_REVIEWER"}
 
@@ -160,7 +167,7 @@ async def test_a_read_only_client_is_offered_nothing(api):
     )
     assert r.status_code == 200, r.text
     shown = (await api.ok(ACTIONS_OF, {"id": project["id"]}, token=r.json()["access_token"]))["project"]
-    assert shown == {"availableActions": [], "viewerCanUpdate": False, "viewerCanReview": False}
+    assert shown == {"availableActions": [], "viewerCanUpdate": False, "viewerCanReview": False, "reviews": []}
 
 
 PAGE = """query($n: Int) { myReviewQueue(first: $n) { nodes { project { id availableActions viewerCanReview } } } }"""
