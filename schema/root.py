@@ -25,6 +25,7 @@ from schema.core.execution import with_plain_fields
 from schema.core.extensions import (
     ErrorPresentation,
     NoteOperation,
+    OperationNamed,
     PermissionGate,
     ReadsForQueriesOnly,
     document_limits,
@@ -138,6 +139,7 @@ def build_schema(settings) -> Schema:
         documents.extension(),
         NoteOperation,
         ReadsForQueriesOnly,
+        OperationNamed,
         *([TrustedDocumentsOnly] if settings.trusted_documents_only else []),
         node_limit.extension(),  # before the gate: a refused operation runs no statement
         PermissionGate,

@@ -33,6 +33,10 @@ register(
             "查询最多可返回 {nodes} 个节点，超过上限 {limit} 个；请减小 `first`/`last` 或嵌套层级。",
             "The query may return up to {nodes} nodes, more than the limit of {limit}; ask for smaller pages or nest fewer connections.",
         ),
+        "OPERATION_NAME_REQUIRED": (
+            "文档包含多个操作，须用 operationName 指明执行哪一个。",
+            "The document holds several operations: operationName must say which one to run.",
+        ),
         "TOO_MANY_TOKENS": ("查询超过 {limit} 个词法单元的上限。", "The query has more than the limit of {limit} tokens."),
         "CSRF_PREFLIGHT_REQUIRED": (
             "multipart 请求必须带有 GraphQL-Require-Preflight 请求头（防跨站请求伪造）。",

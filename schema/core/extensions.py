@@ -22,6 +22,7 @@ from graphql import (
     ValidationRule,
     default_field_resolver,
 )
+from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -193,6 +194,24 @@ class NoteOperation(SchemaExtension):
         observed = getattr(ec.context, "observed", None)
         if observed is not None:
             observed.ran(ec.operation_type.value, ec.operation_name)
+        yield
+
+
+class OperationNamed(SchemaExtension):
+    """A document of several operations must say which one to run (``operationName``);
+    graphql-core's rule, which the request would otherwise skip by running the first."""
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        document = ec.graphql_document
+        # ``operation_name`` falls back to the first operation's name; what the request gave is this:
+        named = getattr(ec, "_provided_operation_name", None)
+        if ec.result is None and named is None and document is not None:
+            if sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1:
+                refusal = QueryRefused("OPERATION_NAME_REQUIRED")
+                if ec.operation_type == OperationType.SUBSCRIPTION:
+                    raise refusal
+                ec.result = GraphQLExecutionResult(data=None, errors=[GraphQLError(refusal.code, original_error=refusal)])
         yield
 
 

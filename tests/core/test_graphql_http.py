@@ -351,3 +351,18 @@ async def test_the_graphql_http_audit_passes_in_full_in_development(database_url
     run = await asyncio.to_thread(audit.audit_server, command, env, TMP / f"graphql-http-audit-{unique()}.log")
     failures = [f"{r['status']} {r['id']} {r['name']}: {r['reason']} ({r['responseStatus']})" for r in run.not_ok]
     assert run.counts == {"ok": 61, "notice": 0, "warn": 0, "error": 0}, "\n".join(failures)
+
+
+@pytest.mark.parametrize("media", MEDIA_TYPES, ids=MEDIA_IDS)
+async def test_several_operations_without_an_operation_name_are_a_request_error(api, token, media):
+    document = "query A { viewer { kind } } query B { viewer { kind } }"
+    headers = {"Authorization": f"Bearer {token}", "Accept": ACCEPT[media], "Accept-Language": "en"}
+    for _ in range(2):  # the second request of a text would try the compiled path first
+        response = await api.client.post("/graphql", json={"query": document}, headers=headers)
+        assert (response.status_code, response.headers["content-type"]) == (400 if media == GRAPHQL_RESPONSE else 200, media)
+        [error] = response.json()["errors"]
+        assert error["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED", "reason": "OPERATION_NAME_REQUIRED"}
+        assert error["message"] == "The document holds several operations: operationName must say which one to run."
+    for executor in ({"X-Smallworks-Executor": "general"}, {}):
+        named = await api.client.post("/graphql", json={"query": document, "operationName": "B"}, headers=headers | executor)
+        assert named.status_code == 200 and named.json()["data"] == {"viewer": {"kind": "user"}}, named.text
