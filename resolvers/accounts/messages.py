@@ -67,3 +67,14 @@ register_labels(
         "integrator": ("第三方系统", "Integrator"),
     },
 )
+
+register_labels(
+    "UserAction",
+    {
+        "update": ("修改资料", "Edit"),
+        "set_roles": ("设置角色", "Set roles"),
+        "unlock": ("解除登录锁定", "Unlock sign-in"),
+    },
+)
+
+register_labels("OrganisationAction", {"update": ("修改单位信息", "Edit")})

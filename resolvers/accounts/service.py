@@ -266,6 +266,13 @@ async def unlock_user(uow: UnitOfWork, user_id: int) -> User:
     return user
 
 
+# What an administrator may do to a user or an organisation they see, and the mutation that
+# does each. The row rule of those mutations is the row scope (``get_in_scope``), which a
+# viewer of the row has passed; the gate decides the rest (``schema.core.actions``).
+USER_ACTIONS = {"update": "updateUser", "set_roles": "setUserRoles", "unlock": "unlockUser"}
+ORGANISATION_ACTIONS = {"update": "updateOrganisation"}
+
+
 def may_unlock(viewer, policy) -> bool:
     """Whether ``viewer`` may unlock accounts (``Mutation.unlockUser``): then they see,
     on the users they see, until when sign-in to them is locked."""

@@ -12,6 +12,7 @@ from models import accounts as tables
 from models.accounts import ORGANISATION_KINDS, ROLES
 from models.accounts import ApiClient as ApiClientModel
 from resolvers.accounts import service as svc
+from schema.core.actions import viewer_actions
 from schema.core.context import Info
 from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
@@ -22,10 +23,24 @@ if TYPE_CHECKING:  # what type checkers see of the enums below (see ``enum_of``)
 
     class Role(enum.Enum): ...
 
+    class UserAction(enum.Enum): ...
+
+    class OrganisationAction(enum.Enum): ...
+
 else:
     OrganisationKind = enum_of("OrganisationKind", ORGANISATION_KINDS, "Kind of organisation. 单位类型。")
 
     Role = enum_of("Role", ROLES, "A role that operation permissions are granted to. 角色。")
+
+    UserAction = enum_of(
+        "UserAction",
+        tuple(svc.USER_ACTIONS),
+        "Something a viewer may do to a user: UPDATE (updateUser), SET_ROLES (setUserRoles), UNLOCK (unlockUser). 对用户可执行的操作。",
+    )
+
+    OrganisationAction = enum_of(
+        "OrganisationAction", tuple(svc.ORGANISATION_ACTIONS), "Something a viewer may do to an organisation: UPDATE. 对单位可执行的操作。"
+    )
 
 
 @register_node("organisation")
@@ -51,6 +66,16 @@ class Organisation(Node):
         return svc.bank_account_as_seen_by(await ctx.actor(), ctx.policy, ctx.cipher, self.row)
 
     created_at: datetime = column("created_at", "When registered (UTC). 登记时间。")
+
+    @strawberry.field(description="What the viewer may do to this organisation now. 当前用户可对本单位执行的操作。")
+    async def available_actions(self, info: Info) -> list[OrganisationAction]:
+        actions = await viewer_actions(info, lambda actor: list(svc.ORGANISATION_ACTIONS), svc.ORGANISATION_ACTIONS)
+        return [OrganisationAction(name) for name in actions]
+
+    @strawberry.field(description="The labels of `availableActions` in the request's language. 可执行的操作名称。")
+    async def available_action_labels(self, info: Info) -> list[str]:
+        actions = await viewer_actions(info, lambda actor: list(svc.ORGANISATION_ACTIONS), svc.ORGANISATION_ACTIONS)
+        return labels_in_request(info, "OrganisationAction", actions)
 
 
 @register_node("user")
@@ -96,6 +121,15 @@ class User(Node):
         return labels_in_request(info, "Role", await info.context.loaders.roles_of_user.load(self.row.id))
 
     created_at: datetime = column("created_at", "When created (UTC). 创建时间。")
+
+    @strawberry.field(description="What the viewer may do to this user now. 当前用户可对该用户执行的操作。")
+    async def available_actions(self, info: Info) -> list[UserAction]:
+        return [UserAction(name) for name in await viewer_actions(info, lambda actor: list(svc.USER_ACTIONS), svc.USER_ACTIONS)]
+
+    @strawberry.field(description="The labels of `availableActions` in the request's language. 可执行的操作名称。")
+    async def available_action_labels(self, info: Info) -> list[str]:
+        actions = await viewer_actions(info, lambda actor: list(svc.USER_ACTIONS), svc.USER_ACTIONS)
+        return labels_in_request(info, "UserAction", actions)
 
 
 @register_node("api_client")
