@@ -87,3 +87,34 @@ def test_an_access_token_with_an_unknown_kind_of_subject_is_refused(settings, su
     token = jwt.encode({**claims, "sub": subject}, settings.jwt_secret, algorithm="HS256", headers={"typ": "at+jwt"})
     with pytest.raises(InvalidToken):
         decode_access_token(settings, token)
+
+
+def test_every_sentence_zxcvbn_may_say_has_a_label_in_both_languages():
+    """zxcvbn's advice is a fixed set of English sentences; an upgrade that adds one fails
+    here until it has its zh-CN text."""
+    import ast
+
+    import zxcvbn.feedback
+
+    from resolvers.core.i18n import labels_in
+
+    tree = ast.parse(open(zxcvbn.feedback.__file__, encoding="utf-8").read())
+    said = {n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "_"}
+    assert len(said) > 20
+    zh, en = labels_in("PasswordHint", "zh-CN"), labels_in("PasswordHint", "en")
+    assert said <= set(zh) and said <= set(en)
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in zh[s]) for s in said)
+
+
+@pytest.mark.parametrize("password", ["password123", "qwertyuiop", "aaaaaaaaaaaa"])
+def test_the_hint_of_a_weak_password_is_in_the_requests_language(password):
+    from resolvers import load_domains
+    from resolvers.core.i18n import translate
+
+    load_domains()  # every domain's messages
+    [problem] = strength_problems(password, 10, 3, [])
+    zh = translate(problem.code, "zh-CN", **problem.params)
+    en = translate(problem.code, "en", **problem.params)
+    hint = zh.removeprefix("密码强度不足：")
+    assert hint != zh and any("\u4e00" <= c <= "\u9fff" for c in hint), zh  # a Chinese sentence, not zxcvbn's English
+    assert en.startswith("The password is too weak: ") and len(en) > len("The password is too weak: ")
