@@ -137,6 +137,9 @@ def _root_fields(document, operation_name: str | None) -> list[str]:
 _TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
 
 
+# graphql-core's refusal of a request's variable values (``coerce_variable_values``).
+_VARIABLE_VALUE = re.compile(r"Variable '\$\w+' has invalid value[ :]|Variable values are nested too deeply")
+
 ROOT_TYPES = {OperationType.QUERY: "Query", OperationType.MUTATION: "Mutation", OperationType.SUBSCRIPTION: "Subscription"}
 _UNDECIDED = object()
 
@@ -301,7 +304,10 @@ class ErrorPresentation(SchemaExtension):
             return GraphQLError(in_locale(error.message, locale), error.nodes, error.source, error.positions, None, None, extensions)
         if original is None or isinstance(original, GraphQLError):
             extensions = dict(error.extensions or {})
-            extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")
+            # A variable's value that does not fit its type is bad input, as Apollo codes it;
+            # a document that does not fit the schema failed validation.
+            bad_value = error.path is not None or _VARIABLE_VALUE.match(error.message) is not None
+            extensions.setdefault("code", "BAD_USER_INPUT" if bad_value else "GRAPHQL_VALIDATION_FAILED")
             message = in_locale(error.message, locale)
             return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
         meta = getattr(self.execution_context.context, "meta", None)

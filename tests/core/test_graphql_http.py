@@ -92,8 +92,8 @@ async def test_field_errors_beside_data_answer_200(api, token, media, executor):
 REQUEST_ERRORS = {
     "parse failure": ({"query": "{ viewer { kind }"}, "GRAPHQL_PARSE_FAILED"),
     "validation failure": ({"query": "{ viewer { noSuchField } }"}, "GRAPHQL_VALIDATION_FAILED"),
-    "variables coercion failure": ({"query": NODE, "variables": {"id": None}}, "GRAPHQL_VALIDATION_FAILED"),
-    "variable of the wrong type": ({"query": NODE, "variables": {"id": ["x"]}}, "GRAPHQL_VALIDATION_FAILED"),
+    "variables coercion failure": ({"query": NODE, "variables": {"id": None}}, "BAD_USER_INPUT"),
+    "variable of the wrong type": ({"query": NODE, "variables": {"id": ["x"]}}, "BAD_USER_INPUT"),
 }
 
 

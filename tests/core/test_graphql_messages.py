@@ -84,14 +84,14 @@ CASES = {
         {"n": "ten"},
         "Variable '$n' has invalid value: Int cannot represent non-integer value: 'ten'",
         "变量 '$n' 的值无效：Int 不能表示非整数值：'ten'",
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
     ),
     "required variable missing": (
         "query($n: Int!) { projects(first: $n) { totalCount } }",
         {},
         "Variable '$n' has invalid value: Expected a value of non-null type 'Int!' to be provided.",
         "变量 '$n' 的值无效：缺少非空类型 'Int!' 的值。",
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
     ),
     "variable with an unknown enum value": (
         PROJECTS_BY_FILTER,
@@ -99,7 +99,7 @@ CASES = {
         "Variable '$f' has invalid value at .status[0]: Value 'DRAFTT' does not exist in 'ProjectStatus' enum. "
         "Did you mean the enum value 'DRAFT'?",
         "变量 '$f' 的值无效（位于 .status[0]）：枚举 'ProjectStatus' 中没有值 'DRAFTT'。您是否想用枚举值 'DRAFT'？",
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
     ),
     "variable with an unknown input field": (
         PROJECTS_BY_FILTER,
@@ -107,21 +107,21 @@ CASES = {
         "Variable '$f' has invalid value: Expected value of type 'ProjectFilter' not to include unknown field 'stattus'. "
         "Did you mean 'status'? Found: {'stattus': ['DRAFT']}.",
         "变量 '$f' 的值无效：类型 'ProjectFilter' 没有字段 'stattus'。您是否想用 'status'？实际为：{'stattus': ['DRAFT']}。",
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
     ),
     "variable that is not a date": (
         PROJECTS_BY_FILTER,
         {"f": {"plannedStartFrom": "2026-13-01"}},
         "Variable '$f' has invalid value at .plannedStartFrom: Value cannot represent a Date: \"2026-13-01\". month must be in 1..12",
         "变量 '$f' 的值无效（位于 .plannedStartFrom）：值 \"2026-13-01\" 不是有效的 Date（月份须在 1 到 12 之间）。",
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
     ),
     "variable that is not a decimal": (
         PROJECTS_BY_FILTER,
         {"f": {"budgetMin": "lots"}},
         "Variable '$f' has invalid value at .budgetMin: Value cannot represent a Decimal: \"lots\".",
         "变量 '$f' 的值无效（位于 .budgetMin）：值 \"lots\" 不是有效的 Decimal。",
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
     ),
     "syntax error": (
         "{ viewer { kind ",
@@ -166,7 +166,7 @@ async def test_invalid_variables_of_a_compiled_document_are_explained_in_the_req
     assert [e["message"] for e in en] == [
         "Variable '$f' has invalid value at .status[0]: Value 'NOPE' does not exist in 'ProjectStatus' enum."
     ]
-    assert zh[0]["extensions"] == en[0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert zh[0]["extensions"] == en[0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
 async def test_a_transport_error_is_explained_in_the_request_language(client):
