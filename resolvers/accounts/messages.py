@@ -37,6 +37,7 @@ register(
             "The role “{role}” does not fit an organisation of kind “{kind}”.",
         ),
         "INVALID_SCOPE": ("不支持的权限范围：{scope}。", "Unsupported scope: {scope}."),
+        "API_CLIENT_ALREADY_REVOKED": ("该接入客户端已被吊销。", "This API client is already revoked."),
     },
 )
 
@@ -78,3 +79,63 @@ register_labels(
 )
 
 register_labels("OrganisationAction", {"update": ("修改单位信息", "Edit")})
+
+register_labels("ApiClientAction", {"revoke": ("吊销", "Revoke")})
+
+
+# zxcvbn's feedback sentences, in zh-CN and en (zxcvbn 4.x has no other language).
+PASSWORD_HINTS = {
+    "easy to guess": ("容易被猜到。", "It is easy to guess."),
+    "Add another word or two. Uncommon words are better.": (
+        "再加一两个词，不常见的词更好。",
+        "Add another word or two. Uncommon words are better.",
+    ),
+    "Capitalization doesn't help very much.": ("大小写变化帮助不大。", "Capitalization doesn't help very much."),
+    "Reversed words aren't much harder to guess.": ("倒写的单词并不更难猜。", "Reversed words aren't much harder to guess."),
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": (
+        "用“@”代替“a”这类可预料的替换帮助不大。",
+        "Predictable substitutions like '@' instead of 'a' don't help very much.",
+    ),
+    "Use a few words, avoid common phrases.": ("用几个词组合，避免常见短语。", "Use a few words, avoid common phrases."),
+    "No need for symbols, digits, or uppercase letters.": (
+        "不必非用符号、数字或大写字母。",
+        "No need for symbols, digits, or uppercase letters.",
+    ),
+    "Straight rows of keys are easy to guess.": ("键盘上连成一排的按键容易被猜到。", "Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": ("简短的键盘图形容易被猜到。", "Short keyboard patterns are easy to guess."),
+    "This is a top-10 common password.": ("这是最常用的 10 个密码之一。", "This is a top-10 common password."),
+    "This is a top-100 common password.": ("这是最常用的 100 个密码之一。", "This is a top-100 common password."),
+    "This is a very common password.": ("这是非常常用的密码。", "This is a very common password."),
+    "This is similar to a commonly used password.": ("与常用密码相似。", "This is similar to a commonly used password."),
+    "A word by itself is easy to guess.": ("单个单词容易被猜到。", "A word by itself is easy to guess."),
+    "All-uppercase is almost as easy to guess as all-lowercase.": (
+        "全大写和全小写一样容易被猜到。",
+        "All-uppercase is almost as easy to guess as all-lowercase.",
+    ),
+    "Use a longer keyboard pattern with more turns.": ("使用更长、转折更多的键盘图形。", "Use a longer keyboard pattern with more turns."),
+    'Repeats like "aaa" are easy to guess.': ("“aaa”这样的重复容易被猜到。", 'Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': (
+        "“abcabcabc”这样的重复只比“abc”难猜一点。",
+        'Repeats like "abcabcabc" are only slightly harder to guess than "abc".',
+    ),
+    "Names and surnames by themselves are easy to guess.": (
+        "单独的名字或姓氏容易被猜到。",
+        "Names and surnames by themselves are easy to guess.",
+    ),
+    "Common names and surnames are easy to guess.": ("常见的名字和姓氏容易被猜到。", "Common names and surnames are easy to guess."),
+    "Avoid repeated words and characters.": ("避免重复的词和字符。", "Avoid repeated words and characters."),
+    'Sequences like "abc" or "6543" are easy to guess.': (
+        "“abc”“6543”这样的序列容易被猜到。",
+        'Sequences like "abc" or "6543" are easy to guess.',
+    ),
+    "Avoid sequences.": ("避免使用序列。", "Avoid sequences."),
+    "Recent years are easy to guess.": ("近年的年份容易被猜到。", "Recent years are easy to guess."),
+    "Dates are often easy to guess.": ("日期往往容易被猜到。", "Dates are often easy to guess."),
+    "Avoid recent years.": ("避免使用近年的年份。", "Avoid recent years."),
+    "Avoid years that are associated with you.": ("避免使用与你有关的年份。", "Avoid years that are associated with you."),
+    "Avoid dates and years that are associated with you.": (
+        "避免使用与你有关的日期和年份。",
+        "Avoid dates and years that are associated with you.",
+    ),
+}
+register_labels("PasswordHint", PASSWORD_HINTS)

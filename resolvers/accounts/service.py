@@ -271,6 +271,12 @@ async def unlock_user(uow: UnitOfWork, user_id: int) -> User:
 # viewer of the row has passed; the gate decides the rest (``schema.core.actions``).
 USER_ACTIONS = {"update": "updateUser", "set_roles": "setUserRoles", "unlock": "unlockUser"}
 ORGANISATION_ACTIONS = {"update": "updateOrganisation"}
+API_CLIENT_ACTIONS = {"revoke": "revokeApiClient"}
+
+
+def api_client_actions(client: ApiClient) -> list[str]:
+    """A client is revoked once (``revoke_api_client`` refuses it again)."""
+    return ["revoke"] if client.is_active else []
 
 
 def may_unlock(viewer, policy) -> bool:
@@ -344,6 +350,9 @@ async def create_api_client(uow: UnitOfWork, name: str | None, organisation_id: 
 
 async def revoke_api_client(uow: UnitOfWork, api_client_id: int) -> ApiClient:
     client = await get_in_scope(uow, ApiClient, api_client_id)
+    if not client.is_active:
+        # Said, not silently repeated: the audit trail records one revocation.
+        raise UserErrors(Problem("API_CLIENT_ALREADY_REVOKED", "id"))
     org = await get_in_scope(uow, Organisation, client.organisation_id)
     before = snapshot(client)
     client.is_active = False

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # what type checkers see of the enums below (see ``enum_of``)
 
     class OrganisationAction(enum.Enum): ...
 
+    class ApiClientAction(enum.Enum): ...
+
 else:
     OrganisationKind = enum_of("OrganisationKind", ORGANISATION_KINDS, "Kind of organisation. 单位类型。")
 
@@ -36,6 +38,10 @@ else:
         "UserAction",
         tuple(svc.USER_ACTIONS),
         "Something a viewer may do to a user: UPDATE (updateUser), SET_ROLES (setUserRoles), UNLOCK (unlockUser). 对用户可执行的操作。",
+    )
+
+    ApiClientAction = enum_of(
+        "ApiClientAction", tuple(svc.API_CLIENT_ACTIONS), "Something a viewer may do to an API client: REVOKE. 对接入客户端可执行的操作。"
     )
 
     OrganisationAction = enum_of(
@@ -148,6 +154,16 @@ class ApiClient(Node):
     is_active: bool = column("is_active", "Whether it may still obtain tokens. 是否有效。")
 
     last_used_at: datetime | None = column("last_used_at", "Last token issued (UTC). 最近使用时间。")
+
+    @strawberry.field(description="What the viewer may do to this client now. 当前用户可对该客户端执行的操作。")
+    async def available_actions(self, info: Info) -> list[ApiClientAction]:
+        actions = await viewer_actions(info, lambda actor: svc.api_client_actions(self.row), svc.API_CLIENT_ACTIONS)
+        return [ApiClientAction(name) for name in actions]
+
+    @strawberry.field(description="The labels of `availableActions` in the request's language. 可执行的操作名称。")
+    async def available_action_labels(self, info: Info) -> list[str]:
+        actions = await viewer_actions(info, lambda actor: svc.api_client_actions(self.row), svc.API_CLIENT_ACTIONS)
+        return labels_in_request(info, "ApiClientAction", actions)
 
     @strawberry.field(description="Organisation it acts for. 所属单位。")
     @loaded("organisation", "organisation_id", shows=Organisation)

@@ -49,3 +49,38 @@ async def test_each_role_may_do_to_a_user_and_an_organisation_exactly_what_it_is
     query = "mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { errors { code } } }"
     body = await api.gql(query, {"i": {"id": org_id, "name": unique("单位")}}, token=token)
     assert succeeded(body, "updateOrganisation") == ("UPDATE" in offered), viewer
+
+
+API_CLIENT = """query($id: ID!) { node(id: $id) { ... on ApiClient { isActive availableActions availableActionLabels } } }"""
+CREATE_CLIENT = """mutation($name: String!, $org: ID!) {
+  createApiClient(input: {name: $name, organisationId: $org}) { apiClient { id } errors { code } }
+}"""
+REVOKE = """mutation($id: ID!) { revokeApiClient(input: {id: $id}) { apiClient { isActive } errors { code field message } } }"""
+
+
+async def test_an_api_client_is_offered_revocation_while_it_is_active(api):
+    admin = await api.token("admin")
+    org_id = await create_organisation(api)
+    client_id = (await api.ok(CREATE_CLIENT, {"name": unique("接口"), "org": org_id}, token=admin))["createApiClient"]["apiClient"]["id"]
+
+    for viewer in VIEWERS:
+        shown = (await api.gql(API_CLIENT, {"id": client_id}, token=await api.token(viewer)))["data"]["node"]
+        offered = shown["availableActions"] if shown else []
+        assert offered == (["REVOKE"] if viewer == "admin" else []), viewer
+        if viewer != "admin":
+            assert not succeeded(await api.gql(REVOKE, {"id": client_id}, token=await api.token(viewer)), "revokeApiClient")
+
+    assert (await api.ok(API_CLIENT, {"id": client_id}, token=admin, headers={"Accept-Language": "en"}))["node"][
+        "availableActionLabels"
+    ] == ["Revoke"]
+    assert succeeded(await api.gql(REVOKE, {"id": client_id}, token=admin), "revokeApiClient")
+    assert (await api.ok(API_CLIENT, {"id": client_id}, token=admin))["node"] == {
+        "isActive": False,
+        "availableActions": [],
+        "availableActionLabels": [],
+    }
+    again = (await api.ok(REVOKE, {"id": client_id}, token=admin, headers={"Accept-Language": "en"}))["revokeApiClient"]
+    assert again == {
+        "apiClient": None,
+        "errors": [{"code": "API_CLIENT_ALREADY_REVOKED", "field": "id", "message": "This API client is already revoked."}],
+    }
