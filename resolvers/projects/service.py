@@ -261,9 +261,20 @@ def project_actions(actor: Actor, project: Project, reviews: Sequence[ProjectRev
             found += ["update", "upload_document"]
         found += [a for a in ("submit", "cancel") if PROJECT_LIFECYCLE.allows(a, project.status)]
     pending = [r for r in reviews if r.status == "pending" and r.round == project.submission_count]
-    if project.status == "submitted" and pending and review_refusal(actor, project, pending[0], reviews) is None:
+    if pending and review_actions(actor, project, pending[0], reviews):
         found += ["approve", "reject"]
     return found
+
+
+REVIEW_ACTIONS = {"decide": "decideProjectReview"}
+
+
+def review_actions(actor: Actor, project: Project, review: ProjectReview, reviews: Sequence[ProjectReview]) -> list[str]:
+    """``decide`` while ``review`` is the step waiting on a submitted project and
+    ``decide_review``'s rules let ``actor`` decide it; the gate is applied by the caller."""
+    if review.status != "pending" or project.status != "submitted" or review_refusal(actor, project, review, reviews) is not None:
+        return []
+    return ["decide"]
 
 
 def _check_version(project: Project, expected: int | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 import strawberry
@@ -16,7 +17,6 @@ from models.projects import (
     PROJECT_STATUSES,
     REVIEW_STATUSES,
 )
-from policies.subject import Actor
 from resolvers.projects import service as svc
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
@@ -176,14 +176,11 @@ class ProjectReview(Node):
     )
     async def viewer_can_decide(self, info: Info) -> bool:
         project = await info.context.loaders.project.load(self.row.project_id)
-        if project is None or self.row.status != "pending" or project.status != "submitted":
+        if project is None:
             return False
         reviews = await info.context.loaders.reviews_of_project.load(project.id)
-
-        def rules(actor: Actor) -> list[str]:
-            return ["decide"] if svc.review_refusal(actor, project, self.row, reviews) is None else []
-
-        return bool(await viewer_actions(info, rules, {"decide": "decideProjectReview"}))
+        rules = partial(svc.review_actions, project=project, review=self.row, reviews=reviews)
+        return bool(await viewer_actions(info, rules, svc.REVIEW_ACTIONS))
 
     @strawberry.field(description="The project. 项目。")
     @loaded("project", "project_id", shows=lambda: Project)
