@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import BACKEND, TMP
+from servers import free_port
 
 from app.migrate import upgrade
 
@@ -89,9 +89,7 @@ def test_migrate_demo_data_and_serve_like_make_run():
     second = run_cli("demo-data", env=env, process=True)
     assert second.returncode == 0 and "already present" in second.stdout
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [*SMALLWORKS, "serve", "--port", str(port)], cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -198,12 +196,6 @@ def test_readme_documents_every_setting():
 
 
 # -- check, serve's refusal, gen-keys ------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def refused_serve(env: dict) -> subprocess.CompletedProcess:

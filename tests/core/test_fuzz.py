@@ -11,7 +11,6 @@ examples per field are bounded to keep the suite fast."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from conftest import BACKEND, DEMO_PASSWORD, _create_database, _drop_database
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
+from servers import free_port
 
 from app.migrate import upgrade
 
@@ -45,12 +45,6 @@ schemathesis.graphql.scalar("JSON", _junk.map(nodes.String))
 schemathesis.graphql.scalar("Upload", st.just(nodes.Null))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def fuzz_server():
     """``smallworks serve`` on a database of its own with the demo data; its URL and a token
@@ -63,7 +57,7 @@ def fuzz_server():
     smallworks = [sys.executable, "-m", "app.cli"]
     loaded = subprocess.run([*smallworks, "demo-data"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert loaded.returncode == 0, loaded.stderr
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*smallworks, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )

@@ -4,19 +4,13 @@ is readiness: the database reachable and at the latest migration, Redis when con
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 from conftest import make_settings
+from servers import free_port
 
 from app.main import create_app
 from app.migrate import upgrade
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _get(settings, path: str) -> httpx.Response:
@@ -35,7 +29,7 @@ async def test_healthz_is_liveness(client):
 
 
 async def test_healthz_answers_while_the_database_is_down_and_readyz_does_not():
-    settings = make_settings(f"postgresql://postgres@127.0.0.1:{_closed_port()}/gone")
+    settings = make_settings(f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
     assert (await _get(settings, "/healthz")).status_code == 200
     ready = await _get(settings, "/readyz")
     assert ready.status_code == 503
@@ -81,7 +75,7 @@ async def test_readyz_reports_redis_when_configured(database_url):
 
 
 async def test_readyz_fails_when_redis_is_unreachable(database_url):
-    response = await _get(make_settings(database_url, redis_url=f"redis://127.0.0.1:{_closed_port()}/0"), "/readyz")
+    response = await _get(make_settings(database_url, redis_url=f"redis://127.0.0.1:{free_port()}/0"), "/readyz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"

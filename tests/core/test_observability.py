@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +30,7 @@ import pytest_asyncio
 from conftest import DEMO_PASSWORD, TMP, count_statements, make_settings, unique
 from factories import new_owner, pk_of, ready
 from prometheus_client.parser import text_string_to_metric_families
+from servers import RedisServer, free_port, run_worker
 
 from app.logs import configure_logging
 
@@ -74,12 +74,6 @@ async def signed_in(client: httpx.AsyncClient, username: str = "admin") -> str:
     r = await client.post("/auth/token", data={"grant_type": "password", "username": username, "password": DEMO_PASSWORD})
     assert r.status_code == 200, r.text
     return r.json()["access_token"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -188,30 +182,14 @@ async def test_outbox_backlog_and_job_outcomes(state, database_url, api):
     """With Redis and no worker running, a submission's event waits in the outbox: the
     backlog gauge counts it and the oldest event's age grows; a worker run delivers it,
     the backlog falls back and the job counts as ok."""
-    from arq.connections import RedisSettings
-    from arq.worker import Worker
-
     from app.main import create_app
     from app.state import AppState
-    from workers.settings import WorkerSettings
 
-    port = free_port()
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(TMP)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis = RedisServer()
+    redis.start()
     rstate = None
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                await asyncio.sleep(0.05)
-        redis_url = f"redis://127.0.0.1:{port}/0"
+        redis_url = redis.url
         rstate = AppState.create(make_settings(database_url, redis_url=redis_url, metrics_token=METRICS_TOKEN))
         app = create_app(state=rstate)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
@@ -235,18 +213,7 @@ async def test_outbox_backlog_and_job_outcomes(state, database_url, api):
             assert age > 0
             assert value(await scrape(client), "smallworks_outbox_oldest_unsent_age_seconds") > age
 
-            worker = Worker(
-                functions=WorkerSettings.functions,
-                redis_settings=RedisSettings.from_dsn(redis_url),
-                ctx={"state": rstate},
-                burst=True,
-                poll_delay=0.05,
-                handle_signals=False,
-            )
-            try:
-                await asyncio.wait_for(worker.main(), 30)
-            finally:
-                await worker.close()
+            await run_worker(rstate, redis_url)
             delivered = await scrape(client)
             assert value(delivered, "smallworks_outbox_events", status="dispatched") == value(
                 before, "smallworks_outbox_events", status="dispatched"
@@ -256,8 +223,7 @@ async def test_outbox_backlog_and_job_outcomes(state, database_url, api):
     finally:
         if rstate is not None:
             await rstate.close()
-        redis.terminate()
-        redis.wait(timeout=10)
+        redis.stop()
     # Without Redis the server's own loop runs the jobs; they are counted the same way.
     from app.main import run_background
 

@@ -19,7 +19,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,11 +33,10 @@ import httpx
 import pytest
 import pytest_asyncio
 from aiosmtpd.controller import Controller
-from arq.connections import RedisSettings
 from arq.jobs import Job
-from arq.worker import Worker
 from conftest import TMP, Api, global_id, make_settings, make_uscc, unique
 from httpx_ws import WebSocketDisconnect, aconnect_ws
+from servers import RedisServer, free_port, run_worker
 from sqlalchemy import func, select, update
 
 from app.main import create_app
@@ -53,7 +51,6 @@ from resolvers.core.transaction import unit_of_work
 from resolvers.core.workdays import add_working_days, is_working_day
 from workers import jobs
 from workers.dispatch import event_job_id, reconcile, webhook_job_id
-from workers.settings import WorkerSettings
 
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")  # inside arq
 
@@ -109,12 +106,6 @@ LIVE = "subscription { notificationReceived { id eventType title subjectId } }"
 # -- helpers -------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pk(global_id: str) -> int:
     raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
     return int(raw.split(":", 1)[1])
@@ -136,43 +127,6 @@ async def eventually(check, timeout: float, interval: float = 0.1):
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(interval)
-
-
-class RedisServer:
-    """A redis-server of this test run only, on a free port; stopped and started at will."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(TMP)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not self.ping():
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True, timeout=10)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        assert not self.ping()
 
 
 class Mailbox:
@@ -255,24 +209,6 @@ class Person:
     username: str
     email: str | None
     token: str
-
-
-async def run_worker(state: AppState, redis_url: str) -> Worker:
-    """An arq worker with the deployed job functions, in burst mode: it runs every job
-    queued (and every retry it schedules), then stops."""
-    worker = Worker(
-        functions=WorkerSettings.functions,
-        redis_settings=RedisSettings.from_dsn(redis_url),
-        ctx={"state": state},
-        burst=True,
-        poll_delay=0.05,
-        handle_signals=False,
-    )
-    try:
-        await asyncio.wait_for(worker.main(), 30)
-    finally:
-        await worker.close()
-    return worker
 
 
 async def create_organisation(api: Api, kind: str = "OWNER") -> str:
