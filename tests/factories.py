@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from conftest import make_uscc, unique
+from conftest import DEMO_PASSWORD, global_id, make_uscc, unique
 
 STRONG_PASSWORD = "Orchid-harbour-1957"
 KUNSHAN = {"latitude": 31.43, "longitude": 121.0, "radiusMeters": 300}
@@ -171,6 +171,31 @@ async def create_person(api, org_id: str, roles: list[str]) -> Person:
     assert data["createUser"]["errors"] == []
     token = (await api.password_token(username, STRONG_PASSWORD))["access_token"]
     return Person(username, name, data["createUser"]["user"]["id"], token)
+
+
+async def people_elsewhere(state) -> dict[str, str]:
+    """Global ids of an organisation and a person in 110101, outside the demo
+    administrator's county; created on the system path, as the demo administrator may not."""
+    from resolvers.accounts import service as accounts
+    from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
+    from resolvers.core.transaction import unit_of_work
+
+    async with unit_of_work(state, "test", SYSTEM_ACTOR, RequestMeta(request_id="t")) as uow:
+        org = await accounts.create_organisation(
+            uow, accounts.OrganisationData(name=unique("北京单位"), kind="contractor", uscc=make_uscc(), region_code="110101")
+        )
+        user = await accounts.create_user(
+            uow,
+            accounts.UserData(
+                username=unique("bj"),
+                display_name="北京 测试",
+                organisation_id=org.id,
+                password=DEMO_PASSWORD,
+                roles=["contractor"],
+                phone="13700002222",
+            ),
+        )
+        return {"organisation": global_id("Organisation", org.id), "user": global_id("User", user.id)}
 
 
 async def set_allocation(api, org_id: str, year: int, amount: str) -> dict:

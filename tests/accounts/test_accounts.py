@@ -8,15 +8,14 @@ import os
 
 import pytest
 import pytest_asyncio
-from conftest import DEMO_PASSWORD, global_id, make_uscc, unique
+from conftest import global_id, make_uscc, unique
+from factories import people_elsewhere
 from sqlalchemy import func, select, update
 from stdnum.cn import uscc as uscc_rules
 
 from models.accounts import Organisation, User, UserRole
 from models.audit import AuditHead
 from resolvers.accounts import service as accounts
-from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.core.transaction import unit_of_work
 from resolvers.security.crypto import DecryptionError, FieldCipher, mask_account, mask_phone
 from resolvers.security.passwords import verify_password
 
@@ -104,24 +103,7 @@ async def create_user_as_admin(api, state, org_key_user: str, roles: list[str], 
 
 @pytest_asyncio.fixture(scope="module")
 async def beijing(state):
-    """An organisation and a person in 110101, outside the demo administrator's county;
-    created on the system path, as the demo administrator may not."""
-    async with unit_of_work(state, "test", SYSTEM_ACTOR, RequestMeta(request_id="t")) as uow:
-        org = await accounts.create_organisation(
-            uow, accounts.OrganisationData(name=unique("北京单位"), kind="contractor", uscc=make_uscc(), region_code="110101")
-        )
-        user = await accounts.create_user(
-            uow,
-            accounts.UserData(
-                username=unique("bj"),
-                display_name="北京 测试",
-                organisation_id=org.id,
-                password=DEMO_PASSWORD,
-                roles=["contractor"],
-                phone="13700002222",
-            ),
-        )
-        return {"organisation": global_id("Organisation", org.id), "user": global_id("User", user.id)}
+    return await people_elsewhere(state)
 
 
 # -- organisations -------------------------------------------------------------------------

@@ -16,16 +16,13 @@ import secrets
 from contextlib import asynccontextmanager
 
 import pytest
-from conftest import DEMO_PASSWORD, Api, client_at, count_statements, global_id, make_settings, make_uscc, unique
-from factories import STRONG_PASSWORD, create_organisation
+from conftest import Api, client_at, count_statements, make_settings, unique
+from factories import STRONG_PASSWORD, create_organisation, people_elsewhere
 from pydantic import ValidationError
 from starlette.datastructures import Headers
 
 from app.context import client_address
 from app.settings import Settings
-from resolvers.accounts import service as accounts
-from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.core.transaction import unit_of_work
 
 # Small limits: the delay starts after 3 failures in a row at 10 s and doubles up to 40 s;
 # one account is locked at one address after 6 failures, one address after 12.
@@ -307,18 +304,8 @@ async def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(api, databa
 
 @pytest.fixture(scope="module")
 async def beijing_user(state) -> str:
-    """A person in 110101, outside the demo administrator's county (made on the system path)."""
-    async with unit_of_work(state, "test", SYSTEM_ACTOR, RequestMeta(request_id="t")) as uow:
-        org = await accounts.create_organisation(
-            uow, accounts.OrganisationData(name=unique("北京单位"), kind="contractor", uscc=make_uscc(), region_code="110101")
-        )
-        user = await accounts.create_user(
-            uow,
-            accounts.UserData(
-                username=unique("bj"), display_name="北京 测试", organisation_id=org.id, password=DEMO_PASSWORD, roles=["contractor"]
-            ),
-        )
-        return global_id("User", user.id)
+    """A person outside the demo administrator's county."""
+    return (await people_elsewhere(state))["user"]
 
 
 async def test_an_administrator_unlocks_an_account_and_it_is_audited(api, database_url, org_id):
