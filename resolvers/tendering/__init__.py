@@ -1,0 +1,1 @@
+"""Tendering and bidding (招标采购)."""
