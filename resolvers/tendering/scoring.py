@@ -1,4 +1,4 @@
-"""Evaluation results, computed from plain values.
+"""Evaluation results and red-flag signals, computed from plain values.
 
 rfq (询价) and competitive negotiation (竞争性谈判) award the lowest qualified price; the simple
 tender (简易招标) awards the highest comprehensive score: for each quality criterion the mean of
@@ -14,6 +14,7 @@ the sum of the rounded parts shown beside it.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,6 +66,20 @@ class Ranked:
     total: Decimal | None
     price: Decimal
     parts: list[Part]
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Figures an inspector looks at for a tender that may have been steered or rigged."""
+
+    bids: int
+    valid_bids: int
+    single_valid_bid: bool
+    winning_share_of_ceiling: Decimal | None
+    response_days: int
+    identical_prices: int
+    disqualified: int
+    second_price_gap: Decimal | None
 
 
 def _round(value: Fraction, places: int) -> Decimal:
@@ -180,3 +195,32 @@ def _scores_of(bid_id: int, key: str, evaluators: list[int], scores: Mapping[tup
     if missing:
         raise ValueError(f"bid {bid_id}, criterion {key!r}: no score from evaluators {missing}")
     return [scores[(evaluator, bid_id, key)] for evaluator in evaluators]
+
+
+def signals(*, bids: list[BidInput], winner_price: Decimal | None, ceiling: Decimal, published_at: datetime, deadline: datetime) -> Signals:
+    """Red flags of one tender: few or single valid bids, a winning price close to the ceiling,
+    a short response period, identical prices, many disqualifications, and a second price
+    suspiciously close to (or far from) the lowest. Ratios are rounded half up to 4 places;
+    the second lowest is the second of the sorted qualified prices, so two equal lowest prices
+    give a gap of 0."""
+    if not (ceiling.is_finite() and ceiling > 0):
+        raise ValueError(f"the ceiling price is positive, not {ceiling}")
+    valid_prices = sorted(bid.price for bid in bids if bid.qualified)
+    if any(not (price.is_finite() and price > 0) for price in valid_prices):
+        raise ValueError("qualified bids have positive prices")
+    counts = Counter(bid.price for bid in bids)
+    share = None if winner_price is None else _round(Fraction(winner_price) / Fraction(ceiling), 4)
+    gap = None
+    if len(valid_prices) >= 2:
+        lowest, second = valid_prices[0], valid_prices[1]
+        gap = _round((Fraction(second) - Fraction(lowest)) / Fraction(lowest), 4)
+    return Signals(
+        bids=len(bids),
+        valid_bids=len(valid_prices),
+        single_valid_bid=len(valid_prices) == 1,
+        winning_share_of_ceiling=share,
+        response_days=(deadline - published_at).days,
+        identical_prices=sum(bid_count for bid_count in counts.values() if bid_count > 1),
+        disqualified=sum(1 for bid in bids if not bid.qualified),
+        second_price_gap=gap,
+    )

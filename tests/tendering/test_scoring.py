@@ -1,5 +1,5 @@
 """Evaluation results checked against arithmetic done by hand, tie-breaks in both directions,
-and criteria error codes."""
+criteria error codes, and red-flag signals."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from resolvers.tendering.scoring import BidInput, Criterion, Part, Ranked, check_criteria, rank
+from resolvers.tendering.scoring import BidInput, Criterion, Part, Ranked, Signals, check_criteria, rank, signals
 
 pytestmark = pytest.mark.once
 
@@ -272,3 +272,80 @@ def test_an_unknown_method_or_kind_is_a_programming_error():
         check_criteria("auction", CRITERIA)
     with pytest.raises(ValueError):
         check_criteria("simple_tender", [PRICE, Criterion("t", "技术", "technical", D("60"))])
+
+
+# ---- signals ----------------------------------------------------------------------------------
+
+
+def test_signals_of_a_tender_with_one_valid_bid():
+    # Published 2025-03-03 01:00 UTC, deadline 2025-03-10 00:30 UTC: 6 days 23.5 hours → 6 days.
+    # Prices 120000 (qualified), 120000, 118000, 130000 (disqualified): two bids share 120000.
+    # Winner 120000 / ceiling 150000 = 0.8 → 0.8000. One valid price: no second price gap.
+    bids = [
+        BidInput(1, D("120000.00"), at(0), True),
+        BidInput(2, D("120000.00"), at(1), False),
+        BidInput(3, D("118000.00"), at(2), False),
+        BidInput(4, D("130000.00"), at(3), False),
+    ]
+    published = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
+    deadline = datetime(2025, 3, 10, 0, 30, tzinfo=UTC)
+    assert signals(bids=bids, winner_price=D("120000.00"), ceiling=D("150000.00"), published_at=published, deadline=deadline) == Signals(
+        bids=4,
+        valid_bids=1,
+        single_valid_bid=True,
+        winning_share_of_ceiling=D("0.8000"),
+        response_days=6,
+        identical_prices=2,
+        disqualified=3,
+        second_price_gap=None,
+    )
+
+
+def test_signals_of_a_tender_with_several_valid_bids():
+    # Qualified 98000.00, 100000.00, 100000.0 (the same amount written to another scale),
+    # 105000.00; disqualified 105000.00. Identical prices: two at 100000 and two at 105000
+    # (disqualified bids count too) → 4 bids share a price with another.
+    # Winner 98000 / 150000 = 0.653333… → 0.6533.
+    # Second price gap (100000 − 98000) / 98000 = 2000 / 98000 = 0.0204081… → 0.0204.
+    # 3 days exactly → 3.
+    bids = [
+        BidInput(1, D("98000.00"), at(0), True),
+        BidInput(2, D("100000.00"), at(1), True),
+        BidInput(3, D("100000.0"), at(2), True),
+        BidInput(4, D("105000.00"), at(3), True),
+        BidInput(5, D("105000.00"), at(4), False),
+    ]
+    result = signals(
+        bids=bids,
+        winner_price=D("98000.00"),
+        ceiling=D("150000.00"),
+        published_at=datetime(2025, 3, 7, 8, 0, tzinfo=UTC),
+        deadline=datetime(2025, 3, 10, 8, 0, tzinfo=UTC),
+    )
+    assert result == Signals(
+        bids=5,
+        valid_bids=4,
+        single_valid_bid=False,
+        winning_share_of_ceiling=D("0.6533"),
+        response_days=3,
+        identical_prices=4,
+        disqualified=1,
+        second_price_gap=D("0.0204"),
+    )
+
+
+def test_signal_ratios_round_half_up_and_equal_lowest_prices_have_no_gap():
+    # 99997.50 / 150000 = 0.66665 exactly → 0.6667 (half-even would give 0.6666).
+    bids = [BidInput(1, D("99997.50"), T0, True), BidInput(2, D("99997.50"), T0, True)]
+    result = signals(bids=bids, winner_price=D("99997.50"), ceiling=D("150000.00"), published_at=T0 - timedelta(hours=23), deadline=T0)
+    assert result.winning_share_of_ceiling == D("0.6667")
+    assert result.second_price_gap == D("0.0000")
+    assert result.response_days == 0
+    assert result.identical_prices == 2
+
+
+def test_signals_without_a_winner_or_bids():
+    result = signals(bids=[], winner_price=None, ceiling=D("500000.00"), published_at=T0, deadline=T0 + timedelta(days=5))
+    assert result == Signals(0, 0, False, None, 5, 0, 0, None)
+    with pytest.raises(ValueError):
+        signals(bids=[], winner_price=None, ceiling=D("0.00"), published_at=T0, deadline=T0)
