@@ -98,6 +98,14 @@ class Settings(BaseSettings):
     review_chain: str = Field(default="reviewer,finance_officer", description="Roles deciding each review step, in order")
     geofence_radius_min_m: int = 50
     geofence_radius_max_m: int = 5000
+    # Tendering: invited suppliers (rfq, negotiation) and valid bids at opening, every method.
+    tender_code_prefix: str = "ZB"
+    tender_minimum_suppliers: int = Field(default=3, ge=1)
+    # Working days (official calendar) from publication, or from a change of the documents, to the deadline.
+    tender_response_working_days: int = Field(default=3, ge=1)
+    committee_minimum_size: int = Field(default=3, ge=1)
+    committee_maximum_size: int = Field(default=9, ge=1)
+    award_publicity_days: int = Field(default=3, ge=1)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8

@@ -34,3 +34,11 @@ def _add(lines: list[list[str]]) -> None:
         exists = conn.execute(sa.select(sa.func.count()).select_from(RULE).where(*(RULE.c[k] == v for k, v in row.items()))).scalar()
         if not exists:
             conn.execute(RULE.insert().values(**row))
+
+
+def remove_domain_lines(domain: str) -> None:
+    """Every line of ``policies/lines/<domain>.csv`` (a downgrade that drops the domain)."""
+    conn = op.get_bind()
+    for ptype, *values in domain_lines(domain):
+        values += [""] * (6 - len(values))
+        conn.execute(RULE.delete().where(RULE.c.ptype == ptype, *(RULE.c[f"v{i}"] == v for i, v in enumerate(values))))

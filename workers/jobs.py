@@ -7,7 +7,7 @@ from arq.worker import Retry
 from models.base import utcnow
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.core.jobs import REMINDERS
+from resolvers.core.jobs import REMINDERS, SCHEDULED
 from resolvers.core.transaction import unit_of_work
 from workers.delivery import RetryLater
 from workers.delivery import deliver_event as _deliver_event
@@ -48,3 +48,22 @@ async def send_reminders(ctx) -> int:
         for rule in REMINDERS:
             sent += await rule(uow, today)
         return sent
+
+
+@counted
+async def run_scheduled(ctx) -> int:
+    """Time-based transitions (``resolvers.core.jobs.scheduled``), each rule in a unit of work
+    of its own: a rule that fails is retried at the next run without undoing the others."""
+    state = ctx["state"]
+    changed = 0
+    failures = []
+    for rule in SCHEDULED:
+        name = f"cron.{rule.__name__}"
+        try:
+            async with unit_of_work(state, name, SYSTEM_ACTOR, RequestMeta(request_id=name)) as uow:
+                changed += await rule(uow, today_in_china(uow.now))
+        except Exception as exc:  # reported below, after the other rules had their turn
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+    return changed

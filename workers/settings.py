@@ -52,6 +52,7 @@ class WorkerSettings:
     cron_jobs: Sequence[CronJob] | None = [
         cron(jobs.reconcile_outbox, second={0, 30}, unique=True, run_at_startup=False),
         cron(jobs.send_reminders, minute=set(range(0, 60, 5)), second=15, unique=True),
+        cron(jobs.run_scheduled, second=45, unique=True),
     ]
     on_startup: StartupShutdown | None = startup
     on_shutdown: StartupShutdown | None = shutdown

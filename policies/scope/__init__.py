@@ -45,9 +45,17 @@ def load_all() -> dict[type, ScopeFn]:
     return SCOPES
 
 
+_loaded = False
+
+
 def scope_for(model: type) -> ScopeFn:
-    """The registered row scope of ``model`` (every domain's scope module loaded on demand)."""
-    scope = SCOPES.get(model) or load_all().get(model)
+    """The registered row scope of ``model``. Every domain's scope module is loaded first,
+    since a later domain may widen an earlier one's scope (``PARTICIPATION`` of projects)."""
+    global _loaded
+    if not _loaded:
+        load_all()
+        _loaded = True
+    scope = SCOPES.get(model)
     if scope is None:
         raise LookupError(f"{model.__name__} has no registered row scope (policies/scope/<domain>.py)")
     return scope

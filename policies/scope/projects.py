@@ -3,6 +3,8 @@ owners' budget allocations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import aliased
 
@@ -13,13 +15,17 @@ from policies.subject import Actor
 # Roles that see every non-draft project of their region (reviewing, paying, integrating).
 PROJECT_REVIEWING_ROLES = frozenset({"reviewer", "finance_officer", "integrator"})
 
+# Later modules add the projects an actor takes part in (a contractor's tenders, an
+# expert's evaluations): each a condition on ``Project``, registered by their scope module.
+PARTICIPATION: list[Callable[[Actor], ColumnElement[bool]]] = []
+
 
 @scope_of(Project)
 def projects(actor: Actor) -> ColumnElement[bool]:
     """Owners see their own organisation's projects, drafts included; reviewers, finance
     and integrators the submitted-or-later projects of their region; platform admins and
     auditors everything in their region. Contractors, supervisors and evaluators see only
-    the processes they take part in (added by the tender and contract modules)."""
+    the processes they take part in (``PARTICIPATION``, added by later modules)."""
     conditions = []
     if actor.roles & REGION_WIDE_ROLES:
         conditions.append(in_region(Project.region_code, actor))
@@ -27,6 +33,7 @@ def projects(actor: Actor) -> ColumnElement[bool]:
         conditions.append(in_region(Project.region_code, actor) & (Project.status != "draft"))
     if "owner_staff" in actor.roles:
         conditions.append(Project.owner_organisation_id == actor.organisation_id)
+    conditions.extend(participation(actor) for participation in PARTICIPATION)
     return or_(*conditions) if conditions else false()
 
 

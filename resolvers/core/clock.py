@@ -28,3 +28,8 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
+
+
+def china_time(moment: datetime) -> str:
+    """A point in time as people in China read it, for messages: ``2026-12-01 10:00 (UTC+8)``."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M (UTC+8)")

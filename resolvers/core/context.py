@@ -87,6 +87,14 @@ class UnitOfWork:
     rollback_hooks: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     # Domain events recorded in this transaction (resolvers.events), dispatched after commit.
     events: list[Any] = field(default_factory=list)
+    # The process's clock (``resolvers.core.clock.Clock``), for rules that must read the time
+    # again after waiting for a lock (a deadline); ``now`` otherwise.
+    clock: Any = None
+
+    def current_time(self) -> datetime:
+        """The time now, not when the unit of work began: after a wait for a row lock, a
+        deadline is judged at the moment the row is held."""
+        return self.clock.now() if self.clock is not None else self.now
 
     def on_rollback(self, hook: Callable[[], Awaitable[Any]]) -> None:
         """Undo a side effect outside the database (a stored file) if the transaction fails."""

@@ -23,3 +23,18 @@ def reminder(rule: ReminderRule) -> ReminderRule:
     if rule not in REMINDERS:
         REMINDERS.append(rule)
     return rule
+
+
+# Time-based transitions (a publicity period ends, so the tender is awarded): registered
+# with ``@scheduled`` in ``resolvers/<domain>/<module>.py``; the worker runs each rule every
+# minute in a unit of work of its own, so one rule's failure does not undo another's work.
+ScheduledRule = Callable[[UnitOfWork, date], Awaitable[int]]
+
+SCHEDULED: list[ScheduledRule] = []
+
+
+def scheduled(rule: ScheduledRule) -> ScheduledRule:
+    """Register ``rule(uow, today_in_china) -> objects changed``."""
+    if rule not in SCHEDULED:
+        SCHEDULED.append(rule)
+    return rule

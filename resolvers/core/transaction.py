@@ -106,6 +106,7 @@ async def unit_of_work(state: Services, operation: str, actor: Actor | None, met
                 now=state.clock.now(),
                 operation=operation,
                 actor=actor,
+                clock=state.clock,
             )
             yield uow
             await append_pending(uow)

@@ -443,6 +443,29 @@ def _claim(kind: str, claimed: str, media: MediaType) -> Text:
     return Text("CLAIMED_NO_EXTENSION", filename=claimed, expected=expected)
 
 
+def check_upload(checks: Checks, field: str, upload: Upload, limit: int) -> tuple[str, MediaType | None]:
+    """The upload's file name (its last path part) and its media type sniffed from the
+    content, with every problem added to ``checks``: a bad name, an empty or oversized file,
+    a type not on the allow-list, or content that disagrees with the claimed type."""
+    media = None
+    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not filename or len(filename) > 255 or FILENAME_UNSAFE_RE.search(filename):
+        checks.add("INVALID_FILENAME", field)
+    if len(upload.data) == 0:
+        checks.add("EMPTY_FILE", field)
+    elif len(upload.data) > limit:
+        checks.add("FILE_TOO_LARGE", field, limit_mb=f"{limit / 1048576:.3g}", size_mb=f"{len(upload.data) / 1048576:.3g}")
+    else:
+        sniffed = sniff(upload.data)
+        media = ALLOWED.get(sniffed or "")
+        if media is None:
+            checks.add("FILE_TYPE_NOT_ALLOWED", field, detected=_content(sniffed))
+        elif (mismatch := claim_mismatch(media, upload.content_type, filename)) is not None:
+            checks.add("FILE_TYPE_MISMATCH", field, detected=_content(media.mime), claim=_claim(mismatch.kind, mismatch.claimed, media))
+            media = None
+    return filename, media
+
+
 async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, document_type: str, upload: Upload) -> ProjectDocument:
     """Store a new version of a project document. Content is checked before anything is
     written: size, sniffed type on the allow-list, and agreement with the claimed type."""
@@ -453,21 +476,7 @@ async def upload_document(uow: UnitOfWork, storage: Storage, project_id: int, do
     checks = Checks()
     if document_type not in DOCUMENT_TYPES:
         checks.add("INVALID_DOCUMENT_TYPE", "documentType")
-    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not filename or len(filename) > 255 or FILENAME_UNSAFE_RE.search(filename):
-        checks.add("INVALID_FILENAME", "file")
-    limit = uow.settings.upload_max_bytes
-    if len(upload.data) == 0:
-        checks.add("EMPTY_FILE", "file")
-    elif len(upload.data) > limit:
-        checks.add("FILE_TOO_LARGE", "file", limit_mb=f"{limit / 1048576:.3g}", size_mb=f"{len(upload.data) / 1048576:.3g}")
-    else:
-        sniffed = sniff(upload.data)
-        media = ALLOWED.get(sniffed or "")
-        if media is None:
-            checks.add("FILE_TYPE_NOT_ALLOWED", "file", detected=_content(sniffed))
-        elif (mismatch := claim_mismatch(media, upload.content_type, filename)) is not None:
-            checks.add("FILE_TYPE_MISMATCH", "file", detected=_content(media.mime), claim=_claim(mismatch.kind, mismatch.claimed, media))
+    filename, media = check_upload(checks, "file", upload, uow.settings.upload_max_bytes)
     checks.raise_if_any()
     assert media is not None  # an empty, oversized or unknown file was reported above
     versions = (
