@@ -44,7 +44,9 @@ def _takes_part(actor: Actor) -> ColumnElement[bool]:
     sits on the committee of."""
     conditions: list[ColumnElement[bool]] = []
     if "contractor" in actor.roles:
-        conditions.append(Tender.id.in_(select(TenderInvitation.tender_id).where(TenderInvitation.organisation_id == actor.organisation_id)))
+        conditions.append(
+            Tender.id.in_(select(TenderInvitation.tender_id).where(TenderInvitation.organisation_id == actor.organisation_id))
+        )
         conditions.append(Tender.id.in_(select(Bid.tender_id).where(Bid.organisation_id == actor.organisation_id)))
         # Simple tenders are open to every registered supplier of their region.
         conditions.append((Tender.method == "simple_tender") & in_region(Tender.region_code, actor))

@@ -163,7 +163,9 @@ async def submit_bid(uow: UnitOfWork, storage: Storage, tender_id: int, data: Bi
         raise UserErrors(Problem("BID_DEADLINE_PASSED", None, {"deadline": china_time(tender.bid_deadline)}))
     if tender.method in SELECTIVE_METHODS:
         invited = await uow.session.scalar(
-            select(TenderInvitation.id).where(TenderInvitation.tender_id == tender.id, TenderInvitation.organisation_id == actor.organisation_id)
+            select(TenderInvitation.id).where(
+                TenderInvitation.tender_id == tender.id, TenderInvitation.organisation_id == actor.organisation_id
+            )
         )
         if invited is None:
             raise Forbidden("NOT_INVITED", operation=uow.operation)
@@ -176,9 +178,7 @@ async def submit_bid(uow: UnitOfWork, storage: Storage, tender_id: int, data: Bi
     assert org is not None
 
     bid = (
-        await uow.session.execute(
-            select(Bid).where(Bid.tender_id == tender.id, Bid.organisation_id == org.id).with_for_update()
-        )
+        await uow.session.execute(select(Bid).where(Bid.tender_id == tender.id, Bid.organisation_id == org.id).with_for_update())
     ).scalar_one_or_none()
     kind = "submitted" if bid is None or bid.status == "withdrawn" else "replaced"
     if bid is None:
@@ -196,7 +196,9 @@ async def submit_bid(uow: UnitOfWork, storage: Storage, tender_id: int, data: Bi
             uow.on_rollback(functools.partial(storage.delete, storage_key))
         uow.session.add(BidFile(bid_id=bid.id, storage_key=storage_key, stored_bytes=len(blob), uploaded_at=now))
         sha = hashlib.sha256(raw).hexdigest()
-        documents.append({"key": key, "filename": filename, "media_type": media_type, "size": len(raw), "sha256": sha, "stored": storage_key})
+        documents.append(
+            {"key": key, "filename": filename, "media_type": media_type, "size": len(raw), "sha256": sha, "stored": storage_key}
+        )
         file_keys[storage_key] = base64.b64encode(file_key).decode()
 
     bid.submissions += 1
@@ -223,7 +225,12 @@ async def submit_bid(uow: UnitOfWork, storage: Storage, tender_id: int, data: Bi
     uow.session.add(receipt)
     await uow.session.flush()
     # The trail records that a bid came in and its receipt, never what it says.
-    uow.audit("Bid", bid.id, {"tender": tender.code, "receipt": receipt_hash, "submission": bid.submissions, "kind": kind}, region_code=tender.region_code)
+    uow.audit(
+        "Bid",
+        bid.id,
+        {"tender": tender.code, "receipt": receipt_hash, "submission": bid.submissions, "kind": kind},
+        region_code=tender.region_code,
+    )
     await events.bid_received(uow, tender, bid, receipt)
     return bid, receipt
 
@@ -248,7 +255,9 @@ async def withdraw_bid(uow: UnitOfWork, bid_id: int) -> Bid:
     receipt = BidReceipt(bid_id=bid.id, sequence=bid.submissions, kind="withdrawn", content_hash=None, received_at=now)
     uow.session.add(receipt)
     await uow.session.flush()
-    uow.audit("Bid", bid.id, {"tender": tender.code, "status": {"before": "submitted", "after": "withdrawn"}}, region_code=tender.region_code)
+    uow.audit(
+        "Bid", bid.id, {"tender": tender.code, "status": {"before": "submitted", "after": "withdrawn"}}, region_code=tender.region_code
+    )
     await events.bid_received(uow, tender, bid, receipt)
     return bid
 
@@ -307,8 +316,17 @@ async def open_tender(uow: UnitOfWork, tender_id: int, seed: str | None) -> Tend
     assert tender.sealing_private_key is not None
     private_key = sealing.unwrap_private_key(uow.cipher, tender.sealing_private_key, tender.id)
     bids = (
-        await uow.session.execute(select(Bid).where(Bid.tender_id == tender.id, Bid.status == "submitted").order_by(Bid.submitted_at, Bid.id).with_for_update())
-    ).scalars().all()
+        (
+            await uow.session.execute(
+                select(Bid)
+                .where(Bid.tender_id == tender.id, Bid.status == "submitted")
+                .order_by(Bid.submitted_at, Bid.id)
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
     valid: list[Bid] = []
     for bid in bids:
         bid.opened_at, bid.status, bid.updated_at = now, "opened", now
@@ -336,7 +354,13 @@ async def open_tender(uow: UnitOfWork, tender_id: int, seed: str | None) -> Tend
         tender.id,
         {
             "opening": [
-                {"bid": b.id, "bidder": b.organisation_id, "price": str(b.opened_price) if b.opened_price is not None else None, "receipt": b.receipt_hash, "valid": b in valid}
+                {
+                    "bid": b.id,
+                    "bidder": b.organisation_id,
+                    "price": str(b.opened_price) if b.opened_price is not None else None,
+                    "receipt": b.receipt_hash,
+                    "valid": b in valid,
+                }
                 for b in bids
             ],
             "draw_seed": seed,
@@ -360,12 +384,19 @@ async def open_tender(uow: UnitOfWork, tender_id: int, seed: str | None) -> Tend
 
 def _signals(tender: Tender, bids, winner_price: Decimal | None) -> dict:
     inputs = [
-        scoring.BidInput(bid_id=b.id, price=b.opened_price, submitted_at=b.submitted_at, qualified=b.status not in ("disqualified",) and b.disqualification_reason is None)
+        scoring.BidInput(
+            bid_id=b.id,
+            price=b.opened_price,
+            submitted_at=b.submitted_at,
+            qualified=b.status not in ("disqualified",) and b.disqualification_reason is None,
+        )
         for b in bids
         if b.opened_price is not None and b.submitted_at is not None
     ]
     assert tender.published_at is not None
-    s = scoring.signals(bids=inputs, winner_price=winner_price, ceiling=tender.ceiling_price, published_at=tender.published_at, deadline=tender.bid_deadline)
+    s = scoring.signals(
+        bids=inputs, winner_price=winner_price, ceiling=tender.ceiling_price, published_at=tender.published_at, deadline=tender.bid_deadline
+    )
     return {
         "bids": s.bids,
         "valid_bids": s.valid_bids,
@@ -394,4 +425,3 @@ def file_key_of(bid: Bid, stored: str) -> bytes | None:
         return None
     key = json.loads(bid.opened_content).get("file_keys", {}).get(stored)
     return base64.b64decode(key) if key else None
-

@@ -84,12 +84,20 @@ async def seat_committee(uow: UnitOfWork, tender: Tender, receipts: list[str], b
     tender.evaluation_round = 1
     position = {uid: i for i, uid in enumerate(result.order, start=1)}
     for uid in result.committee:
-        uow.session.add(CommitteeMember(tender_id=tender.id, user_id=uid, position=position[uid], status="drawn", drawn_at=uow.now, evaluation_round=1))
+        uow.session.add(
+            CommitteeMember(tender_id=tender.id, user_id=uid, position=position[uid], status="drawn", drawn_at=uow.now, evaluation_round=1)
+        )
     for uid, _why in result.skipped:
         uow.session.add(
             CommitteeMember(
-                tender_id=tender.id, user_id=uid, position=position[uid], status="recused", reason=f"RELATIONSHIP:{recused.get(uid, 'other')}",
-                drawn_at=uow.now, responded_at=uow.now, evaluation_round=1,
+                tender_id=tender.id,
+                user_id=uid,
+                position=position[uid],
+                status="recused",
+                reason=f"RELATIONSHIP:{recused.get(uid, 'other')}",
+                drawn_at=uow.now,
+                responded_at=uow.now,
+                evaluation_round=1,
             )
         )
     await uow.session.flush()
@@ -132,17 +140,30 @@ async def _replace(uow: UnitOfWork, tender: Tender, leaving: CommitteeMember) ->
         if uid in recused:
             uow.session.add(
                 CommitteeMember(
-                    tender_id=tender.id, user_id=uid, position=order.index(uid) + 1, status="recused", reason=f"RELATIONSHIP:{recused[uid]}",
-                    drawn_at=uow.now, responded_at=uow.now, evaluation_round=tender.evaluation_round,
+                    tender_id=tender.id,
+                    user_id=uid,
+                    position=order.index(uid) + 1,
+                    status="recused",
+                    reason=f"RELATIONSHIP:{recused[uid]}",
+                    drawn_at=uow.now,
+                    responded_at=uow.now,
+                    evaluation_round=tender.evaluation_round,
                 )
             )
             continue
         member = CommitteeMember(
-            tender_id=tender.id, user_id=uid, position=order.index(uid) + 1, status="drawn", drawn_at=uow.now, evaluation_round=tender.evaluation_round
+            tender_id=tender.id,
+            user_id=uid,
+            position=order.index(uid) + 1,
+            status="drawn",
+            drawn_at=uow.now,
+            evaluation_round=tender.evaluation_round,
         )
         uow.session.add(member)
         await uow.session.flush()
-        uow.audit("CommitteeMember", member.id, {"tender": tender.code, "replaces": leaving.user_id, "user": uid}, region_code=tender.region_code)
+        uow.audit(
+            "CommitteeMember", member.id, {"tender": tender.code, "replaces": leaving.user_id, "user": uid}, region_code=tender.region_code
+        )
         await events.committee_drawn(uow, tender, [uid])
         return member
     raise UserErrors(Problem("EXPERT_POOL_EXHAUSTED", None, {"size": tender.committee_size, "available": 0}))
@@ -157,7 +178,12 @@ async def decline_evaluation(uow: UnitOfWork, tender_id: int, reason: str | None
     if member.status != "drawn":
         raise UserErrors(Problem("EVALUATION_ALREADY_SUBMITTED", None))
     member.status, member.reason, member.responded_at = "declined", reason, uow.now
-    uow.audit("CommitteeMember", member.id, {"tender": tender.code, "status": {"before": "drawn", "after": "declined"}, "reason": reason}, region_code=tender.region_code)
+    uow.audit(
+        "CommitteeMember",
+        member.id,
+        {"tender": tender.code, "status": {"before": "drawn", "after": "declined"}, "reason": reason},
+        region_code=tender.region_code,
+    )
     await _replace(uow, tender, member)
     await uow.session.flush()
     return member
@@ -177,7 +203,12 @@ async def declare_conflict(uow: UnitOfWork, tender_id: int, organisation_id: int
     actor = uow.require_actor()
     uow.session.add(ExpertRelationship(user_id=actor.id, organisation_id=organisation_id, relationship=relationship, declared_at=uow.now))
     member.status, member.reason, member.responded_at = "recused", f"RELATIONSHIP:{relationship}", uow.now
-    uow.audit("CommitteeMember", member.id, {"tender": tender.code, "status": {"before": "drawn", "after": "recused"}, "relationship": relationship}, region_code=tender.region_code)
+    uow.audit(
+        "CommitteeMember",
+        member.id,
+        {"tender": tender.code, "status": {"before": "drawn", "after": "recused"}, "relationship": relationship},
+        region_code=tender.region_code,
+    )
     await _replace(uow, tender, member)
     await uow.session.flush()
     return member
@@ -239,17 +270,30 @@ async def submit_evaluation(uow: UnitOfWork, tender_id: int, sheets: list[SheetD
     for bid_id, qualified, reason, scores in parsed:
         uow.session.add(
             EvaluationSheet(
-                tender_id=tender.id, evaluation_round=tender.evaluation_round, user_id=actor.id, bid_id=bid_id,
-                qualified=qualified, reason=reason, scores=canonical_json(scores), submitted_at=uow.now,
+                tender_id=tender.id,
+                evaluation_round=tender.evaluation_round,
+                user_id=actor.id,
+                bid_id=bid_id,
+                qualified=qualified,
+                reason=reason,
+                scores=canonical_json(scores),
+                submitted_at=uow.now,
             )
         )
     member.status, member.submitted_at = "submitted", uow.now
     await uow.session.flush()
-    uow.audit("CommitteeMember", member.id, {"tender": tender.code, "submitted": len(parsed), "round": tender.evaluation_round}, region_code=tender.region_code)
+    uow.audit(
+        "CommitteeMember",
+        member.id,
+        {"tender": tender.code, "submitted": len(parsed), "round": tender.evaluation_round},
+        region_code=tender.region_code,
+    )
     waiting = (
         await uow.session.execute(
             select(func.count(CommitteeMember.id)).where(
-                CommitteeMember.tender_id == tender.id, CommitteeMember.status == "drawn", CommitteeMember.evaluation_round == tender.evaluation_round
+                CommitteeMember.tender_id == tender.id,
+                CommitteeMember.status == "drawn",
+                CommitteeMember.evaluation_round == tender.evaluation_round,
             )
         )
     ).scalar_one()
@@ -265,10 +309,16 @@ async def _bidder_name(uow: UnitOfWork, bid: Bid) -> str:
 async def _complete(uow: UnitOfWork, tender: Tender, valid: list[Bid]) -> None:
     """Every member has submitted: qualification by majority, the ranking, the recommendation."""
     sheets = (
-        await uow.session.execute(
-            select(EvaluationSheet).where(EvaluationSheet.tender_id == tender.id, EvaluationSheet.evaluation_round == tender.evaluation_round)
+        (
+            await uow.session.execute(
+                select(EvaluationSheet).where(
+                    EvaluationSheet.tender_id == tender.id, EvaluationSheet.evaluation_round == tender.evaluation_round
+                )
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     votes: dict[int, list[EvaluationSheet]] = {}
     for sheet in sheets:
         votes.setdefault(sheet.bid_id, []).append(sheet)
@@ -290,7 +340,10 @@ async def _complete(uow: UnitOfWork, tender: Tender, valid: list[Bid]) -> None:
         bid = by_id[r.bid_id]
         bid.rank, bid.total_score = r.rank, r.total
         bid.score_parts = canonical_json(
-            [{"criterion": p.criterion, "kind": p.kind, "weight": str(p.weight), "score": str(p.score), "detail": p.detail} for p in r.parts]
+            [
+                {"criterion": p.criterion, "kind": p.kind, "weight": str(p.weight), "score": str(p.score), "detail": p.detail}
+                for p in r.parts
+            ]
         )
     winner = next((r for r in ranked if r.rank == 1), None)
     record_signals(tender, valid, winner.price if winner else None)
@@ -383,7 +436,15 @@ async def _reevaluate(uow: UnitOfWork, tender: Tender, reason: str) -> None:
         .execution_options(synchronize_session="fetch")
     )
     await transition(uow, tender, "reevaluate", reason)
-    members = (await uow.session.execute(select(CommitteeMember.user_id).where(CommitteeMember.tender_id == tender.id, CommitteeMember.status == "drawn"))).scalars().all()
+    members = (
+        (
+            await uow.session.execute(
+                select(CommitteeMember.user_id).where(CommitteeMember.tender_id == tender.id, CommitteeMember.status == "drawn")
+            )
+        )
+        .scalars()
+        .all()
+    )
     await events.committee_drawn(uow, tender, list(members))
 
 
@@ -408,10 +469,17 @@ async def award_after_publicity(uow: UnitOfWork, today: date) -> int:
     """Award every tender whose publicity has ended with no objection open."""
     open_objections = select(AwardObjection.id).where(AwardObjection.tender_id == Tender.id, AwardObjection.status == "open").exists()
     due = (
-        await uow.session.execute(
-            select(Tender).where(Tender.status == "publicity", Tender.publicity_ends_at <= uow.now, ~open_objections).order_by(Tender.id).with_for_update()
+        (
+            await uow.session.execute(
+                select(Tender)
+                .where(Tender.status == "publicity", Tender.publicity_ends_at <= uow.now, ~open_objections)
+                .order_by(Tender.id)
+                .with_for_update()
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     for tender in due:
         await award(uow, tender)
     return len(due)

@@ -25,7 +25,9 @@ def _payload(tender: Tender, **extra) -> dict:
     }
 
 
-def _record(uow: UnitOfWork, event_type: str, tender: Tender, recipients: list[int], subject: tuple[str, int] | None = None, **extra) -> None:
+def _record(
+    uow: UnitOfWork, event_type: str, tender: Tender, recipients: list[int], subject: tuple[str, int] | None = None, **extra
+) -> None:
     subject_type, subject_id = subject or ("Tender", tender.id)
     outbox.record(
         uow,
@@ -67,16 +69,22 @@ async def _bidders(uow: UnitOfWork, tender: Tender, opened_only: bool = False) -
 async def participants(uow: UnitOfWork, tender: Tender) -> list[int]:
     """Everyone a change of the tender concerns on the supplier side: the invited, the
     bidders and those who asked; for a simple tender, every supplier of its region."""
-    orgs = set((await uow.session.execute(select(TenderInvitation.organisation_id).where(TenderInvitation.tender_id == tender.id))).scalars())
+    orgs = set(
+        (await uow.session.execute(select(TenderInvitation.organisation_id).where(TenderInvitation.tender_id == tender.id))).scalars()
+    )
     orgs |= set((await uow.session.execute(select(Bid.organisation_id).where(Bid.tender_id == tender.id))).scalars())
-    orgs |= set((await uow.session.execute(select(Clarification.asked_by_organisation_id).where(Clarification.tender_id == tender.id))).scalars())
+    orgs |= set(
+        (await uow.session.execute(select(Clarification.asked_by_organisation_id).where(Clarification.tender_id == tender.id))).scalars()
+    )
     users = set(await _suppliers_of(uow, orgs))
     if tender.method == "simple_tender":
         regional = await outbox.users_with_role_covering(uow, "contractor", tender.region_code)
         kinds = dict(
             (
                 await uow.session.execute(
-                    select(User.id, Organisation.kind).join(Organisation, Organisation.id == User.organisation_id).where(User.id.in_(regional))
+                    select(User.id, Organisation.kind)
+                    .join(Organisation, Organisation.id == User.organisation_id)
+                    .where(User.id.in_(regional))
                 )
             ).all()
         )
@@ -177,7 +185,13 @@ async def objection_answered(uow: UnitOfWork, tender: Tender, objection: AwardOb
 async def awarded(uow: UnitOfWork, tender: Tender, winner: Bid) -> None:
     from models.tendering import CommitteeMember
 
-    members = list((await uow.session.execute(select(CommitteeMember.user_id).where(CommitteeMember.tender_id == tender.id, CommitteeMember.status == "submitted"))).scalars())
+    members = list(
+        (
+            await uow.session.execute(
+                select(CommitteeMember.user_id).where(CommitteeMember.tender_id == tender.id, CommitteeMember.status == "submitted")
+            )
+        ).scalars()
+    )
     recipients = await _bidders(uow, tender, opened_only=True) + await _owner_staff(uow, tender) + members
     name = (await uow.session.execute(select(Organisation.name).where(Organisation.id == winner.organisation_id))).scalar_one()
     _record(uow, "tender.awarded", tender, recipients, winner=name, value=f"{winner.opened_price:,.2f}")

@@ -10,26 +10,44 @@ register(
     {
         # templates and drafting
         "INVALID_METHOD": ("采购方式无效。", "Invalid procurement method."),
-        "INVALID_KEY": ("代码须以小写字母开头，仅含小写字母、数字和下划线（至多40个字符）。", "A key starts with a lower-case letter and holds only lower-case letters, digits and underscores (at most 40)."),
+        "INVALID_KEY": (
+            "代码须以小写字母开头，仅含小写字母、数字和下划线（至多40个字符）。",
+            "A key starts with a lower-case letter and holds only lower-case letters, digits and underscores (at most 40).",
+        ),
         "DUPLICATE_KEY": ("代码 {key} 重复。", "The key {key} appears more than once."),
         "TOO_MANY_REQUIREMENTS": ("至多 {max} 项。", "At most {max} entries."),
         "INVALID_CRITERION_KIND": ("评分因素类型无效。", "Invalid kind of criterion."),
-        "WEIGHTS_NOT_100": ("评分因素权重合计须为100（现为 {total}）。", "The criteria's weights must add up to 100 (they add up to {total})."),
+        "WEIGHTS_NOT_100": (
+            "评分因素权重合计须为100（现为 {total}）。",
+            "The criteria's weights must add up to 100 (they add up to {total}).",
+        ),
         "PRICE_CRITERION_REQUIRED": ("简易招标须有且仅有一项价格评分因素。", "A simple tender needs exactly one price criterion."),
         "DUPLICATE_CRITERION": ("评分因素 {key} 重复。", "The criterion {key} appears more than once."),
-        "WEIGHT_OUT_OF_RANGE": ("评分因素 {key} 的权重须大于0且不超过100。", "The weight of criterion {key} must be above 0 and at most 100."),
+        "WEIGHT_OUT_OF_RANGE": (
+            "评分因素 {key} 的权重须大于0且不超过100。",
+            "The weight of criterion {key} must be above 0 and at most 100.",
+        ),
         "TEMPLATE_NOT_LATEST": ("只能修改模板的最新版本。", "Only the latest version of a template can be edited."),
         "TEMPLATE_OF_ANOTHER_OWNER": ("只能使用本单位的招标模板。", "Use one of your own organisation's templates."),
-        "NOT_TENDER_OWNER": ("只有建设单位经办人可以执行此操作：{operation}。", "Only the owner organisation's staff may do this: {operation}."),
+        "NOT_TENDER_OWNER": (
+            "只有建设单位经办人可以执行此操作：{operation}。",
+            "Only the owner organisation's staff may do this: {operation}.",
+        ),
         "NOT_A_SUPPLIER": ("只有施工单位可以执行此操作：{operation}。", "Only a contractor may do this: {operation}."),
         "STALE_TENDER_VERSION": (
             "招标已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试。",
             "The tender was changed by someone else (now version {current}, yours {expected}); reload and try again.",
         ),
-        "PROJECT_NOT_APPROVED": ("项目状态为“{status}”，只有已立项的项目可以招标。", "The project is “{status}”; only an approved project can be tendered."),
+        "PROJECT_NOT_APPROVED": (
+            "项目状态为“{status}”，只有已立项的项目可以招标。",
+            "The project is “{status}”; only an approved project can be tendered.",
+        ),
         "TENDER_ALREADY_ACTIVE": ("该项目已有进行中的招标 {code}。", "The project already has a tender under way: {code}."),
         "CEILING_NOT_POSITIVE": ("最高限价须大于0。", "The ceiling price must be greater than 0."),
-        "CEILING_OVER_BUDGET": ("最高限价不能超过项目预算 {budget} 元。", "The ceiling price cannot exceed the project budget of CNY {budget}."),
+        "CEILING_OVER_BUDGET": (
+            "最高限价不能超过项目预算 {budget} 元。",
+            "The ceiling price cannot exceed the project budget of CNY {budget}.",
+        ),
         "TOO_MANY_INVITED": ("至多邀请 {max} 家供应商。", "At most {max} suppliers can be invited."),
         "NOT_A_CONTRACTOR": ("被邀请的单位须为施工单位。", "An invited organisation must be a contractor."),
         "DEADLINE_IN_PAST": ("投标截止时间须晚于现在。", "The bid deadline must be in the future."),
@@ -51,7 +69,10 @@ register(
             "投标截止前须至少留 {minimum} 个工作日（现为 {days} 个），最早可定于 {earliest}。",
             "At least {minimum} working days must remain before the deadline ({days} do); the earliest deadline is {earliest}.",
         ),
-        "TOO_FEW_INVITED": ("{method}须至少邀请 {minimum} 家供应商（现为 {invited} 家）。", "{method} needs at least {minimum} invited suppliers ({invited} are)."),
+        "TOO_FEW_INVITED": (
+            "{method}须至少邀请 {minimum} 家供应商（现为 {invited} 家）。",
+            "{method} needs at least {minimum} invited suppliers ({invited} are).",
+        ),
         "EXPERT_POOL_TOO_SMALL": (
             "“{category}”专业的评标专家只有 {available} 名，不足以组成 {size} 人的评标委员会。",
             "Only {available} experts in “{category}” are available, too few for a committee of {size}.",
@@ -59,13 +80,19 @@ register(
         "DEADLINE_MOVED_EARLIER": ("投标截止时间不能提前。", "The bid deadline cannot be moved earlier."),
         "NOTHING_TO_AMEND": ("没有需要变更的内容。", "Nothing to change."),
         "BID_DEADLINE_PASSED": ("投标已于 {deadline} 截止。", "Bids closed at {deadline}."),
-        "TENDER_NOT_OPEN_FOR_BIDS": ("招标状态为“{status}”，不接受投标或澄清。", "The tender is “{status}”; it takes no bids or questions."),
+        "TENDER_NOT_OPEN_FOR_BIDS": (
+            "招标状态为“{status}”，不接受投标或澄清。",
+            "The tender is “{status}”; it takes no bids or questions.",
+        ),
         "CLARIFICATION_CLOSED": ("澄清已于 {deadline} 截止。", "Questions closed at {deadline}."),
         "CLARIFICATION_ALREADY_ANSWERED": ("该问题已答复。", "This question has already been answered."),
         # bids
         "NOT_INVITED": ("贵单位未被邀请参加本次采购。", "Your organisation was not invited to this procurement."),
         "QUALIFICATION_REQUIRED": ("投标须具备{kind}{grade}及以上资质。", "Bidding requires a {kind} qualification of {grade} or higher."),
-        "QUALIFICATION_EXPIRED": ("贵单位的{kind}资质已过期（须{grade}及以上的有效资质）。", "Your {kind} qualification has expired (a valid one of {grade} or higher is required)."),
+        "QUALIFICATION_EXPIRED": (
+            "贵单位的{kind}资质已过期（须{grade}及以上的有效资质）。",
+            "Your {kind} qualification has expired (a valid one of {grade} or higher is required).",
+        ),
         "PRICE_NOT_POSITIVE": ("报价须大于0。", "The price must be greater than 0."),
         "PRICE_OVER_CEILING": ("报价超过最高限价 {ceiling} 元。", "The price exceeds the ceiling of CNY {ceiling}."),
         "UNKNOWN_ITEM": ("招标文件没有应答项 {key}。", "The tender has no item {key}."),
@@ -78,9 +105,15 @@ register(
         # opening and evaluation
         "OPENING_TIME_NOT_REACHED": ("未到开标时间（{opening_time}）。", "The opening time ({opening_time}) has not come yet."),
         "DRAW_SEED_MISMATCH": ("随机种子与发布时的承诺不符。", "The seed does not match the commitment published with the tender."),
-        "EXPERT_POOL_EXHAUSTED": ("可抽取的评标专家不足（需 {size} 名，余 {available} 名）。", "Too few experts remain to draw from ({size} needed, {available} left)."),
+        "EXPERT_POOL_EXHAUSTED": (
+            "可抽取的评标专家不足（需 {size} 名，余 {available} 名）。",
+            "Too few experts remain to draw from ({size} needed, {available} left).",
+        ),
         "NOT_ON_COMMITTEE": ("您不是本项目评标委员会成员。", "You are not on this tender's evaluation committee."),
-        "RECUSED": ("您与投标人存在利害关系，须回避本次评标。", "You have a relationship with a bidder and must stand aside from this evaluation."),
+        "RECUSED": (
+            "您与投标人存在利害关系，须回避本次评标。",
+            "You have a relationship with a bidder and must stand aside from this evaluation.",
+        ),
         "EVALUATION_DECLINED": ("您已谢绝本次评标。", "You declined this evaluation."),
         "TENDER_NOT_IN_EVALUATION": ("招标状态为“{status}”，不在评标阶段。", "The tender is “{status}”, not under evaluation."),
         "EVALUATION_ALREADY_SUBMITTED": ("您已提交评审意见。", "You have already submitted your evaluation."),
@@ -106,7 +139,11 @@ register(
 
 register_labels(
     "TenderMethod",
-    {"rfq": ("询价", "Request for quotation"), "competitive_negotiation": ("竞争性谈判", "Competitive negotiation"), "simple_tender": ("简易招标", "Simple tender")},
+    {
+        "rfq": ("询价", "Request for quotation"),
+        "competitive_negotiation": ("竞争性谈判", "Competitive negotiation"),
+        "simple_tender": ("简易招标", "Simple tender"),
+    },
 )
 register_labels(
     "TenderStatus",
@@ -137,7 +174,12 @@ register_labels("ReceiptKind", {"submitted": ("提交", "Submitted"), "replaced"
 register_labels("ClarificationStatus", {"open": ("待答复", "Awaiting answer"), "answered": ("已答复", "Answered")})
 register_labels(
     "CommitteeMemberStatus",
-    {"drawn": ("已抽取", "Drawn"), "declined": ("已谢绝", "Declined"), "recused": ("已回避", "Stood aside"), "submitted": ("已提交评审", "Submitted")},
+    {
+        "drawn": ("已抽取", "Drawn"),
+        "declined": ("已谢绝", "Declined"),
+        "recused": ("已回避", "Stood aside"),
+        "submitted": ("已提交评审", "Submitted"),
+    },
 )
 register_labels("ObjectionStatus", {"open": ("待答复", "Open"), "upheld": ("质疑成立", "Upheld"), "dismissed": ("质疑不成立", "Dismissed")})
 register_labels("ObjectionDecision", {"uphold": ("质疑成立", "Uphold"), "dismiss": ("质疑不成立", "Dismiss")})
@@ -153,7 +195,10 @@ register_labels(
         "electrical": ("电子与智能化工程专业承包", "Electronic and intelligent systems specialty contracting"),
     },
 )
-register_labels("QualificationGrade", {"special": ("特级", "Special grade"), "first": ("一级", "Grade 1"), "second": ("二级", "Grade 2"), "third": ("三级", "Grade 3")})
+register_labels(
+    "QualificationGrade",
+    {"special": ("特级", "Special grade"), "first": ("一级", "Grade 1"), "second": ("二级", "Grade 2"), "third": ("三级", "Grade 3")},
+)
 register_labels(
     "Relationship",
     {
@@ -199,5 +244,10 @@ register_labels(
 )
 register_labels(
     "TenderOrderField",
-    {"created_at": ("创建时间", "Created"), "bid_deadline": ("投标截止时间", "Bid deadline"), "code": ("招标编号", "Code"), "ceiling_price": ("最高限价", "Ceiling price")},
+    {
+        "created_at": ("创建时间", "Created"),
+        "bid_deadline": ("投标截止时间", "Bid deadline"),
+        "code": ("招标编号", "Code"),
+        "ceiling_price": ("最高限价", "Ceiling price"),
+    },
 )

@@ -55,7 +55,12 @@ async def add_qualification(uow: UnitOfWork, storage: Storage, data: Qualificati
     if taken is not None:
         raise UserErrors(Problem("QUALIFICATION_NUMBER_TAKEN", "number"))
     row = Qualification(
-        organisation_id=actor.organisation_id, kind=data.kind, grade=data.grade, number=number, valid_until=data.valid_until, created_at=uow.now
+        organisation_id=actor.organisation_id,
+        kind=data.kind,
+        grade=data.grade,
+        number=number,
+        valid_until=data.valid_until,
+        created_at=uow.now,
     )
     if data.certificate is not None and media is not None:
         key, created = await storage.put(data.certificate.data)

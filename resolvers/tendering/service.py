@@ -37,6 +37,7 @@ from models.tendering import (
     TenderTemplate,
 )
 from policies.engine import region_prefix
+from policies.subject import Actor as Subject
 from resolvers.core.audit import canonical_json, changes_of, snapshot
 from resolvers.core.clock import SHANGHAI, china_time, today_in_china
 from resolvers.core.context import Actor, UnitOfWork
@@ -216,7 +217,7 @@ def criteria_of(rows: Sequence[dict]) -> list[scoring.Criterion]:
 # -- who -----------------------------------------------------------------------------
 
 
-def owns(actor: Actor, tender: Tender | TenderTemplate) -> bool:
+def owns(actor: Subject, tender: Tender | TenderTemplate) -> bool:
     """Owner staff of the organisation that runs the tender (or keeps the template)."""
     return actor.organisation_id == tender.owner_organisation_id and "owner_staff" in actor.roles
 
@@ -263,7 +264,12 @@ async def transition(uow: UnitOfWork, tender: Tender, action: str, comment: str 
             occurred_at=uow.now,
         )
     )
-    uow.audit("Tender", tender.id, {"status": {"before": before, "after": tender.status}, "action": action, "comment": comment}, region_code=tender.region_code)
+    uow.audit(
+        "Tender",
+        tender.id,
+        {"status": {"before": before, "after": tender.status}, "action": action, "comment": comment},
+        region_code=tender.region_code,
+    )
 
 
 async def move_project(uow: UnitOfWork, tender: Tender, action: str, comment: str | None = None) -> None:
@@ -360,10 +366,7 @@ async def _check_suppliers(uow: UnitOfWork, checks: Checks, ids: list[int]) -> l
         checks.add("TOO_MANY_INVITED", "invitedSupplierIds", max=MAX_INVITED)
         return []
     wanted = sorted(set(ids))
-    found = {
-        row.id: row
-        for row in (await uow.session.execute(select(Organisation).where(Organisation.id.in_(wanted)))).scalars()
-    }
+    found = {row.id: row for row in (await uow.session.execute(select(Organisation).where(Organisation.id.in_(wanted)))).scalars()}
     for i, org_id in enumerate(wanted):
         org = found.get(org_id)
         if org is None or org.kind != "contractor":
@@ -371,7 +374,9 @@ async def _check_suppliers(uow: UnitOfWork, checks: Checks, ids: list[int]) -> l
     return wanted
 
 
-def _check_times(checks: Checks, now: datetime, deadline: datetime | None, opening: datetime | None, clarification: datetime | None) -> None:
+def _check_times(
+    checks: Checks, now: datetime, deadline: datetime | None, opening: datetime | None, clarification: datetime | None
+) -> None:
     if deadline is not None and deadline <= now:
         checks.add("DEADLINE_IN_PAST", "bidDeadline")
     if deadline is not None and opening is not None and opening < deadline:
@@ -437,7 +442,11 @@ async def create_tender(uow: UnitOfWork, data: TenderData) -> Tender:
         checks.add("CEILING_NOT_POSITIVE", "ceilingPrice")
     elif ceiling is not None and ceiling > project.budget_amount:
         checks.add("CEILING_OVER_BUDGET", "ceilingPrice", budget=f"{project.budget_amount:,.2f}")
-    for name, value in (("bidDeadline", data.bid_deadline), ("openingTime", data.opening_time), ("clarificationDeadline", data.clarification_deadline)):
+    for name, value in (
+        ("bidDeadline", data.bid_deadline),
+        ("openingTime", data.opening_time),
+        ("clarificationDeadline", data.clarification_deadline),
+    ):
         if value is None:
             checks.add("REQUIRED", name)
     _check_times(checks, uow.now, data.bid_deadline, data.opening_time, data.clarification_deadline)
@@ -486,7 +495,13 @@ async def create_tender(uow: UnitOfWork, data: TenderData) -> Tender:
     await _invite(uow, tender, suppliers)
     uow.session.add(
         TenderStatusChange(
-            tender_id=tender.id, from_status=None, to_status="draft", action="create", actor_id=actor.id, actor_name=actor.display_name, occurred_at=uow.now
+            tender_id=tender.id,
+            from_status=None,
+            to_status="draft",
+            action="create",
+            actor_id=actor.id,
+            actor_name=actor.display_name,
+            occurred_at=uow.now,
         )
     )
     await uow.session.flush()
@@ -604,18 +619,34 @@ async def publish_tender(uow: UnitOfWork, tender_id: int, draw_commitment: str |
     days = working_days_between(uow.now, tender.bid_deadline)
     if days < s.tender_response_working_days:
         earliest = add_working_days(today_in_china(uow.now), s.tender_response_working_days)
-        checks.add("RESPONSE_PERIOD_TOO_SHORT", "bidDeadline", minimum=s.tender_response_working_days, days=days, earliest=earliest.isoformat())
+        checks.add(
+            "RESPONSE_PERIOD_TOO_SHORT", "bidDeadline", minimum=s.tender_response_working_days, days=days, earliest=earliest.isoformat()
+        )
     if tender.ceiling_price > project.budget_amount:
         checks.add("CEILING_OVER_BUDGET", "ceilingPrice", budget=f"{project.budget_amount:,.2f}")
     if tender.method in SELECTIVE_METHODS:
-        invited = (await uow.session.execute(select(func.count(TenderInvitation.id)).where(TenderInvitation.tender_id == tender.id))).scalar_one()
+        invited = (
+            await uow.session.execute(select(func.count(TenderInvitation.id)).where(TenderInvitation.tender_id == tender.id))
+        ).scalar_one()
         if invited < tender.minimum_suppliers:
-            checks.add("TOO_FEW_INVITED", "invitedSupplierIds", minimum=tender.minimum_suppliers, invited=invited, method=Label("TenderMethod", tender.method))
+            checks.add(
+                "TOO_FEW_INVITED",
+                "invitedSupplierIds",
+                minimum=tender.minimum_suppliers,
+                invited=invited,
+                method=Label("TenderMethod", tender.method),
+            )
     for code, params in scoring.check_criteria(tender.method, criteria_of(loads(tender.criteria))):
         checks.add(code, "criteria", **params)
     pool = await expert_pool(uow, tender, project.category)
     if len(pool) < tender.committee_size:
-        checks.add("EXPERT_POOL_TOO_SMALL", "committeeSize", size=tender.committee_size, available=len(pool), category=Label("ProjectCategory", project.category))
+        checks.add(
+            "EXPERT_POOL_TOO_SMALL",
+            "committeeSize",
+            size=tender.committee_size,
+            available=len(pool),
+            category=Label("ProjectCategory", project.category),
+        )
     checks.raise_if_any()
     tender.draw_commitment = commitment
     tender.draw_pool = _json(pool)
@@ -662,7 +693,9 @@ async def amend_tender(uow: UnitOfWork, tender_id: int, amendment: Amendment) ->
         checks.add("DEADLINE_MOVED_EARLIER", "bidDeadline")
     if new_opening < new_deadline:
         checks.add("OPENING_BEFORE_DEADLINE", "openingTime")
-    changed = [name for name, value in (("noticeText", notice), ("requiredDocuments", documents), ("requiredItems", items)) if value is not None]
+    changed = [
+        name for name, value in (("noticeText", notice), ("requiredDocuments", documents), ("requiredItems", items)) if value is not None
+    ]
     if not changed and amendment.bid_deadline is None and amendment.opening_time is None:
         checks.add("NOTHING_TO_AMEND", None)
     checks.raise_if_any()
@@ -683,7 +716,9 @@ async def amend_tender(uow: UnitOfWork, tender_id: int, amendment: Amendment) ->
             tender.bid_deadline = extended
             tender.opening_time = tender.opening_time + shift
             tender.deadline_extensions += 1
-    number = (await uow.session.execute(select(func.count(TenderAmendment.id)).where(TenderAmendment.tender_id == tender.id))).scalar_one() + 1
+    number = (
+        await uow.session.execute(select(func.count(TenderAmendment.id)).where(TenderAmendment.tender_id == tender.id))
+    ).scalar_one() + 1
     record = TenderAmendment(
         tender_id=tender.id,
         number=number,
@@ -732,7 +767,9 @@ async def ask_clarification(uow: UnitOfWork, tender_id: int, question: str | Non
         raise UserErrors(Problem("TENDER_NOT_OPEN_FOR_BIDS", None, {"status": Label("TenderStatus", tender.status)}))
     if uow.current_time() >= tender.clarification_deadline:
         raise UserErrors(Problem("CLARIFICATION_CLOSED", None, {"deadline": china_time(tender.clarification_deadline)}))
-    row = Clarification(tender_id=tender.id, asked_by_organisation_id=actor.organisation_id, question=question, status="open", asked_at=uow.now)
+    row = Clarification(
+        tender_id=tender.id, asked_by_organisation_id=actor.organisation_id, question=question, status="open", asked_at=uow.now
+    )
     uow.session.add(row)
     await uow.session.flush()
     uow.audit("Clarification", row.id, {"tender": tender.code, "question": question}, region_code=tender.region_code)
@@ -790,7 +827,7 @@ class Viewing:
     seat_status: str | None = None  # the viewer's committee seat in the current round
 
 
-def tender_actions(actor: Actor, tender: Tender, viewing: Viewing) -> list[str]:
+def tender_actions(actor: Subject, tender: Tender, viewing: Viewing) -> list[str]:
     """The actions the lifecycle and row rules let ``actor`` take on ``tender`` now, by the
     same rules the mutations apply; the gate is applied by the caller."""
     found: list[str] = []
@@ -810,14 +847,14 @@ def tender_actions(actor: Actor, tender: Tender, viewing: Viewing) -> list[str]:
             found.append("start_publicity")
         if viewing.open_objections:
             found.append("answer_objection")
-    if actor.has_role("contractor") and actor.organisation_kind == "contractor" and tender.status == "published":
+    if "contractor" in actor.roles and tender.status == "published":
         may_bid = viewing.invited or tender.method not in SELECTIVE_METHODS
         if now < tender.clarification_deadline:
             found.append("ask_clarification")
         if may_bid and now < tender.bid_deadline:
             found.append("submit_bid")
     if (
-        actor.has_role("contractor")
+        "contractor" in actor.roles
         and tender.status == "publicity"
         and viewing.own_bid is not None
         and viewing.own_bid.opened_at is not None

@@ -21,7 +21,12 @@ declare_events(
             "{title}, change {number}: {summary}. Bids close {deadline}.",
         ),
         "tender.cancelled": ("招标取消：{code}", "Tender cancelled: {code}", "{title} 已取消：{reason}", "{title} was cancelled: {reason}"),
-        "tender.question": ("新的澄清问题：{code}", "New question: {code}", "{title} 收到一个澄清问题，请答复。", "{title} has a question waiting for your answer."),
+        "tender.question": (
+            "新的澄清问题：{code}",
+            "New question: {code}",
+            "{title} 收到一个澄清问题，请答复。",
+            "{title} has a question waiting for your answer.",
+        ),
         "tender.clarified": (
             "澄清答复：{code}",
             "Clarification: {code}",
@@ -40,7 +45,12 @@ declare_events(
             "贵单位对 {title} 的投标已于 {received_at} 撤回。",
             "Your bid for {title} was withdrawn at {received_at}.",
         ),
-        "tender.opened": ("已开标：{code}", "Bids opened: {code}", "{title} 已开标，有效投标 {valid} 份。", "{title} was opened with {valid} valid bids."),
+        "tender.opened": (
+            "已开标：{code}",
+            "Bids opened: {code}",
+            "{title} 已开标，有效投标 {valid} 份。",
+            "{title} was opened with {valid} valid bids.",
+        ),
         "tender.failed": (
             "流标：{code}",
             "Tender failed: {code}",
@@ -53,14 +63,24 @@ declare_events(
             "您被抽取为 {title} 的评标专家，请按时评审或说明回避、谢绝。",
             "You were drawn to evaluate {title}; evaluate it, or declare a conflict or decline.",
         ),
-        "tender.evaluated": ("评标完成：{code}", "Evaluation complete: {code}", "{title} 评标完成，请开始中标候选人公示。", "{title} is evaluated; start the award publicity."),
+        "tender.evaluated": (
+            "评标完成：{code}",
+            "Evaluation complete: {code}",
+            "{title} 评标完成，请开始中标候选人公示。",
+            "{title} is evaluated; start the award publicity.",
+        ),
         "tender.publicity": (
             "中标候选人公示：{code}",
             "Award publicity: {code}",
             "{title} 中标候选人公示至 {ends}，期间可提出质疑。",
             "{title}: the recommended winner is public until {ends}; objections may be filed until then.",
         ),
-        "tender.objection": ("收到质疑：{code}", "Objection filed: {code}", "{title} 收到质疑：{text}", "{title} received an objection: {text}"),
+        "tender.objection": (
+            "收到质疑：{code}",
+            "Objection filed: {code}",
+            "{title} 收到质疑：{text}",
+            "{title} received an objection: {text}",
+        ),
         "tender.objection_answered": (
             "质疑答复：{code}",
             "Objection answered: {code}",
