@@ -1,4 +1,4 @@
-"""File downloads: ``GET /files/project-document/{id}``.
+"""File downloads: ``GET /files/project-document/{id}`` and ``GET /files/bid-file/{id}``.
 
 Authorised either by a signed link from a ``downloadUrl`` field (the person it was issued
 to, an expiry, an HMAC seal) or by an ``Authorization: Bearer`` header. Either way the row
@@ -8,6 +8,7 @@ so the same ``policies.scope`` function) as ``node(id:)``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -31,16 +32,61 @@ def _error(code: str, status: int, locale: str) -> JSONResponse:
     return JSONResponse({"error": code, "message": translate(code, locale)}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+@dataclass
+class File:
+    data: bytes
+    media_type: str
+    filename: str
+    sha256: str
+
+
+async def _project_document(state, ctx: RequestContext, document_id: int) -> File | None:
+    document = await ctx.loaders.project_document.load(document_id)
+    if document is None:
+        return None
+    return File(await state.storage.get(document.storage_key), document.media_type, document.filename, document.sha256)
+
+
+async def _bid_file(state, ctx: RequestContext, file_id: int) -> File | None:
+    """A bid's document, decrypted: for its bidder always, for others once opened (both
+    decided by the row scope of bids, through the same loaders as ``node``)."""
+    from resolvers.tendering.bids import readable_file
+    from resolvers.tendering.sealing import open_file
+
+    row = await ctx.loaders.bid_file.load(file_id)
+    bid = await ctx.loaders.bid.load(row.bid_id) if row is not None else None
+    actor = await ctx.actor()
+    if row is None or bid is None or actor is None:
+        return None
+    found = readable_file(state.cipher, bid, row.storage_key, own=bid.organisation_id == actor.organisation_id)
+    if found is None:
+        return None
+    meta, key = found
+    data = await state.storage.get(row.storage_key)
+    return File(open_file(key, data), meta["media_type"], meta["filename"], meta["sha256"])
+
+
+FILES = {"project-document": _project_document, "bid-file": _bid_file}
+
+
 async def download_project_document(request: Request) -> Response:
+    return await _serve(request, "project-document")
+
+
+async def download_bid_file(request: Request) -> Response:
+    return await _serve(request, "bid-file")
+
+
+async def _serve(request: Request, kind: str) -> Response:
     state = request.app.state.smallworks
     ctx = RequestContext.for_request(state, request)
     try:
-        return await _download(state, ctx, request)
+        return await _download(state, ctx, request, kind)
     finally:
         await ctx.close()
 
 
-async def _download(state, ctx: RequestContext, request: Request) -> Response:
+async def _download(state, ctx: RequestContext, request: Request, kind: str) -> Response:
     locale = ctx.meta.locale
     raw_id = request.path_params["document_id"]
     if not (raw_id.isascii() and raw_id.isdigit()):
@@ -50,7 +96,7 @@ async def _download(state, ctx: RequestContext, request: Request) -> Response:
     if "signature" in q:
         grant = verify(
             state.settings.jwt_secret,
-            "project-document",
+            kind,
             document_id,
             q.get("actor", ""),
             q.get("expires", ""),
@@ -63,17 +109,16 @@ async def _download(state, ctx: RequestContext, request: Request) -> Response:
         ctx.set_actor(await load_actor_by_id(ctx.reads.primary, grant.actor_kind, grant.actor_id, grant.session_id))
     if await ctx.actor() is None:
         return _error("UNAUTHENTICATED", 401, locale)
-    document = await ctx.loaders.project_document.load(document_id)
-    if document is None:
+    file = await FILES[kind](state, ctx, document_id)
+    if file is None:
         return _error("NOT_FOUND", 404, locale)
-    data = await state.storage.get(document.storage_key)
     return Response(
-        data,
-        media_type=document.media_type,
+        file.data,
+        media_type=file.media_type,
         headers={
-            "Content-Disposition": content_disposition(document.filename),
+            "Content-Disposition": content_disposition(file.filename),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
-            "ETag": f'"{document.sha256}"',
+            "ETag": f'"{file.sha256}"',
         },
     )

@@ -34,6 +34,7 @@ from resolvers.core.money import decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import Checks
 from resolvers.projects.service import Upload, check_upload
+from resolvers.security.crypto import FieldCipher
 from resolvers.security.keys import encrypted_column
 from resolvers.security.storage import Storage
 from resolvers.tendering import draw, events, scoring, sealing
@@ -420,8 +421,18 @@ def opened_documents(bid: Bid) -> list[dict]:
     return list(json.loads(bid.opened_content)["content"]["documents"])
 
 
-def file_key_of(bid: Bid, stored: str) -> bytes | None:
-    if not bid.opened_content:
+def readable_file(cipher: FieldCipher, bid: Bid, stored: str, *, own: bool) -> tuple[dict, bytes] | None:
+    """The metadata and file key of the bid's document stored as ``stored``, from the opened
+    content, or (``own``: the viewer is the bidder) from the bidder's own copy; None when
+    the viewer may read neither."""
+    if bid.opened_content:
+        envelope = json.loads(bid.opened_content)
+    elif own and bid.own_copy:
+        envelope = json.loads(cipher.decrypt(bid.own_copy, own_copy_context(bid.tender_id, bid.organisation_id)))
+    else:
         return None
-    key = json.loads(bid.opened_content).get("file_keys", {}).get(stored)
-    return base64.b64decode(key) if key else None
+    meta = next((d for d in envelope["content"]["documents"] if d["stored"] == stored), None)
+    key = envelope.get("file_keys", {}).get(stored)
+    if meta is None or key is None:
+        return None
+    return meta, base64.b64decode(key)
