@@ -195,6 +195,7 @@ class BidDocument:
 class ScorePart:
     criterion: str = strawberry.field(description="Criterion key. 评分因素。")
     kind: CriterionKind = strawberry.field(description="Kind. 类型。")
+    kind_label: str = strawberry.field(description="Kind, in the request's language. 类型名称。")
     weight: Decimal = strawberry.field(description="Weight. 权重。")
     score: Decimal = strawberry.field(description="Points earned. 得分。")
     explanation: str = strawberry.field(
@@ -318,7 +319,7 @@ class Bid(Node):
         raise NotImplementedError  # resolved from the @loaded declaration above
 
     @strawberry.field(description="The parts of the score, with their numbers. 得分构成。")
-    def score_parts(self) -> list[ScorePart]:
+    def score_parts(self, info: Info) -> list[ScorePart]:
         if not self.row.score_parts:
             return []
         parts = []
@@ -332,6 +333,7 @@ class Bid(Node):
                 ScorePart(
                     criterion=p["criterion"],
                     kind=CriterionKind(p["kind"]),
+                    kind_label=labels_in_request(info, "CriterionKind", [p["kind"]])[0],
                     weight=Decimal(p["weight"]),
                     score=Decimal(p["score"]),
                     explanation=explanation,
@@ -477,6 +479,7 @@ class TenderStatusChange:
     row: strawberry.Private[tables.TenderStatusChange]
 
     from_status: TenderStatus | None = column("from_status", "Status before. 变更前状态。", TenderStatus)
+    from_status_label: str | None = label("from_status", "TenderStatus", "Status before, in the request's language. 变更前状态名称。")
     to_status: TenderStatus = column("to_status", "Status after. 变更后状态。", TenderStatus)
     to_status_label: str = label("to_status", "TenderStatus", "Status after, in the request's language. 变更后状态名称。")
     action: str = column("action", "Action. 操作。")

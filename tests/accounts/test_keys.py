@@ -47,8 +47,14 @@ async def test_reencrypt_moves_every_value_to_the_active_key(state, database_url
         assert after.startswith("v1:k2:") and after != before
         assert rotated.cipher.decrypt(after, phone_context(await _user_id(state, "owner"))) == "13800000003"
         # A second run finds nothing left to do.
-        # Webhook secrets are sealed too, and rotate with the rest.
-        assert await _rotate(rotated) == {"users.phone": 0, "organisations.bank_account_number": 0, "webhook_subscriptions.secret": 0}
+        # Webhook secrets, tenders' sealing keys and bidders' own copies are sealed too, and rotate with the rest.
+        assert await _rotate(rotated) == {
+            "users.phone": 0,
+            "organisations.bank_account_number": 0,
+            "webhook_subscriptions.secret": 0,
+            "tenders.sealing_private_key": 0,
+            "bids.own_copy": 0,
+        }
     finally:
         # Back to the key the shared test database's other users expect.
         await _rotate(restored)

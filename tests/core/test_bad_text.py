@@ -143,6 +143,121 @@ case(
 )
 
 
+# Tendering: text of templates, tenders and bids. Mutations on an object that does not exist
+# (a tender no one may see) are refused before or after their text is read; either way a
+# refusal, never INTERNAL.
+NO_TENDER = "VGVuZGVyOjk5OTk5OTk5"  # Tender:99999999
+TENDERS = "query($f: TenderFilter) { %s(filter: $f, first: 1) { totalCount } }"
+case("admin", TENDERS % "tenders", {"f": {"search": "BAD"}}, ("TenderFilter", "search"))
+case(None, TENDERS % "publicTenders", {"f": {"regionPrefix": "BAD"}}, ("TenderFilter", "regionPrefix"))
+TEMPLATE = "mutation($i: CreateTenderTemplateInput!) { createTenderTemplate(input: $i) { template { id } errors { code field } } }"
+NEW_TEMPLATE = {"name": "模板NEW", "method": "RFQ", "requiredDocuments": [], "requiredItems": [], "criteria": []}
+for name in ("name", "noticeText"):
+    case("OWN", TEMPLATE, {"i": NEW_TEMPLATE | {name: "BAD"}}, ("CreateTenderTemplateInput", name))
+case("OWN", TEMPLATE, {"i": NEW_TEMPLATE | {"requiredDocuments": [{"key": "BAD", "name": "x"}]}}, ("DocumentRequirementInput", "key"))
+case("OWN", TEMPLATE, {"i": NEW_TEMPLATE | {"requiredDocuments": [{"key": "a", "name": "BAD"}]}}, ("DocumentRequirementInput", "name"))
+case("OWN", TEMPLATE, {"i": NEW_TEMPLATE | {"requiredItems": [{"key": "BAD", "question": "x"}]}}, ("ItemRequirementInput", "key"))
+case("OWN", TEMPLATE, {"i": NEW_TEMPLATE | {"requiredItems": [{"key": "a", "question": "BAD"}]}}, ("ItemRequirementInput", "question"))
+for name in ("key", "name"):
+    criterion = {"key": "price", "name": "价格", "kind": "PRICE", "weight": "100"} | {name: "BAD"}
+    case("OWN", TEMPLATE, {"i": NEW_TEMPLATE | {"method": "SIMPLE_TENDER", "criteria": [criterion]}}, ("CriterionInput", name))
+for name in ("name", "noticeText"):
+    case(
+        "OWN",
+        "mutation($i: UpdateTenderTemplateInput!) { updateTenderTemplate(input: $i) { template { id } errors { code } } }",
+        {"i": {"id": "VGVuZGVyVGVtcGxhdGU6OTk5OTk5OTk", name: "BAD"}},
+        ("UpdateTenderTemplateInput", name),
+    )
+CREATE_T = "mutation($i: CreateTenderInput!) { createTender(input: $i) { tender { id } errors { code } } }"
+NEW_TENDER = {
+    "projectId": "PROJECT",
+    "templateId": "VGVuZGVyVGVtcGxhdGU6OTk5OTk5OTk",
+    "ceilingPrice": "1.00",
+    "bidDeadline": "2099-01-01T00:00:00Z",
+    "openingTime": "2099-01-01T01:00:00Z",
+    "clarificationDeadline": "2098-12-31T00:00:00Z",
+}
+for name in ("title", "noticeText"):
+    case("OWN", CREATE_T, {"i": NEW_TENDER | {name: "BAD"}}, ("CreateTenderInput", name))
+    case(
+        "OWN",
+        "mutation($i: UpdateTenderInput!) { updateTender(input: $i) { tender { id } errors { code } } }",
+        {"i": {"id": NO_TENDER, name: "BAD"}},
+        ("UpdateTenderInput", name),
+    )
+for input_type, mutation, variables in (
+    ("AmendTenderInput", "amendTender", {"id": NO_TENDER, "summary": "BAD"}),
+    ("AmendTenderInput", "amendTender", {"id": NO_TENDER, "summary": "变更", "noticeText": "BAD"}),
+    ("CancelTenderInput", "cancelTender", {"id": NO_TENDER, "reason": "BAD"}),
+    ("PublishTenderInput", "publishTender", {"id": NO_TENDER, "drawCommitment": "BAD"}),
+    ("OpenTenderInput", "openTender", {"id": NO_TENDER, "seed": "BAD"}),
+):
+    field = next(k for k, v in variables.items() if v == "BAD")
+    case("OWN", f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
+case(
+    "OWN",
+    "mutation($i: AnswerClarificationInput!) { answerClarification(input: $i) { errors { code } } }",
+    {"i": {"clarificationId": "Q2xhcmlmaWNhdGlvbjo5OTk5OTk5OQ", "answer": "BAD"}},
+    ("AnswerClarificationInput", "answer"),
+)
+case(
+    "OWN",
+    "mutation($i: AnswerObjectionInput!) { answerObjection(input: $i) { errors { code } } }",
+    {"i": {"objectionId": "QXdhcmRPYmplY3Rpb246OTk5OTk5OTk", "decision": "DISMISS", "answer": "BAD"}},
+    ("AnswerObjectionInput", "answer"),
+)
+for input_type, mutation, variables in (
+    ("AskClarificationInput", "askClarification", {"tenderId": NO_TENDER, "question": "BAD"}),
+    ("FileObjectionInput", "fileObjection", {"tenderId": NO_TENDER, "text": "BAD"}),
+):
+    field = next(k for k, v in variables.items() if v == "BAD")
+    case(
+        "contractor1",
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}",
+        {"i": variables},
+        (input_type, field),
+    )
+SUBMIT_BID = "mutation($i: SubmitBidInput!) { submitBid(input: $i) { bid { id } errors { code } } }"
+case(
+    "contractor1",
+    SUBMIT_BID,
+    {"i": {"tenderId": NO_TENDER, "price": "1.00", "answers": [{"key": "BAD", "answer": "x"}]}},
+    ("BidAnswerInput", "key"),
+)
+case(
+    "contractor1",
+    SUBMIT_BID,
+    {"i": {"tenderId": NO_TENDER, "price": "1.00", "answers": [{"key": "a", "answer": "BAD"}]}},
+    ("BidAnswerInput", "answer"),
+)
+case(
+    "contractor1",
+    SUBMIT_BID,
+    {"i": {"tenderId": NO_TENDER, "price": "1.00", "documents": [{"key": "BAD", "file": None}]}},
+    ("BidDocumentInput", "key"),
+)
+EVALUATE = "mutation($i: SubmitEvaluationInput!) { submitEvaluation(input: $i) { errors { code } } }"
+SHEET = {"bidId": "QmlkOjk5OTk5OTk5", "qualified": False}
+case("expert1", EVALUATE, {"i": {"tenderId": NO_TENDER, "sheets": [SHEET | {"reason": "BAD"}]}}, ("EvaluationSheetInput", "reason"))
+case(
+    "expert1",
+    EVALUATE,
+    {"i": {"tenderId": NO_TENDER, "sheets": [SHEET | {"qualified": True, "scores": [{"criterion": "BAD", "score": "1"}]}]}},
+    ("ScoreInput", "criterion"),
+)
+case(
+    "expert1",
+    "mutation($i: DeclineEvaluationInput!) { declineEvaluation(input: $i) { errors { code } } }",
+    {"i": {"tenderId": NO_TENDER, "reason": "BAD"}},
+    ("DeclineEvaluationInput", "reason"),
+)
+case(
+    "contractor1",
+    "mutation($i: AddQualificationInput!) { addQualification(input: $i) { qualification { id } errors { code } } }",
+    {"i": {"kind": "LANDSCAPING", "grade": "THIRD", "number": "BAD", "validUntil": "2099-01-01"}},
+    ("AddQualificationInput", "number"),
+)
+
 # Opaque secrets: compared by their hash, never stored or searched as text. A control
 # character in one matches nothing; logging out still ends the caller's own session.
 OPAQUE = {("LogoutInput", "refreshToken")}

@@ -45,10 +45,10 @@ CASES = {
         "GRAPHQL_VALIDATION_FAILED",
     ),
     "unknown type": (
-        '{ node(id: "x") { ... on Tender { id } } }',
+        '{ node(id: "x") { ... on Contract { id } } }',
         None,
-        "Unknown type 'Tender'.",
-        "未知类型 'Tender'。",
+        "Unknown type 'Contract'.",
+        "未知类型 'Contract'。",
         "GRAPHQL_VALIDATION_FAILED",
     ),
     "selection on a scalar": (
@@ -182,7 +182,7 @@ INVALID_DOCUMENTS = [
     "{ node(id: 1) { kind } }",
     "{ projects(firs: 3) { totalCount } }",
     "{ project { id } }",
-    "query($x: Tender) { viewer { kind } }",
+    "query($x: Contract) { viewer { kind } }",
     "query($x: Int) { viewer { kind } }",
     "{ viewer { kind { a } } }",
     "{ viewer { user } }",
