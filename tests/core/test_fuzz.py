@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,9 +59,9 @@ def fuzz_server():
     loaded = subprocess.run([*smallworks, "demo-data"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert loaded.returncode == 0, loaded.stderr
     port = free_port()
-    server = subprocess.Popen(
-        [*smallworks, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # The server's log goes to a file: a pipe nobody reads fills up and stops the server.
+    log = tempfile.NamedTemporaryFile(prefix="smallworks-fuzz-", suffix=".log", delete=False)
+    server = subprocess.Popen([*smallworks, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -80,6 +81,8 @@ def fuzz_server():
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
+        os.environ.get("SMALLWORKS_FUZZ_KEEP_LOG") or os.unlink(log.name)
         _drop_database(name)
 
 
