@@ -6,8 +6,9 @@ Creates a fresh PostgreSQL database on 127.0.0.1 (user postgres), migrates it an
 demo data. Then, per repetition: an approved project of the demo owner, a published simple
 tender, N contractors each submitting a sealed bid with one 200 KB PDF, the clock moved to
 the opening time, and ``openTender``'s service function timed: unwrapping the tender's key,
-unsealing and hashing every bid against its receipt, recording the opening, and drawing the
-committee, in one transaction. Prints each run and the median. Drops the database at the end.
+unsealing every bid and hashing it against its receipt, reading, decrypting and hashing every
+document against the content, recording the opening, and drawing the committee, in one
+transaction. Prints each run and the median. Drops the database at the end.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ async def run(n_bids: int, repeat: int) -> None:
             state.clock.offset = deadline - datetime.now(UTC) + timedelta(seconds=1)
             started = time.perf_counter()
             async with unit_of_work(state, "bench", owner, meta) as uow:
-                opened = await bids.open_tender(uow, tender.id, seed)
+                opened = await bids.open_tender(uow, state.storage, tender.id, seed)
             elapsed = time.perf_counter() - started
             assert opened.status == "opened" and opened.number_of_tenderers == n_bids, (opened.status, opened.number_of_tenderers)
             timings.append(elapsed)

@@ -316,7 +316,7 @@ class Loader:
     async def open(self, tender_id: int, day: date) -> None:
         self.at(china_at(day, 10, 5))
         async with self.work("owner") as uow:
-            await bids.open_tender(uow, tender_id, self.seeds.pop(tender_id))
+            await bids.open_tender(uow, self.state.storage, tender_id, self.seeds.pop(tender_id))
 
     async def members(self, tender_id: int) -> list[str]:
         """The usernames of the committee's members still to evaluate, in the drawn order."""

@@ -297,10 +297,27 @@ async def _recused(uow: UnitOfWork, pool: list[int], bidders: list[int]) -> dict
     return found
 
 
-async def open_tender(uow: UnitOfWork, tender_id: int, seed: str | None) -> Tender:
+async def _documents_intact(storage: Storage, envelope: dict) -> bool:
+    """Whether every document of an opened bid decrypts and has the SHA-256 its content (and
+    so its receipt) names: a stored file changed after submission makes the bid invalid."""
+    keys = envelope.get("file_keys", {})
+    for document in envelope["content"]["documents"]:
+        key = keys.get(document["stored"])
+        if key is None:
+            return False
+        try:
+            data = sealing.open_file(base64.b64decode(key), await storage.get(document["stored"]))
+        except (sealing.SealError, OSError, ValueError):
+            return False
+        if hashlib.sha256(data).hexdigest() != document["sha256"]:
+            return False
+    return True
+
+
+async def open_tender(uow: UnitOfWork, storage: Storage, tender_id: int, seed: str | None) -> Tender:
     """Open the bids at or after the opening time: reveal the draw seed, unseal every
-    submitted bid, check each against its receipt, and either fail the tender for too few
-    valid bids or draw the committee."""
+    submitted bid, check it and each of its documents against its receipt, and either fail
+    the tender for too few valid bids or draw the committee."""
     from resolvers.tendering.evaluation import seat_committee
 
     tender = await get_tender(uow, tender_id, lock=True)
@@ -344,6 +361,10 @@ async def open_tender(uow: UnitOfWork, tender_id: int, seed: str | None) -> Tend
         bid.opened_price = Decimal(content["price"])
         if opened_hash != bid.receipt_hash:
             bid.disqualification_reason = "RECEIPT_MISMATCH"
+            continue
+        if not await _documents_intact(storage, envelope):
+            bid.disqualification_reason = "DOCUMENT_MISMATCH"
+            bid.opened_hash = None  # what was receipted is not what is stored
             continue
         valid.append(bid)
     tender.draw_seed = seed

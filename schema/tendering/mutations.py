@@ -198,7 +198,7 @@ class TenderingMutation:
 
     @strawberry.mutation(description="Open the bids at the opening time, revealing the draw seed. 开标。")
     async def open_tender(self, info: Info, input: OpenTenderInput) -> TenderPayload | None:
-        row, errors = await run_mutation(info, bid_svc.open_tender, decode_id(input.id, "Tender"), input.seed)
+        row, errors = await run_mutation(info, bid_svc.open_tender, _storage(info), decode_id(input.id, "Tender"), input.seed)
         return TenderPayload(tender=Tender.of(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="Decline your committee seat; the next expert in the seeded order is drawn. 谢绝评标。")

@@ -97,3 +97,24 @@ def _pk(gid: str) -> int:
 
 
 __all__ = ["global_id"]
+
+
+async def test_a_document_changed_in_the_store_after_submission_invalidates_its_bid(api, state):
+    """The opening decrypts every document and checks it against the hash the receipt covers."""
+    with clock_kept(state):
+        p = await published(api, state, "rfq")
+        payloads = [
+            await bid_ok(api, s, p.tender["id"], price) for s, price in zip(p.suppliers, ["8800.00", "8500.00", "8700.00"], strict=True)
+        ]
+        victim = _pk(payloads[1]["bid"]["id"])
+        async with state.db.read() as session:
+            key = (await session.execute(text(f"SELECT storage_key FROM bid_files WHERE bid_id = {victim}"))).scalar_one()
+        path = state.storage._path(key)
+        blob = bytearray(path.read_bytes())
+        blob[-1] ^= 0x01
+        path.write_bytes(bytes(blob))
+        t = (await open_tender(api, state, p))["tender"]
+        changed = next(b for b in t["bids"] if b["id"] == payloads[1]["bid"]["id"])
+        assert changed["disqualificationReason"] == "DOCUMENT_MISMATCH" and changed["receiptVerified"] is not True
+        # Two valid bids remain, fewer than the three an rfq needs.
+        assert t["status"] == "FAILED" and t["numberOfTenderers"] == 2
