@@ -21,7 +21,7 @@ from resolvers.core.transaction import unit_of_work
 from resolvers.core.workdays import add_working_days
 from resolvers.tendering import draw, evaluation
 
-TENDER_FIELDS = """id code status method round ceilingPrice bidDeadline openingTime bidCount numberOfTenderers
+TENDER_FIELDS = """id code status method round ceilingPrice bidDeadline openingTime clarificationDeadline bidCount numberOfTenderers
   closeReason awardValue availableActions availableActionLabels
   bids { id status price rank totalScore receiptHash openedHash receiptVerified disqualificationReason bidderName
          scoreParts { criterion kind weight score explanation } }
