@@ -788,6 +788,8 @@ async def answer_clarification(uow: UnitOfWork, clarification_id: int, answer: s
         raise UserErrors(Problem("CLARIFICATION_ALREADY_ANSWERED", None))
     if tender.status != "published":
         raise UserErrors(Problem("TENDER_NOT_OPEN_FOR_BIDS", None, {"status": Label("TenderStatus", tender.status)}))
+    if uow.current_time() >= tender.bid_deadline:  # an answer after bids close can inform no bid
+        raise UserErrors(Problem("BID_DEADLINE_PASSED", None, {"deadline": china_time(tender.bid_deadline)}))
     row.status, row.answer, row.answered_at = "answered", answer, uow.now
     await uow.session.flush()
     uow.audit("Clarification", row.id, {"answer": answer}, region_code=tender.region_code)
@@ -839,7 +841,7 @@ def tender_actions(actor: Subject, tender: Tender, viewing: Viewing) -> list[str
             found.append("amend")
         if TENDER_LIFECYCLE.allows("cancel", tender.status):
             found.append("cancel")
-        if tender.status == "published" and viewing.open_clarifications:
+        if tender.status == "published" and viewing.open_clarifications and now < tender.bid_deadline:
             found.append("answer_clarification")
         if tender.status == "published" and now >= tender.opening_time:
             found.append("open")
