@@ -36,7 +36,7 @@ async def _recipients(state, event_type: str, code: str) -> set[int]:
 
 
 async def test_notices_and_awards_are_public_and_show_public_fields_only(api, state):
-    auditor = await api.token("auditor")  # signed in before the clock moves
+    await api.token("auditor")  # signed in (and the token cached) before the clock moves
     with clock_kept(state):
         p = await published(api, state, "rfq")
         code = p.tender["code"]
