@@ -354,16 +354,16 @@ async def open_tender(uow: UnitOfWork, storage: Storage, tender_id: int, seed: s
             content = envelope["content"]
             opened_hash = sealing.content_hash(content)
         except (sealing.SealError, ValueError, KeyError, AssertionError):
-            bid.disqualification_reason = "UNREADABLE"
+            bid.status, bid.disqualification_reason = "disqualified", "UNREADABLE"
             continue
         bid.opened_content = canonical_json(envelope)
         bid.opened_hash = opened_hash
         bid.opened_price = Decimal(content["price"])
         if opened_hash != bid.receipt_hash:
-            bid.disqualification_reason = "RECEIPT_MISMATCH"
+            bid.status, bid.disqualification_reason = "disqualified", "RECEIPT_MISMATCH"
             continue
         if not await _documents_intact(storage, envelope):
-            bid.disqualification_reason = "DOCUMENT_MISMATCH"
+            bid.status, bid.disqualification_reason = "disqualified", "DOCUMENT_MISMATCH"
             bid.opened_hash = None  # what was receipted is not what is stored
             continue
         valid.append(bid)

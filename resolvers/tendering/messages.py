@@ -137,6 +137,30 @@ register(
     },
 )
 
+# Why the service closed a tender or set a bid aside (stored as codes; people read these).
+register(
+    "tendering",
+    {
+        "TOO_FEW_BIDS": (
+            "有效投标 {valid} 份，少于 {minimum} 份，流标。",
+            "{valid} valid bids, fewer than the {minimum} required: the tender failed.",
+        ),
+    },
+    user_errors=False,
+)
+register_labels(
+    "ClosingReason",
+    {
+        "ALL_DISQUALIFIED": ("全部投标经评审无效，流标。", "Every bid was found invalid: the tender failed."),
+        "UNREADABLE": ("投标内容无法解密，投标无效。", "The bid's sealed content could not be opened: invalid."),
+        "RECEIPT_MISMATCH": ("开标内容与投标回执不符，投标无效。", "The opened content does not match the bid's receipt: invalid."),
+        "DOCUMENT_MISMATCH": (
+            "投标文件与投标回执不符（存储后被改动），投标无效。",
+            "A document no longer matches the bid's receipt (changed in storage): invalid.",
+        ),
+    },
+)
+
 register_labels(
     "TenderMethod",
     {

@@ -30,6 +30,8 @@ from models.tendering import (
 )
 from policies.scope.tendering import BUYER_SIDE_ROLES, MEMBERS_PUBLIC_STATUSES
 from resolvers.core.clock import today_in_china
+from resolvers.core.i18n import LABELS, translate
+from resolvers.core.i18n import label as label_of
 from resolvers.security.downloads import DownloadGrant, signed_path
 from resolvers.tendering import bids as bid_service
 from resolvers.tendering import draw
@@ -86,6 +88,21 @@ else:
         "Something a viewer may do to a tender now, each performed by the mutation of the same name. 对招标可执行的操作。",
     )
     BidAction = enum_of("BidAction", ("replace", "withdraw"), "Something a bidder may do to its bid now. 对投标可执行的操作。")
+
+
+def reason_text(info: Info, recorded: str | None) -> str | None:
+    """A recorded reason as people read it: the service's codes in the request's language,
+    anyone's own words as they were written."""
+    if recorded is None:
+        return None
+    locale = info.context.meta.locale
+    code, _, counts = recorded.partition(":")
+    if code == "TOO_FEW_BIDS":
+        valid, _, minimum = counts.partition("/")
+        return translate("TOO_FEW_BIDS", locale, valid=valid, minimum=minimum)
+    if recorded in LABELS.get("ClosingReason", {}):
+        return label_of("ClosingReason", recorded, locale)
+    return recorded
 
 
 # -- requirements ------------------------------------------------------------------------
@@ -258,7 +275,16 @@ class Bid(Node):
     receipt_hash: str | None = column("receipt_hash", "SHA-256 of the content last submitted. 回执哈希。")
     opened_at: datetime | None = column("opened_at", "When opened (UTC). 开标时间。")
     opened_hash: str | None = column("opened_hash", "SHA-256 of the content found at opening. 开标内容哈希。")
-    disqualification_reason: str | None = column("disqualification_reason", "Why it was found invalid. 无效理由。")
+    disqualification_code: str | None = column(
+        "disqualification_reason",
+        "Why it was found invalid, as recorded: a code (UNREADABLE, RECEIPT_MISMATCH, DOCUMENT_MISMATCH) when the opening set it "
+        "aside, else the evaluators' reasons. 无效原因（原始记录）。",
+    )
+
+    @strawberry.field(description="Why it was found invalid, in the request's language. 无效理由。")
+    def disqualification_reason(self, info: Info) -> str | None:
+        return reason_text(info, self.row.disqualification_reason)
+
     rank: int | None = column("rank", "Place in the ranking, 1 is recommended. 排名。")
     total_score: Decimal | None = column("total_score", "Comprehensive score (simple tender). 综合得分。")
 
@@ -637,10 +663,18 @@ class Tender(Node):
     publicity_started_at: datetime | None = column("publicity_started_at", "Publicity start (UTC). 公示开始。")
     publicity_ends_at: datetime | None = column("publicity_ends_at", "Publicity end (UTC). 公示结束。")
     awarded_at: datetime | None = column("awarded_at", "When awarded (UTC). 定标时间。")
-    close_reason: str | None = column("close_reason", "Why it failed or was cancelled. 流标或取消原因。")
+    close_code: str | None = column(
+        "close_reason",
+        "Why it failed or was cancelled, as recorded: TOO_FEW_BIDS:<valid>/<minimum>, ALL_DISQUALIFIED, or the canceller's words. 流标或取消原因（原始记录）。",
+    )
     number_of_tenderers: int | None = column("number_of_tenderers", "Valid bids at opening. 有效投标人数。")
     award_value: Decimal | None = column("award_value", "Winning price, CNY. 中标金额（元）。")
     region_code: str = column("region_code", "Region code. 行政区划代码。")
+
+    @strawberry.field(description="Why it failed or was cancelled, in the request's language. 流标或取消原因。")
+    def close_reason(self, info: Info) -> str | None:
+        return reason_text(info, self.row.close_reason)
+
     version: int = column("version", "Row version; pass as expectedVersion. 版本号。")
     created_at: datetime = column("created_at", "When created (UTC). 创建时间。")
 
@@ -842,7 +876,10 @@ class PublicTender:
     notice_text: str = column("notice_text", "Notice. 公告正文。")
     published_at: datetime | None = column("published_at", "Published (UTC). 发布时间。")
     number_of_tenderers: int | None = column("number_of_tenderers", "Valid bids at opening. 有效投标人数。")
-    close_reason: str | None = column("close_reason", "Why it failed or was cancelled. 流标或取消原因。")
+
+    @strawberry.field(description="Why it failed or was cancelled, in the request's language. 流标或取消原因。")
+    def close_reason(self, info: Info) -> str | None:
+        return reason_text(info, self.row.close_reason)
 
     @strawberry.field(description="The buyer. 采购人。")
     async def owner_name(self, info: Info) -> str | None:

@@ -22,8 +22,8 @@ from resolvers.core.workdays import add_working_days
 from resolvers.tendering import draw, evaluation
 
 TENDER_FIELDS = """id code status method round ceilingPrice bidDeadline openingTime clarificationDeadline bidCount numberOfTenderers
-  closeReason awardValue availableActions availableActionLabels
-  bids { id status price rank totalScore receiptHash openedHash receiptVerified disqualificationReason bidderName
+  closeReason closeCode awardValue availableActions availableActionLabels
+  bids { id status price rank totalScore receiptHash openedHash receiptVerified disqualificationReason disqualificationCode bidderName
          scoreParts { criterion kind weight score explanation } }
   committee { expertName status position evaluationRound }
   draw { commitment seed pool receiptHashes }

@@ -115,6 +115,8 @@ async def test_a_document_changed_in_the_store_after_submission_invalidates_its_
         path.write_bytes(bytes(blob))
         t = (await open_tender(api, state, p))["tender"]
         changed = next(b for b in t["bids"] if b["id"] == payloads[1]["bid"]["id"])
-        assert changed["disqualificationReason"] == "DOCUMENT_MISMATCH" and changed["receiptVerified"] is not True
+        assert changed["disqualificationCode"] == "DOCUMENT_MISMATCH" and changed["receiptVerified"] is not True
+        assert changed["disqualificationReason"] == "投标文件与投标回执不符（存储后被改动），投标无效。"
+        assert changed["status"] == "DISQUALIFIED"
         # Two valid bids remain, fewer than the three an rfq needs.
         assert t["status"] == "FAILED" and t["numberOfTenderers"] == 2

@@ -116,7 +116,8 @@ async def test_too_few_bids_fail_the_tender_and_a_new_round_may_start(api, state
         opened = await open_tender(api, state, p)
         assert opened["errors"] == []
         t = opened["tender"]
-        assert t["status"] == "FAILED" and t["closeReason"].startswith("TOO_FEW_BIDS:2/3")
+        assert t["status"] == "FAILED" and t["closeCode"] == "TOO_FEW_BIDS:2/3"
+        assert t["closeReason"] == "有效投标 2 份，少于 3 份，流标。"
         assert t["ocds"]["status"] == "unsuccessful"
         project = (await api.ok("query($id: ID!) { project(id: $id) { status } }", {"id": p.project_id}, token=p.owner.staff.token))[
             "project"
