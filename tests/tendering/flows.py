@@ -148,15 +148,31 @@ async def template(api, owner: Owner, body: dict) -> str:
     return data["createTenderTemplate"]["template"]["id"]
 
 
-async def draft(api, state, method: str = "rfq", suppliers: int = 3, **overrides) -> Procurement:
-    """An approved project and a draft tender for it, with ``suppliers`` new contractors
-    invited (rfq) or merely registered (simple tender)."""
+# One owner and three suppliers per test session, shared by the procurements that need no
+# parties of their own: making people (an argon2 hash and a sign-in each) is most of a
+# procurement's cost otherwise.
+_SHARED: dict[int, tuple[Owner, list[Supplier]]] = {}
+
+
+async def shared_parties(api, state) -> tuple[Owner, list[Supplier]]:
+    if id(state) not in _SHARED:
+        _SHARED[id(state)] = (await new_owner(api), [await new_supplier(api) for _ in range(3)])
+    return _SHARED[id(state)]
+
+
+async def draft(api, state, method: str = "rfq", suppliers: int = 3, *, fresh: bool = False, **overrides) -> Procurement:
+    """An approved project and a draft tender for it, with ``suppliers`` contractors
+    invited (rfq) or merely registered (simple tender): the session's shared owner and
+    suppliers unless ``fresh`` (a test that gives its parties qualifications of their own)."""
     await ensure_experts(state)
     for username in EXPERTS:  # signed in before any test moves the clock (a token's iat must not be ahead)
         await api.token(username)
-    owner, project_id = await approved_project(api)
+    owner, shared = await shared_parties(api, state)
+    if fresh:
+        owner = await new_owner(api)
+    owner, project_id = await approved_project(api, owner)
     template_id = await template(api, owner, RFQ_TEMPLATE if method == "rfq" else SIMPLE_TEMPLATE)
-    invited = [await new_supplier(api) for _ in range(suppliers)]
+    invited = [await new_supplier(api) for _ in range(suppliers)] if fresh or suppliers != 3 else list(shared)
     now = state.clock.now()
     deadline = deadline_from(now)
     values = {
@@ -179,8 +195,8 @@ async def publish(api, p: Procurement) -> dict:
     return data["publishTender"]
 
 
-async def published(api, state, method: str = "rfq", suppliers: int = 3, **overrides) -> Procurement:
-    p = await draft(api, state, method, suppliers, **overrides)
+async def published(api, state, method: str = "rfq", suppliers: int = 3, *, fresh: bool = False, **overrides) -> Procurement:
+    p = await draft(api, state, method, suppliers, fresh=fresh, **overrides)
     payload = await publish(api, p)
     assert payload["errors"] == [], payload
     return p

@@ -157,7 +157,7 @@ async def test_editing_a_template_makes_a_version_and_tenders_keep_theirs(api, s
 
 async def test_a_bid_without_the_required_qualification_is_refused(api, state):
     with clock_kept(state):
-        p = await published(api, state, "simple_tender", requiredQualification={"kind": "LANDSCAPING", "grade": "SECOND"})
+        p = await published(api, state, "simple_tender", fresh=True, requiredQualification={"kind": "LANDSCAPING", "grade": "SECOND"})
         refused = await bid(api, p.suppliers[0], p.tender["id"], "8000.00", method="simple_tender")
         assert [e["code"] for e in refused["errors"]] == ["QUALIFICATION_REQUIRED"]
         assert refused["errors"][0]["message"] == "投标须具备园林绿化工程二级及以上资质。"

@@ -87,7 +87,8 @@ async def test_a_committee_has_an_odd_number_of_at_least_three(api, state):
 
 async def test_an_evaluator_with_a_relationship_to_a_bidder_stands_aside(api, state):
     with clock_kept(state):
-        p = await published(api, state, "rfq")
+        # Bidders of their own: the declared relationship stays on record for later tenders.
+        p = await published(api, state, "rfq", fresh=True)
         for s, price in zip(p.suppliers, ["8800.00", "8500.00", "8700.00"], strict=True):
             await bid_ok(api, s, p.tender["id"], price)
         t = (await open_tender(api, state, p))["tender"]

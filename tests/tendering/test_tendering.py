@@ -56,10 +56,15 @@ async def test_rfq_with_three_bids_is_awarded_to_the_lowest_price(api, state):
         assert {b["receiptHash"] for b in t["bids"]} == {r["receipt"]["contentHash"] for r in receipts}
         # Anyone may recompute the committee from the revealed seed, the pool and the receipts.
         pool = [int(__import__("base64").urlsafe_b64decode(g + "==").decode().split(":")[1]) for g in t["draw"]["pool"]]
-        recomputed = draw.draw_committee(t["draw"]["seed"], t["draw"]["receiptHashes"], pool, 3)
         assert t["draw"]["seed"] == p.seed and draw.seed_matches(p.seed, t["draw"]["commitment"])
+        order = draw.seeded_order(t["draw"]["seed"], t["draw"]["receiptHashes"], pool)
+        # The committee is the first three of the seeded order, after those recorded as standing aside.
+        aside = {m["position"] for m in t["committee"] if m["status"] != "DRAWN"}
+        expected = [position for position in range(1, len(order) + 1) if position not in aside][:3]
         members = [m for m in t["committee"] if m["status"] == "DRAWN"]
-        assert len(members) == 3 and [m["position"] for m in members] == [recomputed.order.index(u) + 1 for u in recomputed.committee]
+        assert [m["position"] for m in members] == expected
+        recomputed = draw.draw_committee(t["draw"]["seed"], t["draw"]["receiptHashes"], pool, 3, recused=[order[i - 1] for i in aside])
+        assert [order.index(u) + 1 for u in recomputed.committee] == expected
 
         for username in committee_usernames(t):
             payload = await evaluate(api, username, t, {b["id"]: (True, {}) for b in t["bids"]})
