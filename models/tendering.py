@@ -130,6 +130,9 @@ class Tender(Base):
     draw_pool: Mapped[str | None] = mapped_column(Text)
     draw_seed: Mapped[str | None] = mapped_column(String(128))
     evaluation_round: Mapped[int] = mapped_column(Integer, default=0)
+    # Competitive negotiation: the deadline of the final quotes (最后报价) and their opening.
+    final_quote_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    final_quotes_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     documents_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline_extensions: Mapped[int] = mapped_column(Integer, default=0)
@@ -236,6 +239,12 @@ class Bid(Base):
     opened_content: Mapped[str | None] = mapped_column(Text)
     opened_hash: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A competitive negotiation's final quote, sealed like the bid until its own opening.
+    final_sealed: Mapped[str | None] = mapped_column(Text, info={"sensitive": True})
+    final_own_copy: Mapped[str | None] = mapped_column(Text, info={"sensitive": True})
+    final_receipt_hash: Mapped[str | None] = mapped_column(String(64))
+    final_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_price: Mapped[Decimal | None] = mapped_column(Money)
     disqualification_reason: Mapped[str | None] = mapped_column(Text)
     rank: Mapped[int | None] = mapped_column(Integer)
     total_score: Mapped[Decimal | None] = mapped_column(Score)

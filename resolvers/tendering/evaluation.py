@@ -228,6 +228,8 @@ async def submit_evaluation(uow: UnitOfWork, tender_id: int, sheets: list[SheetD
     tender = await get_tender(uow, tender_id, lock=True)
     member = await _seat(uow, tender)
     actor = uow.require_actor()
+    if tender.method == "competitive_negotiation" and tender.final_quotes_opened_at is None:
+        raise UserErrors(Problem("FINAL_QUOTES_REQUIRED", None))
     if member.status == "submitted":
         raise UserErrors(Problem("EVALUATION_ALREADY_SUBMITTED", None))
     user = await uow.session.get(User, actor.id)

@@ -133,7 +133,7 @@ async def bid_received(uow: UnitOfWork, tender: Tender, bid: Bid, receipt: BidRe
     """The receipt, to the bidding organisation only."""
     _record(
         uow,
-        "bid.received" if receipt.kind != "withdrawn" else "bid.withdrawn",
+        {"withdrawn": "bid.withdrawn", "final_quote": "bid.final_quote_received"}.get(receipt.kind, "bid.received"),
         tender,
         await _suppliers_of(uow, [bid.organisation_id]),
         subject=("Bid", bid.id),
@@ -195,3 +195,13 @@ async def awarded(uow: UnitOfWork, tender: Tender, winner: Bid) -> None:
     recipients = await _bidders(uow, tender, opened_only=True) + await _owner_staff(uow, tender) + members
     name = (await uow.session.execute(select(Organisation.name).where(Organisation.id == winner.organisation_id))).scalar_one()
     _record(uow, "tender.awarded", tender, recipients, winner=name, value=f"{winner.opened_price:,.2f}")
+
+
+async def final_quotes_requested(uow: UnitOfWork, tender: Tender, note: str) -> None:
+    deadline = china_time(tender.final_quote_deadline) if tender.final_quote_deadline else ""
+    _record(uow, "tender.final_quotes", tender, await _bidders(uow, tender, opened_only=True), final_deadline=deadline, note=note)
+
+
+async def final_quotes_opened(uow: UnitOfWork, tender: Tender, received: int) -> None:
+    recipients = await _bidders(uow, tender, opened_only=True) + await _owner_staff(uow, tender)
+    _record(uow, "tender.final_quotes_opened", tender, recipients, received=received)

@@ -126,6 +126,17 @@ register(
         "SCORE_OUT_OF_RANGE": ("评分须在0至 {max} 之间。", "A score lies between 0 and {max}."),
         "UNKNOWN_CRITERION": ("没有评分因素 {key}。", "There is no criterion {key}."),
         "MISSING_SHEET": ("尚未评审 {bidder} 的投标。", "The bid of {bidder} has not been evaluated."),
+        # competitive negotiation
+        "NOT_A_NEGOTIATION": ("{method}没有最后报价环节。", "A {method} has no final quotes."),
+        "FINAL_QUOTES_ALREADY_REQUESTED": ("已要求最后报价（截止 {deadline}）。", "Final quotes were already requested (due {deadline})."),
+        "FINAL_QUOTES_NOT_OPEN": ("当前不接受最后报价。", "Final quotes are not being taken now."),
+        "FINAL_QUOTE_DEADLINE_PASSED": ("最后报价已于 {deadline} 截止。", "Final quotes closed at {deadline}."),
+        "FINAL_QUOTE_ABOVE_FIRST": ("最后报价不得高于首次报价 {first} 元。", "A final quote cannot exceed the first quote of CNY {first}."),
+        "FINAL_QUOTES_NOT_DUE": ("最后报价截止时间（{deadline}）未到。", "The final quotes are due at {deadline}, not yet."),
+        "FINAL_QUOTES_REQUIRED": (
+            "竞争性谈判须先开启最后报价，再评审。",
+            "A competitive negotiation is evaluated on its final quotes: open them first.",
+        ),
         # publicity and objections
         "NOT_IN_PUBLICITY": ("招标状态为“{status}”，不在公示期内。", "The tender is “{status}”, not in its publicity period."),
         "OBJECTION_ALREADY_ANSWERED": ("该质疑已答复。", "This objection has already been answered."),
@@ -194,7 +205,15 @@ register_labels(
         "lost": ("未中标", "Lost"),
     },
 )
-register_labels("ReceiptKind", {"submitted": ("提交", "Submitted"), "replaced": ("替换", "Replaced"), "withdrawn": ("撤回", "Withdrawn")})
+register_labels(
+    "ReceiptKind",
+    {
+        "submitted": ("提交", "Submitted"),
+        "replaced": ("替换", "Replaced"),
+        "withdrawn": ("撤回", "Withdrawn"),
+        "final_quote": ("最后报价", "Final quote"),
+    },
+)
 register_labels("ClarificationStatus", {"open": ("待答复", "Awaiting answer"), "answered": ("已答复", "Answered")})
 register_labels(
     "CommitteeMemberStatus",
@@ -252,6 +271,9 @@ register_labels(
         "ask_clarification": ("提出澄清", "Ask a question"),
         "submit_bid": ("投标", "Submit a bid"),
         "file_objection": ("提出质疑", "File an objection"),
+        "request_final_quotes": ("要求最后报价", "Request final quotes"),
+        "open_final_quotes": ("开启最后报价", "Open the final quotes"),
+        "submit_final_quote": ("提交最后报价", "Send a final quote"),
         "decline_evaluation": ("谢绝评标", "Decline the evaluation"),
         "declare_conflict": ("申请回避", "Declare a conflict of interest"),
         "submit_evaluation": ("提交评审", "Submit the evaluation"),

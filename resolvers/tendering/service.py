@@ -811,6 +811,9 @@ TENDER_ACTIONS = {
     "ask_clarification": "askClarification",
     "submit_bid": "submitBid",
     "file_objection": "fileObjection",
+    "request_final_quotes": "requestFinalQuotes",
+    "open_final_quotes": "openFinalQuotes",
+    "submit_final_quote": "submitFinalQuote",
     "decline_evaluation": "declineEvaluation",
     "declare_conflict": "declareEvaluationConflict",
     "submit_evaluation": "submitEvaluation",
@@ -845,6 +848,11 @@ def tender_actions(actor: Subject, tender: Tender, viewing: Viewing) -> list[str
             found.append("answer_clarification")
         if tender.status == "published" and now >= tender.opening_time:
             found.append("open")
+        if tender.status == "opened" and tender.method == "competitive_negotiation":
+            if tender.final_quote_deadline is None:
+                found.append("request_final_quotes")
+            elif tender.final_quotes_opened_at is None and now >= tender.final_quote_deadline:
+                found.append("open_final_quotes")
         if tender.status == "evaluated":
             found.append("start_publicity")
         if viewing.open_objections:
@@ -864,6 +872,19 @@ def tender_actions(actor: Subject, tender: Tender, viewing: Viewing) -> list[str
         and now < tender.publicity_ends_at
     ):
         found.append("file_objection")
+    if (
+        "contractor" in actor.roles
+        and tender.status == "opened"
+        and tender.final_quote_deadline is not None
+        and tender.final_quotes_opened_at is None
+        and now < tender.final_quote_deadline
+        and viewing.own_bid is not None
+        and viewing.own_bid.status == "opened"
+        and viewing.own_bid.opened_hash == viewing.own_bid.receipt_hash
+    ):
+        found.append("submit_final_quote")
     if tender.status == "opened" and viewing.seat_status == "drawn":
-        found += ["decline_evaluation", "declare_conflict", "submit_evaluation"]
+        found += ["decline_evaluation", "declare_conflict"]
+        if tender.method != "competitive_negotiation" or tender.final_quotes_opened_at is not None:
+            found.append("submit_evaluation")
     return found

@@ -197,6 +197,24 @@ class OpenTenderInput:
     seed: str = strawberry.field(description="The seed whose SHA-256 was published. 随机种子。")
 
 
+@strawberry.input(description="Ask the suppliers with a valid bid for their final quotes (competitive negotiation). 要求最后报价。")
+class RequestFinalQuotesInput:
+    id: strawberry.ID = strawberry.field(description="Tender. 招标。")
+    deadline: datetime = strawberry.field(description="When final quotes close. 最后报价截止时间。")
+    note: str | None = strawberry.field(default=None, description="What the negotiation changed, for every supplier. 谈判说明。")
+
+
+@strawberry.input(description="Send your sealed final quote; not above your first. 提交最后报价。")
+class SubmitFinalQuoteInput:
+    tender_id: strawberry.ID = strawberry.field(description="Tender. 招标。")
+    price: Decimal = strawberry.field(description="Final price, CNY. 最后报价（元）。")
+
+
+@strawberry.input(description="Open every final quote after their deadline. 开启最后报价。")
+class OpenFinalQuotesInput:
+    id: strawberry.ID = strawberry.field(description="Tender. 招标。")
+
+
 @strawberry.input(description="Decline a committee seat. 谢绝评标。")
 class DeclineEvaluationInput:
     tender_id: strawberry.ID = strawberry.field(description="Tender. 招标。")

@@ -10,6 +10,7 @@ from resolvers.core.errors import BadInput
 from resolvers.projects.service import Upload
 from resolvers.tendering import bids as bid_svc
 from resolvers.tendering import evaluation as eval_svc
+from resolvers.tendering import negotiation as negotiation_svc
 from resolvers.tendering import qualifications as qual_svc
 from resolvers.tendering import service as svc
 from schema.core.context import Info
@@ -35,14 +36,17 @@ from schema.tendering.inputs import (
     ExpertPayload,
     FileObjectionInput,
     ObjectionDecision,
+    OpenFinalQuotesInput,
     OpenTenderInput,
     PublishTenderInput,
     QualificationPayload,
     RemoveQualificationInput,
+    RequestFinalQuotesInput,
     SetExpertSpecialtiesInput,
     StartAwardPublicityInput,
     SubmitBidInput,
     SubmitEvaluationInput,
+    SubmitFinalQuoteInput,
     TenderPayload,
     TenderTemplatePayload,
     UpdateTenderInput,
@@ -199,6 +203,27 @@ class TenderingMutation:
     @strawberry.mutation(description="Open the bids at the opening time, revealing the draw seed. 开标。")
     async def open_tender(self, info: Info, input: OpenTenderInput) -> TenderPayload | None:
         row, errors = await run_mutation(info, bid_svc.open_tender, _storage(info), decode_id(input.id, "Tender"), input.seed)
+        return TenderPayload(tender=Tender.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Ask for final quotes by a deadline (competitive negotiation). 要求最后报价。")
+    async def request_final_quotes(self, info: Info, input: RequestFinalQuotesInput) -> TenderPayload | None:
+        row, errors = await run_mutation(
+            info, negotiation_svc.request_final_quotes, decode_id(input.id, "Tender"), input.deadline, input.note
+        )
+        return TenderPayload(tender=Tender.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Send or replace your sealed final quote; returns a receipt. 提交最后报价（返回回执）。")
+    async def submit_final_quote(self, info: Info, input: SubmitFinalQuoteInput) -> BidPayload | None:
+        result, errors = await run_mutation(info, negotiation_svc.submit_final_quote, decode_id(input.tender_id, "Tender"), input.price)
+        if result is None:
+            return BidPayload(bid=None, receipt=None, errors=errors)
+        bid, receipt = result
+        row = await info.context.loaders.bid.load(bid.id)
+        return BidPayload(bid=Bid.of(row) if row else None, receipt=from_row(BidReceipt, receipt), errors=[])
+
+    @strawberry.mutation(description="Open every final quote after their deadline. 开启最后报价。")
+    async def open_final_quotes(self, info: Info, input: OpenFinalQuotesInput) -> TenderPayload | None:
+        row, errors = await run_mutation(info, negotiation_svc.open_final_quotes, decode_id(input.id, "Tender"))
         return TenderPayload(tender=Tender.of(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="Decline your committee seat; the next expert in the seeded order is drawn. 谢绝评标。")

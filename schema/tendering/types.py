@@ -303,7 +303,26 @@ class Bid(Node):
     async def bidder_name(self, info: Info) -> str | None:
         return await info.context.loaders.organisation_name.load(self.row.organisation_id)
 
-    @strawberry.field(description="Price, CNY: to the bidder always, to others from the opening. 报价（元）。")
+    first_price: Decimal | None = column(
+        "first_price", "A competitive negotiation's first quote, once its final quotes are opened. 首次报价（元）。"
+    )
+    final_receipt_hash: str | None = column(
+        "final_receipt_hash", "SHA-256 of the final quote last sent (competitive negotiation). 最后报价回执哈希。"
+    )
+    final_submitted_at: datetime | None = column("final_submitted_at", "When the final quote was received (UTC). 最后报价时间。")
+
+    @strawberry.field(description="Your own final quote before the final quotes are opened; null for anyone else. 本单位最后报价。")
+    async def my_final_quote(self, info: Info) -> Decimal | None:
+        from resolvers.tendering.negotiation import own_final_quote
+
+        actor = await info.context.actor()
+        if actor is None or actor.organisation_id != self.row.organisation_id:
+            return None
+        return own_final_quote(info.context.state.cipher, self.row)
+
+    @strawberry.field(
+        description="Price, CNY, that the ranking uses (a negotiation's final quote once opened): to the bidder always, to others from the opening. 报价（元）。"
+    )
     async def price(self, info: Info) -> Decimal | None:
         if self.row.opened_price is not None:
             return self.row.opened_price
@@ -608,7 +627,7 @@ async def _viewing(info: Info, row: tables.Tender, actor) -> svc.Viewing:
     if "contractor" in actor.roles:
         invitations = await loaders.invitations_of_tender.load(row.id)
         viewing.invited = any(i.organisation_id == actor.organisation_id for i in invitations)
-        if row.status in ("publicity",):
+        if row.status in ("publicity", "opened"):
             viewing.own_bid = next(
                 (b for b in await loaders.bids_of_tender.load(row.id) if b.organisation_id == actor.organisation_id), None
             )
@@ -659,6 +678,12 @@ class Tender(Node):
     deadline_extensions: int = column("deadline_extensions", "Times the deadline moved for a late change. 截止时间顺延次数。")
     published_at: datetime | None = column("published_at", "When published (UTC). 发布时间。")
     opened_at: datetime | None = column("opened_at", "When opened (UTC). 开标时间（实际）。")
+    final_quote_deadline: datetime | None = column(
+        "final_quote_deadline", "When final quotes close (competitive negotiation, UTC). 最后报价截止时间。"
+    )
+    final_quotes_opened_at: datetime | None = column(
+        "final_quotes_opened_at", "When the final quotes were opened (UTC). 最后报价开启时间。"
+    )
     evaluated_at: datetime | None = column("evaluated_at", "When the evaluation completed (UTC). 评标完成时间。")
     publicity_started_at: datetime | None = column("publicity_started_at", "Publicity start (UTC). 公示开始。")
     publicity_ends_at: datetime | None = column("publicity_ends_at", "Publicity end (UTC). 公示结束。")

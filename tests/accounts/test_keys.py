@@ -54,6 +54,7 @@ async def test_reencrypt_moves_every_value_to_the_active_key(state, database_url
             "webhook_subscriptions.secret": 0,
             "tenders.sealing_private_key": 0,
             "bids.own_copy": 0,
+            "bids.final_own_copy": 0,
         }
     finally:
         # Back to the key the shared test database's other users expect.

@@ -191,6 +191,7 @@ for input_type, mutation, variables in (
     ("CancelTenderInput", "cancelTender", {"id": NO_TENDER, "reason": "BAD"}),
     ("PublishTenderInput", "publishTender", {"id": NO_TENDER, "drawCommitment": "BAD"}),
     ("OpenTenderInput", "openTender", {"id": NO_TENDER, "seed": "BAD"}),
+    ("RequestFinalQuotesInput", "requestFinalQuotes", {"id": NO_TENDER, "deadline": "2099-01-01T00:00:00Z", "note": "BAD"}),
 ):
     field = next(k for k, v in variables.items() if v == "BAD")
     case("OWN", f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))

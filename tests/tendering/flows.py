@@ -74,6 +74,8 @@ SIMPLE_TEMPLATE = {
     ],
     "noticeText": "简易招标公告",
 }
+NEGOTIATION_TEMPLATE = {**RFQ_TEMPLATE, "name": "竞争性谈判模板", "method": "COMPETITIVE_NEGOTIATION", "noticeText": "竞争性谈判公告"}
+TEMPLATES = {"rfq": RFQ_TEMPLATE, "competitive_negotiation": NEGOTIATION_TEMPLATE, "simple_tender": SIMPLE_TEMPLATE}
 EXPERTS = ["expert1", "expert2", "expert3", "expert4", "expert5"]
 
 
@@ -171,7 +173,7 @@ async def draft(api, state, method: str = "rfq", suppliers: int = 3, *, fresh: b
     if fresh:
         owner = await new_owner(api)
     owner, project_id = await approved_project(api, owner)
-    template_id = await template(api, owner, RFQ_TEMPLATE if method == "rfq" else SIMPLE_TEMPLATE)
+    template_id = await template(api, owner, TEMPLATES[method])
     invited = [await new_supplier(api) for _ in range(suppliers)] if fresh or suppliers != 3 else list(shared)
     now = state.clock.now()
     deadline = deadline_from(now)
@@ -182,7 +184,7 @@ async def draft(api, state, method: str = "rfq", suppliers: int = 3, *, fresh: b
         "bidDeadline": iso(deadline),
         "openingTime": iso(deadline + timedelta(hours=1)),
         "clarificationDeadline": iso(deadline - timedelta(days=1)),
-        "invitedSupplierIds": [s.org_id for s in invited] if method == "rfq" else [],
+        "invitedSupplierIds": [s.org_id for s in invited] if method != "simple_tender" else [],
         **overrides,
     }
     data = await api.ok(CREATE_TENDER, {"input": values}, token=owner.staff.token)
@@ -204,8 +206,8 @@ async def published(api, state, method: str = "rfq", suppliers: int = 3, *, fres
 
 async def bid(api, supplier: Supplier, tender_id: str, price: str, *, method: str = "rfq", filename: str = "报价单.pdf") -> dict:
     """submitBid as a multipart request with the documents the template requires."""
-    key = "quotation" if method == "rfq" else "proposal"
-    answers = [{"key": "period", "answer": "30"}] if method == "rfq" else []
+    key = "proposal" if method == "simple_tender" else "quotation"
+    answers = [] if method == "simple_tender" else [{"key": "period", "answer": "30"}]
     operations = {
         "query": SUBMIT_BID,
         "variables": {"input": {"tenderId": tender_id, "price": price, "answers": answers, "documents": [{"key": key, "file": None}]}},
