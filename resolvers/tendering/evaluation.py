@@ -169,6 +169,17 @@ async def _replace(uow: UnitOfWork, tender: Tender, leaving: CommitteeMember) ->
     raise UserErrors(Problem("EXPERT_POOL_EXHAUSTED", None, {"size": tender.committee_size, "available": 0}))
 
 
+async def _leave(uow: UnitOfWork, tender: Tender, member: CommitteeMember, status: str, reason: str) -> CommitteeMember:
+    """The member leaves the committee (declined, or stood aside), recorded; the next expert
+    in the seeded order takes the seat."""
+    member.status, member.reason, member.responded_at = status, reason, uow.now
+    changes = {"tender": tender.code, "status": {"before": "drawn", "after": status}, "reason": reason}
+    uow.audit("CommitteeMember", member.id, changes, region_code=tender.region_code)
+    await _replace(uow, tender, member)
+    await uow.session.flush()
+    return member
+
+
 async def decline_evaluation(uow: UnitOfWork, tender_id: int, reason: str | None) -> CommitteeMember:
     tender = await get_tender(uow, tender_id, lock=True)
     member = await _seat(uow, tender)
@@ -177,16 +188,7 @@ async def decline_evaluation(uow: UnitOfWork, tender_id: int, reason: str | None
     checks.raise_if_any()
     if member.status != "drawn":
         raise UserErrors(Problem("EVALUATION_ALREADY_SUBMITTED", None))
-    member.status, member.reason, member.responded_at = "declined", reason, uow.now
-    uow.audit(
-        "CommitteeMember",
-        member.id,
-        {"tender": tender.code, "status": {"before": "drawn", "after": "declined"}, "reason": reason},
-        region_code=tender.region_code,
-    )
-    await _replace(uow, tender, member)
-    await uow.session.flush()
-    return member
+    return await _leave(uow, tender, member, "declined", reason or "")
 
 
 async def declare_conflict(uow: UnitOfWork, tender_id: int, organisation_id: int, relationship: str) -> CommitteeMember:
@@ -202,16 +204,7 @@ async def declare_conflict(uow: UnitOfWork, tender_id: int, organisation_id: int
         raise UserErrors(Problem("EVALUATION_ALREADY_SUBMITTED", None))
     actor = uow.require_actor()
     uow.session.add(ExpertRelationship(user_id=actor.id, organisation_id=organisation_id, relationship=relationship, declared_at=uow.now))
-    member.status, member.reason, member.responded_at = "recused", f"RELATIONSHIP:{relationship}", uow.now
-    uow.audit(
-        "CommitteeMember",
-        member.id,
-        {"tender": tender.code, "status": {"before": "drawn", "after": "recused"}, "relationship": relationship},
-        region_code=tender.region_code,
-    )
-    await _replace(uow, tender, member)
-    await uow.session.flush()
-    return member
+    return await _leave(uow, tender, member, "recused", f"RELATIONSHIP:{relationship}")
 
 
 @dataclass

@@ -156,6 +156,7 @@ register(
             "有效投标 {valid} 份，少于 {minimum} 份，流标。",
             "{valid} valid bids, fewer than the {minimum} required: the tender failed.",
         ),
+        "STOOD_ASIDE": ("与投标人存在利害关系（{relationship}），回避。", "Stood aside: a relationship with a bidder ({relationship})."),
     },
     user_errors=False,
 )

@@ -173,22 +173,22 @@ def _check_keys(checks: Checks, prefix: str, keys: list[str]) -> None:
         seen.add(key)
 
 
-def _documents(checks: Checks, rows: list[DocumentRequirement] | None) -> list[dict] | None:
+def _requirements(checks: Checks, field: str, rows: list | None, text: str, max_length: int) -> list[dict] | None:
+    """Required documents (``text`` "name") or items ("question"): keys checked, text checked."""
     if rows is None:
         return None
     if len(rows) > MAX_REQUIREMENTS:
-        checks.add("TOO_MANY_REQUIREMENTS", "requiredDocuments", max=MAX_REQUIREMENTS)
-    _check_keys(checks, "requiredDocuments", [r.key for r in rows])
-    return [{"key": r.key, "name": checks.text(f"requiredDocuments.{i}.name", r.name, 200)} for i, r in enumerate(rows)]
+        checks.add("TOO_MANY_REQUIREMENTS", field, max=MAX_REQUIREMENTS)
+    _check_keys(checks, field, [r.key for r in rows])
+    return [{"key": r.key, text: checks.text(f"{field}.{i}.{text}", getattr(r, text), max_length)} for i, r in enumerate(rows)]
+
+
+def _documents(checks: Checks, rows: list[DocumentRequirement] | None) -> list[dict] | None:
+    return _requirements(checks, "requiredDocuments", rows, "name", 200)
 
 
 def _items(checks: Checks, rows: list[ItemRequirement] | None) -> list[dict] | None:
-    if rows is None:
-        return None
-    if len(rows) > MAX_REQUIREMENTS:
-        checks.add("TOO_MANY_REQUIREMENTS", "requiredItems", max=MAX_REQUIREMENTS)
-    _check_keys(checks, "requiredItems", [r.key for r in rows])
-    return [{"key": r.key, "question": checks.text(f"requiredItems.{i}.question", r.question, 1000)} for i, r in enumerate(rows)]
+    return _requirements(checks, "requiredItems", rows, "question", 1000)
 
 
 def _criteria(checks: Checks, method: str | None, rows: list[CriterionData] | None) -> list[dict] | None:

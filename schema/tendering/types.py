@@ -30,7 +30,7 @@ from models.tendering import (
 )
 from policies.scope.tendering import BUYER_SIDE_ROLES, MEMBERS_PUBLIC_STATUSES
 from resolvers.core.clock import today_in_china
-from resolvers.core.i18n import LABELS, translate
+from resolvers.core.i18n import LABELS, Label, translate
 from resolvers.core.i18n import label as label_of
 from resolvers.security.downloads import DownloadGrant, signed_path
 from resolvers.tendering import bids as bid_service
@@ -100,6 +100,8 @@ def reason_text(info: Info, recorded: str | None) -> str | None:
     if code == "TOO_FEW_BIDS":
         valid, _, minimum = counts.partition("/")
         return translate("TOO_FEW_BIDS", locale, valid=valid, minimum=minimum)
+    if code == "RELATIONSHIP":
+        return translate("STOOD_ASIDE", locale, relationship=Label("Relationship", counts))
     if recorded in LABELS.get("ClosingReason", {}):
         return label_of("ClosingReason", recorded, locale)
     return recorded
@@ -455,10 +457,16 @@ class CommitteeMember:
     position: int = column("position", "Place in the seeded order. 抽取顺位。")
     status: CommitteeMemberStatus = column("status", "State. 状态。", CommitteeMemberStatus)
     status_label: str = label("status", "CommitteeMemberStatus", "State, in the request's language. 状态名称。")
-    reason: str | None = column("reason", "Why declined or recused. 谢绝或回避原因。")
+    reason_code: str | None = column(
+        "reason", "Why declined or recused, as recorded: the expert's words, or RELATIONSHIP:<relationship>. 谢绝或回避原因（原始记录）。"
+    )
     evaluation_round: int = column("evaluation_round", "Evaluation round, from 1. 评标轮次。")
     drawn_at: datetime = column("drawn_at", "When drawn (UTC). 抽取时间。")
     submitted_at: datetime | None = column("submitted_at", "When the evaluation was submitted (UTC). 提交时间。")
+
+    @strawberry.field(description="Why declined or recused, in the request's language. 谢绝或回避原因。")
+    def reason(self, info: Info) -> str | None:
+        return reason_text(info, self.row.reason)
 
     @strawberry.field(description="The expert's name. 专家姓名。")
     async def expert_name(self, info: Info) -> str | None:

@@ -24,7 +24,7 @@ from flows import (
 )
 
 DECLARE = """mutation($input: DeclareEvaluationConflictInput!) { declareEvaluationConflict(input: $input) {
-  seat { status } errors { code message } } }"""
+  seat { status reason reasonCode } errors { code message } } }"""
 
 
 async def test_a_bid_after_the_deadline_is_refused_by_the_server_clock(api, state):
@@ -102,6 +102,8 @@ async def test_an_evaluator_with_a_relationship_to_a_bidder_stands_aside(api, st
             )
         )["declareEvaluationConflict"]
         assert declared["errors"] == [] and declared["seat"]["status"] == "RECUSED"
+        assert declared["seat"]["reasonCode"] == "RELATIONSHIP:shareholder"
+        assert declared["seat"]["reason"] == "与投标人存在利害关系（股东（三年内）），回避。"
         refused = await api.gql(
             "mutation($input: SubmitEvaluationInput!) { submitEvaluation(input: $input) { errors { code } } }",
             {"input": {"tenderId": t["id"], "sheets": [{"bidId": b["id"], "qualified": True} for b in t["bids"]]}},
