@@ -1,4 +1,5 @@
-"""File downloads: ``GET /files/project-document/{id}`` and ``GET /files/bid-file/{id}``.
+"""File downloads: ``GET /files/project-document/{id}``, ``/files/bid-file/{id}`` and
+``/files/qualification-certificate/{id}``.
 
 Authorised either by a signed link from a ``downloadUrl`` field (the person it was issued
 to, an expiry, an HMAC seal) or by an ``Authorization: Bearer`` header. Either way the row
@@ -66,7 +67,18 @@ async def _bid_file(state, ctx: RequestContext, file_id: int) -> File | None:
     return File(open_file(key, data), meta["media_type"], meta["filename"], meta["sha256"])
 
 
-FILES = {"project-document": _project_document, "bid-file": _bid_file}
+async def _certificate(state, ctx: RequestContext, qualification_id: int) -> File | None:
+    """A qualification's scanned certificate, to whoever the qualification's row scope shows it."""
+    row = await ctx.loaders.qualification.load(qualification_id)
+    if row is None or row.certificate_sha256 is None:
+        return None
+    data = await state.storage.get(row.certificate_sha256)
+    return File(
+        data, row.certificate_media_type or "application/octet-stream", row.certificate_filename or "certificate", row.certificate_sha256
+    )
+
+
+FILES = {"project-document": _project_document, "bid-file": _bid_file, "qualification-certificate": _certificate}
 
 
 async def download_project_document(request: Request) -> Response:
@@ -75,6 +87,10 @@ async def download_project_document(request: Request) -> Response:
 
 async def download_bid_file(request: Request) -> Response:
     return await _serve(request, "bid-file")
+
+
+async def download_certificate(request: Request) -> Response:
+    return await _serve(request, "qualification-certificate")
 
 
 async def _serve(request: Request, kind: str) -> Response:

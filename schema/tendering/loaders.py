@@ -145,3 +145,29 @@ def _public_committee(ctx: Any) -> Batch:
 
 loaders.register("public_ranking_of_tender", _public_ranking)
 loaders.register("public_committee_of_tender", _public_committee)
+
+
+def _public_receipts(ctx: Any) -> Batch:
+    """The receipt hashes of the valid bids of tenders whose award is public: with the seed
+    and the pool, what anyone needs to recompute the committee."""
+
+    async def batch(tender_ids: list[Any]) -> list[Any]:
+        stmt = (
+            select(Bid.tender_id, Bid.receipt_hash)
+            .join(Tender, Tender.id == Bid.tender_id)
+            .where(
+                keys_in(ctx.db.dialect, Bid.tender_id),
+                Tender.status.in_(("publicity", "awarded")),
+                Bid.opened_at.is_not(None),
+                Bid.opened_hash == Bid.receipt_hash,
+            )
+        )
+        grouped: dict[int, list[str]] = {}
+        for tender_id, receipt in await ctx.reads.all(stmt, {KEYS: [int(i) for i in tender_ids]}):
+            grouped.setdefault(tender_id, []).append(receipt)
+        return [sorted(grouped.get(int(i), [])) for i in tender_ids]
+
+    return batch
+
+
+loaders.register("public_receipts_of_tender", _public_receipts)

@@ -878,6 +878,17 @@ class Qualification(Node):
     certificate_filename: str | None = column("certificate_filename", "Scanned certificate's file name. 证书扫描件。")
     certificate_sha256: str | None = column("certificate_sha256", "SHA-256 of the scan. 扫描件哈希。")
 
+    @strawberry.field(description="A download link for the scanned certificate, valid 10 minutes. 证书扫描件下载链接。")
+    async def certificate_url(self, info: Info) -> str | None:
+        actor = await info.context.actor()
+        if actor is None or self.row.certificate_sha256 is None:
+            return None
+        from models.base import utcnow
+
+        expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
+        grant = DownloadGrant("qualification-certificate", self.row.id, actor.kind, actor.id, expires, actor.session_id)
+        return signed_path(info.context.settings.jwt_secret, grant)
+
     @strawberry.field(description="Whether it is valid today (China time). 当前是否有效。")
     def valid(self, info: Info) -> bool:
         return self.row.valid_until >= today_in_china(info.context.state.clock.now())
@@ -965,6 +976,17 @@ class PublicAward:
     async def award_value(self, info: Info) -> Decimal | None:
         ranking = await self.ranking(info)
         return next((r.price for r in ranking if r.rank == 1), None)
+
+    @strawberry.field(description="The committee draw, for anyone to recompute the committee. 专家抽取信息（可复核）。")
+    async def draw(self, info: Info) -> CommitteeDraw:
+        return CommitteeDraw(
+            algorithm=draw.ALGORITHM,
+            algorithm_text=draw.ALGORITHM_TEXT,
+            commitment=self.row.draw_commitment,
+            seed=self.row.draw_seed,
+            pool=[strawberry.ID(to_global_id("User", uid)) for uid in json.loads(self.row.draw_pool or "[]")],
+            receipt_hashes=await info.context.loaders.public_receipts_of_tender.load(self.row.id),
+        )
 
     @strawberry.field(description="The evaluation committee's members. 评标委员会成员。")
     async def committee(self, info: Info) -> list[str]:

@@ -129,3 +129,30 @@ async def test_a_disqualification_needs_a_reason_and_every_valid_bid_a_verdict(a
         ]
         assert sorted(e["code"] for e in errors) == ["DISQUALIFICATION_REASON_REQUIRED", "MISSING_SHEET"]
         assert (await tender(api, p.owner.staff.token, t["id"]))["status"] == "OPENED"
+
+
+async def test_a_certificate_downloads_for_its_organisation_and_the_buyer_side_only(api, state):
+    import json
+
+    from factories import pdf_bytes
+
+    supplier, outsider = await new_supplier(api), await new_supplier(api)
+    document = pdf_bytes("资质证书 " + unique())
+    query = "mutation($i: AddQualificationInput!) { addQualification(input: $i) { qualification { id certificateUrl certificateSha256 } errors { code } } }"
+    variables = {
+        "i": {"kind": "MUNICIPAL_WORKS", "grade": "SECOND", "number": unique("SZ"), "validUntil": "2099-12-31", "certificate": None}
+    }
+    response = await api.client.post(
+        "/graphql",
+        data={"operations": json.dumps({"query": query, "variables": variables}), "map": json.dumps({"0": ["variables.i.certificate"]})},
+        files={"0": ("资质证书.pdf", document, "application/pdf")},
+        headers={"Authorization": f"Bearer {supplier.token}", "GraphQL-Require-Preflight": "1"},
+    )
+    payload = response.json()["data"]["addQualification"]
+    assert payload["errors"] == []
+    link = payload["qualification"]["certificateUrl"]
+    downloaded = await api.client.get(link)
+    assert downloaded.status_code == 200 and downloaded.content == document
+    path = link.split("?")[0]
+    for token, status in ((await api.token("owner"), 200), (outsider.token, 404)):
+        assert (await api.client.get(path, headers={"Authorization": f"Bearer {token}"})).status_code == status

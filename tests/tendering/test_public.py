@@ -4,6 +4,7 @@ recorded for supervision."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timedelta
 
@@ -20,11 +21,14 @@ from flows import (
 )
 from sqlalchemy import text
 
+from resolvers.tendering import draw
+
 PUBLIC_TENDERS = """query($f: TenderFilter) { publicTenders(filter: $f, first: 100) { nodes {
   code title method methodLabel status ceilingPrice bidDeadline ownerName numberOfTenderers requiredDocuments { name }
   ocds { procurementMethod tenderPeriodEnd valueAmount currency } } } }"""
 PUBLIC_AWARDS = """query($f: TenderFilter) { publicAwards(filter: $f, first: 100) { nodes {
-  code status winnerName awardValue committee publicityEndsAt ranking { rank bidderName price qualified } } } }"""
+  code status winnerName awardValue committee publicityEndsAt ranking { rank bidderName price qualified }
+  draw { seed commitment pool receiptHashes } } } }"""
 SIGNALS = """query($id: ID!) { tender(id: $id) { signals { bids validBids singleValidBid identicalPrices winningShareOfCeiling
   secondPriceGap responseDays disqualified } } }"""
 
@@ -63,6 +67,12 @@ async def test_notices_and_awards_are_public_and_show_public_fields_only(api, st
         assert len(awards) == 1 and awards[0]["status"] == "PUBLICITY" and awards[0]["awardValue"] == "8500.00"
         assert [r["rank"] for r in awards[0]["ranking"]] == [1, 2, 3] and len(awards[0]["committee"]) == 3
         assert awards[0]["winnerName"] == awards[0]["ranking"][0]["bidderName"]
+        # Anyone can now recompute the committee from the published draw.
+        public_draw = awards[0]["draw"]
+        assert draw.seed_matches(public_draw["seed"], public_draw["commitment"]) and len(public_draw["receiptHashes"]) == 3
+        pool = [int(base64.urlsafe_b64decode(g + "=" * (-len(g) % 4)).decode().split(":")[1]) for g in public_draw["pool"]]
+        order = draw.seeded_order(public_draw["seed"], public_draw["receiptHashes"], pool)
+        assert len(order) == len(pool) >= 3
 
         # Everyone concerned heard of each step; nobody else.
         invited = await _recipients(state, "tender.published", code)
