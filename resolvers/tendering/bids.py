@@ -51,7 +51,7 @@ from resolvers.tendering.service import (
 
 encrypted_column(Bid, "own_copy", "bids.own_copy", lambda row: own_copy_context(row.tender_id, row.organisation_id))
 
-MAX_BID_FILES = 20
+MAX_BID_FILES = 20  # one per required document (service.MAX_REQUIREMENTS)
 RECUSAL_YEARS = 3
 
 
@@ -326,9 +326,10 @@ async def open_tender(uow: UnitOfWork, storage: Storage, tender_id: int, seed: s
     now = uow.current_time()
     if now < tender.opening_time:
         raise UserErrors(Problem("OPENING_TIME_NOT_REACHED", None, {"opening_time": china_time(tender.opening_time)}))
-    seed = (seed or "").strip()
-    if not seed:
-        raise UserErrors(Problem("REQUIRED", "seed"))
+    checks = Checks()
+    seed = checks.text("seed", seed, 128)
+    checks.raise_if_any()
+    assert seed is not None
     if tender.draw_commitment is None or not draw.seed_matches(seed, tender.draw_commitment):
         raise UserErrors(Problem("DRAW_SEED_MISMATCH", "seed"))
     assert tender.sealing_private_key is not None

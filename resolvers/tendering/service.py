@@ -82,7 +82,7 @@ PROJECT_LIFECYCLE.add(
 encrypted_column(Tender, "sealing_private_key", "tenders.sealing_private_key", lambda row: f"tenders.sealing_key:{row.id}")
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-MAX_REQUIREMENTS = 50
+MAX_REQUIREMENTS = 20  # also the most files a bid may carry (one per required document)
 MAX_INVITED = 50
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from resolvers.core.errors import BadInput
+from resolvers.core.errors import BadInput, Problem
 from resolvers.projects.service import Upload
 from resolvers.tendering import bids as bid_svc
 from resolvers.tendering import evaluation as eval_svc
@@ -16,7 +16,7 @@ from resolvers.tendering import service as svc
 from schema.core.context import Info
 from schema.core.fields import from_row
 from schema.core.node import decode_id
-from schema.core.payload import in_input, run_mutation
+from schema.core.payload import UserError, in_input, run_mutation
 from schema.tendering.inputs import (
     AddQualificationInput,
     AmendTenderInput,
@@ -114,6 +114,11 @@ async def _upload(info: Info, file: Any) -> Upload:
     return Upload(filename=getattr(file, "filename", "") or "", content_type=getattr(file, "content_type", None), data=data)
 
 
+def too_many_files(info: Info) -> UserError:
+    problem = Problem("TOO_MANY_FILES", "documents", {"max": bid_svc.MAX_BID_FILES})
+    return UserError.of(problem, info.context.meta.locale)
+
+
 def _storage(info: Info):
     return info.context.state.storage
 
@@ -186,6 +191,8 @@ class TenderingMutation:
 
     @strawberry.mutation(description="Submit or replace your sealed bid; returns a receipt. 投标（返回回执）。")
     async def submit_bid(self, info: Info, input: SubmitBidInput) -> BidPayload | None:
+        if len(input.documents) > bid_svc.MAX_BID_FILES:  # refused before any file is read
+            return BidPayload(bid=None, receipt=None, errors=[too_many_files(info)])
         documents = [bid_svc.BidDocument(d.key, await _upload(info, d.file)) for d in input.documents]
         data = bid_svc.BidData(price=input.price, answers=[bid_svc.Answer(a.key, a.answer) for a in input.answers], documents=documents)
         result, errors = await run_mutation(info, bid_svc.submit_bid, _storage(info), decode_id(input.tender_id, "Tender"), data)

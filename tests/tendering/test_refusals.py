@@ -134,3 +134,32 @@ async def test_opening_refuses_a_seed_that_is_not_the_committed_one(api, state):
 
 
 __all__ = ["CREATE_TENDER"]
+
+
+async def test_a_bid_with_more_files_than_any_tender_asks_for_is_refused_unread(api, state):
+    import json
+
+    from factories import pdf_bytes
+
+    with clock_kept(state):
+        p = await published(api, state, "rfq")
+        count = 21
+        operations = {
+            "query": "mutation($input: SubmitBidInput!) { submitBid(input: $input) { bid { id } errors { code field } } }",
+            "variables": {
+                "input": {"tenderId": p.tender["id"], "price": "8000.00", "documents": [{"key": "quotation", "file": None}] * count}
+            },
+        }
+        response = await api.client.post(
+            "/graphql",
+            data={
+                "operations": json.dumps(operations),
+                "map": json.dumps({str(i): [f"variables.input.documents.{i}.file"] for i in range(count)}),
+            },
+            files={str(i): (f"{i}.pdf", pdf_bytes(str(i)), "application/pdf") for i in range(count)},
+            headers={"Authorization": f"Bearer {p.suppliers[0].token}", "GraphQL-Require-Preflight": "1"},
+        )
+        payload = response.json()["data"]["submitBid"]
+        assert payload["bid"] is None and payload["errors"] == [{"code": "TOO_MANY_FILES", "field": "documents"}]
+        too_long = await open_tender(api, state, p, seed="s" * 129)
+        assert [e["code"] for e in too_long["errors"]] == ["TOO_LONG"]
