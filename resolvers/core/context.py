@@ -85,6 +85,7 @@ class UnitOfWork:
     audit_events: list[PendingAuditEvent] = field(default_factory=list)
     policy_changed: bool = False
     rollback_hooks: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    commit_hooks: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     # Domain events recorded in this transaction (resolvers.events), dispatched after commit.
     events: list[Any] = field(default_factory=list)
     # The process's clock (``resolvers.core.clock.Clock``), for rules that must read the time
@@ -99,6 +100,11 @@ class UnitOfWork:
     def on_rollback(self, hook: Callable[[], Awaitable[Any]]) -> None:
         """Undo a side effect outside the database (a stored file) if the transaction fails."""
         self.rollback_hooks.append(hook)
+
+    def after_commit(self, hook: Callable[[], Awaitable[Any]]) -> None:
+        """Do something outside the database once the transaction has committed (remove a
+        file that no row names any more); never if it rolls back."""
+        self.commit_hooks.append(hook)
 
     def audit(
         self,

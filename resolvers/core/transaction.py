@@ -120,6 +120,11 @@ async def unit_of_work(state: Services, operation: str, actor: Actor | None, met
                 log.exception("a rollback hook of %s failed", operation)
         raise
     written = session.info.pop(WRITTEN, set())  # committed: the last flush is recorded too
+    for hook in uow.commit_hooks:
+        try:
+            await hook()
+        except Exception:
+            log.exception("an after-commit hook of %s failed", operation)
     if uow.actor is not None:
         state.db.mark_written(f"{uow.actor.kind}:{uow.actor.id}")
     if uow.policy_changed:

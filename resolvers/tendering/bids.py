@@ -187,6 +187,10 @@ async def submit_bid(uow: UnitOfWork, storage: Storage, tender_id: int, data: Bi
         uow.session.add(bid)
         await uow.session.flush()
     else:
+        # The replaced content's files go once the replacement has committed: their keys went
+        # with the old sealed content, so nobody could read them again anyway.
+        for key in (await uow.session.execute(select(BidFile.storage_key).where(BidFile.bid_id == bid.id))).scalars():
+            uow.after_commit(functools.partial(storage.delete, key))
         await uow.session.execute(delete(BidFile).where(BidFile.bid_id == bid.id))
 
     documents, file_keys = [], {}

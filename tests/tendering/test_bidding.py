@@ -31,6 +31,15 @@ ADD_QUALIFICATION = "mutation($i: AddQualificationInput!) { addQualification(inp
 SUBMIT_EVALUATION = "mutation($i: SubmitEvaluationInput!) { submitEvaluation(input: $i) { errors { code field } } }"
 
 
+async def _stored(state, bid_gid: str) -> list[str]:
+    from factories import pk_of
+    from sqlalchemy import text
+
+    async with state.db.read() as session:
+        rows = await session.execute(text("SELECT storage_key FROM bid_files WHERE bid_id = :b"), {"b": pk_of(bid_gid)})
+        return list(rows.scalars())
+
+
 async def test_publication_needs_the_response_period_and_moves_the_project_to_tendering(api, state):
     with clock_kept(state):
         p = await draft(api, state, "rfq")
@@ -65,7 +74,11 @@ async def test_a_bid_is_replaced_or_withdrawn_until_the_deadline_each_with_a_rec
         p = await published(api, state, "rfq")
         supplier = p.suppliers[0]
         first = await bid_ok(api, supplier, p.tender["id"], "8800.00")
+        old_files = await _stored(state, first["bid"]["id"])
         second = await bid_ok(api, supplier, p.tender["id"], "8600.00")
+        # The replaced content's files leave the store; the new ones are there.
+        assert old_files and not any(state.storage.exists(key) for key in old_files)
+        assert all(state.storage.exists(key) for key in await _stored(state, first["bid"]["id"]))
         assert second["bid"]["id"] == first["bid"]["id"] and second["receipt"]["kind"] == "replaced"
         assert second["receipt"]["contentHash"] != first["receipt"]["contentHash"] and second["bid"]["price"] == "8600.00"
         withdrawn = (await api.ok(WITHDRAW, {"i": {"bidId": first["bid"]["id"]}}, token=supplier.token))["withdrawBid"]
