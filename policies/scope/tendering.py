@@ -33,8 +33,10 @@ from policies.scope import REGION_WIDE_ROLES, belonging, in_region, scope_of
 from policies.scope.projects import PARTICIPATION, PROJECT_REVIEWING_ROLES
 from policies.subject import Actor
 
-# Roles that see a procurement from the buyer's or the supervisor's side (never as a bidder).
-BUYER_SIDE_ROLES = REGION_WIDE_ROLES | PROJECT_REVIEWING_ROLES | {"owner_staff"}
+# Roles that see a procurement from the buyer's or the supervisor's side (never as a bidder):
+# the committee, the sheets, the invitations, open questions. Integrators' systems are third
+# parties and read only what is public to the procurement's participants.
+BUYER_SIDE_ROLES = (REGION_WIDE_ROLES | PROJECT_REVIEWING_ROLES | {"owner_staff"}) - {"integrator"}
 # Committee members are shown to bidders from the award publicity on.
 MEMBERS_PUBLIC_STATUSES = ("publicity", "awarded")
 

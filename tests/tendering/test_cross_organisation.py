@@ -116,3 +116,45 @@ async def test_a_page_of_tenders_costs_the_same_statements_whatever_its_size(api
             assert len(data["tenders"]["nodes"]) == first
             counts.append(len(statements))
         assert counts[0] == counts[1], counts
+
+
+async def test_an_integrators_system_reads_what_participants_may_read_and_no_more(api, state):
+    """A third party's read-only client sees opened tenders of its region, never the
+    committee, the sheets, the invitations or the signals, and writes nothing."""
+    import base64
+
+    from conftest import unique as fresh
+
+    admin = await api.token("admin")
+    organisation = (await api.ok("query { viewer { organisation { id } } }", token=await api.token("reviewer")))["viewer"]["organisation"][
+        "id"
+    ]
+    created = await api.ok(
+        "mutation($name: String!, $org: ID!) { createApiClient(input: {name: $name, organisationId: $org}) { apiClient { clientId } clientSecret errors { code } } }",
+        {"name": fresh("接口"), "org": organisation},
+        token=admin,
+    )
+    client_id, secret = created["createApiClient"]["apiClient"]["clientId"], created["createApiClient"]["clientSecret"]
+    basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    token = (await api.client.post("/auth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": basic})).json()[
+        "access_token"
+    ]
+    with clock_kept(state):
+        p = await published(api, state, "rfq")
+        for s, price in zip(p.suppliers, ["8800.00", "8500.00", "8700.00"], strict=True):
+            await bid_ok(api, s, p.tender["id"], price)
+        await open_tender(api, state, p)
+        seen = await api.ok(
+            "query($id: ID!) { tender(id: $id) { status bids { price } committee { expertName } invitations { invitedAt } signals { bids } } }",
+            {"id": p.tender["id"]},
+            token=token,
+        )
+        t = seen["tender"]
+        assert t["status"] == "OPENED" and len(t["bids"]) == 3
+        assert t["committee"] == [] and t["invitations"] == [] and t["signals"] is None
+        refused = await api.gql(
+            "mutation($i: CancelTenderInput!) { cancelTender(input: $i) { errors { code } } }",
+            {"i": {"id": p.tender["id"], "reason": "x"}},
+            token=token,
+        )
+        assert refused["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "READ_ONLY_CLIENT")
