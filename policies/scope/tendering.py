@@ -41,6 +41,11 @@ BUYER_SIDE_ROLES = (REGION_WIDE_ROLES | PROJECT_REVIEWING_ROLES | {"owner_staff"
 MEMBERS_PUBLIC_STATUSES = ("publicity", "awarded")
 
 
+def person(column, actor: Actor) -> ColumnElement[bool]:
+    """Rows of the signed-in person. An API client's id is not a user's: it matches nothing."""
+    return column == actor.id if actor.kind == "user" else false()
+
+
 def _takes_part(actor: Actor) -> ColumnElement[bool]:
     """Tenders the actor's organisation was invited to or bid on, and tenders the actor
     sits on the committee of."""
@@ -53,7 +58,7 @@ def _takes_part(actor: Actor) -> ColumnElement[bool]:
         # Simple tenders are open to every registered supplier of their region.
         conditions.append((Tender.method == "simple_tender") & in_region(Tender.region_code, actor))
     if "evaluator" in actor.roles:
-        conditions.append(Tender.id.in_(select(CommitteeMember.tender_id).where(CommitteeMember.user_id == actor.id)))
+        conditions.append(Tender.id.in_(select(CommitteeMember.tender_id).where(person(CommitteeMember.user_id, actor))))
     return (Tender.status != "draft") & or_(*conditions) if conditions else false()
 
 
@@ -146,7 +151,7 @@ def clarifications(actor: Actor) -> ColumnElement[bool]:
 def committee_members(actor: Actor) -> ColumnElement[bool]:
     """Members see their own seats; the buyer's side sees the committee; bidders only from
     the award publicity on."""
-    conditions = [CommitteeMember.user_id == actor.id]
+    conditions = [person(CommitteeMember.user_id, actor)]
     if _buyer_side(actor):
         conditions.append(CommitteeMember.tender_id.in_(_visible_tenders(actor)))
     else:
@@ -160,9 +165,9 @@ def evaluation_sheets(actor: Actor) -> ColumnElement[bool]:
     """An expert sees their own sheets, and the other members' only after submitting their
     own; the buyer's side sees them once the evaluation is complete. Bidders see scores
     through the ranking only."""
-    own = EvaluationSheet.user_id == actor.id
+    own = person(EvaluationSheet.user_id, actor)
     submitted = select(CommitteeMember.tender_id).where(
-        CommitteeMember.user_id == actor.id,
+        person(CommitteeMember.user_id, actor),
         CommitteeMember.status == "submitted",
         CommitteeMember.evaluation_round == EvaluationSheet.evaluation_round,
     )
@@ -196,7 +201,7 @@ def qualifications(actor: Actor) -> ColumnElement[bool]:
 
 def _own_or_region(column, actor: Actor) -> ColumnElement[bool]:
     """The actor's own rows; administrators and auditors those of their region's people."""
-    return or_(column == actor.id, column.in_(select(User.id).where(belonging(User.organisation_id, actor))))
+    return or_(person(column, actor), column.in_(select(User.id).where(belonging(User.organisation_id, actor))))
 
 
 @scope_of(ExpertSpecialty)

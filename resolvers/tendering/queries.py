@@ -80,7 +80,7 @@ def my_bids(actor: Actor) -> ListQuery:
 
 def my_evaluations(actor: Actor) -> ListQuery:
     """The actor's committee seats, latest first."""
-    stmt = select(CommitteeMember).where(CommitteeMember.user_id == actor.id)
+    stmt = select(CommitteeMember).where(scope.person(CommitteeMember.user_id, actor))
     return ListQuery(stmt, [(CommitteeMember.drawn_at, True), (CommitteeMember.id, True)])
 
 

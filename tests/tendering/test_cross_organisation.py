@@ -152,6 +152,29 @@ async def test_an_integrators_system_reads_what_participants_may_read_and_no_mor
         t = seen["tender"]
         assert t["status"] == "OPENED" and len(t["bids"]) == 3
         assert t["committee"] == [] and t["invitations"] == [] and t["signals"] is None
+        # An API client whose id happens to be a member's user id is still not that member.
+        from factories import pk_of
+        from sqlalchemy import select
+
+        from models.tendering import CommitteeMember, EvaluationSheet
+        from policies.scope.tendering import committee_members, evaluation_sheets
+        from resolvers.core.context import Actor
+
+        tender_pk = pk_of(p.tender["id"])
+        async with state.db.read() as session:
+            member = (
+                (
+                    await session.execute(
+                        select(CommitteeMember.user_id).where(CommitteeMember.tender_id == tender_pk, CommitteeMember.status == "drawn")
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            client = Actor("client", member, "client:x", 1, "platform", "320583", frozenset({"integrator"}), scopes=frozenset({"read"}))
+            seats = select(CommitteeMember.id).where(CommitteeMember.tender_id == tender_pk, committee_members(client))
+            sheets = select(EvaluationSheet.id).where(EvaluationSheet.tender_id == tender_pk, evaluation_sheets(client))
+            assert (await session.execute(seats)).first() is None and (await session.execute(sheets)).first() is None
         refused = await api.gql(
             "mutation($i: CancelTenderInput!) { cancelTender(input: $i) { errors { code } } }",
             {"i": {"id": p.tender["id"], "reason": "x"}},
