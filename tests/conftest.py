@@ -129,15 +129,8 @@ def empty_database_url():
     _drop_database(name)
 
 
-# argon2id at the lowest cost in-process: the suite makes and signs in hundreds of people,
-# and what it checks of hashing (salted argon2id, verification, rehashing on a change of
-# parameters) does not depend on the cost. Processes the tests start (the CLI, the fuzzed
-# server) keep the production cost.
-TEST_PASSWORD_HASHING = {"password_hash_time_cost": 1, "password_hash_memory_kib": 8, "password_hash_parallelism": 1}
-
-
 def make_settings(database_url: str, **overrides) -> Settings:
-    values = dict(env="test", database_url=database_url, policy_cache_seconds=3600.0, storage_dir=TMP / "storage", **TEST_PASSWORD_HASHING)
+    values = dict(env="test", database_url=database_url, policy_cache_seconds=3600.0, storage_dir=TMP / "storage")
     values.update(overrides)
     return Settings(**values)
 
