@@ -38,8 +38,11 @@ DEMO_PASSWORD = "smallworks-demo"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``once`` check what no database backend changes (transport, CLI,
-    settings, assets): they run in the SQLite run only, which keeps ``make test`` fast."""
+    """Tests marked ``demo_state`` read the demo data as it was loaded: they run before any
+    test changes it (moves the clock past a publicity and lets the award job run). Tests
+    marked ``once`` check what no database backend changes (transport, CLI, settings,
+    assets): they run in the SQLite run only, which keeps ``make test`` fast."""
+    items.sort(key=lambda item: item.get_closest_marker("demo_state") is None)  # stable: the rest keep their order
     if BACKEND == "sqlite":
         return
     skip = pytest.mark.skip(reason="does not depend on the database backend: runs once, in the SQLite run")
