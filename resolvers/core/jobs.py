@@ -1,4 +1,5 @@
-"""Background work that domains contribute: time-based reminder rules.
+"""Background work that domains contribute: time-based reminder rules and scheduled
+transitions, and ``each_apart`` for a rule that acts on many rows.
 
 A domain registers its rules in ``resolvers/<domain>/reminders.py`` with ``@reminder``; the
 worker (``workers.jobs.send_reminders``, every five minutes) and the embedded background
@@ -8,10 +9,15 @@ subject, due date and person, however often it runs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
+from typing import Any, TypeVar
 
 from resolvers.core.context import UnitOfWork
+
+log = logging.getLogger("smallworks")
+T = TypeVar("T")
 
 ReminderRule = Callable[[UnitOfWork, date], Awaitable[int]]
 
@@ -38,3 +44,22 @@ def scheduled(rule: ScheduledRule) -> ScheduledRule:
     if rule not in SCHEDULED:
         SCHEDULED.append(rule)
     return rule
+
+
+async def each_apart(uow: UnitOfWork, items: Iterable[T], act: Callable[[T], Awaitable[Any]], what: str) -> int:
+    """``act`` on each item in a savepoint of its own: an item that fails is rolled back
+    alone (its rows, audit events and outbox events) and logged, and the others go ahead, so
+    one broken row cannot hold back a scheduled rule for everyone. Returns how many succeeded."""
+    done = 0
+    for item in items:
+        events, audits = len(uow.events), len(uow.audit_events)
+        try:
+            async with uow.session.begin_nested():
+                await act(item)
+        except Exception:
+            del uow.events[events:]
+            del uow.audit_events[audits:]
+            log.exception("%s failed for %r; the others go ahead", what, item)
+            continue
+        done += 1
+    return done

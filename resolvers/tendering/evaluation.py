@@ -33,7 +33,7 @@ from resolvers.core.audit import canonical_json
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, Problem, UserErrors
 from resolvers.core.i18n import Label
-from resolvers.core.jobs import scheduled
+from resolvers.core.jobs import each_apart, scheduled
 from resolvers.core.money import decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import Checks
@@ -461,7 +461,8 @@ async def award(uow: UnitOfWork, tender: Tender) -> None:
 
 @scheduled
 async def award_after_publicity(uow: UnitOfWork, today: date) -> int:
-    """Award every tender whose publicity has ended with no objection open."""
+    """Award every tender whose publicity has ended with no objection open; one that fails
+    is left in publicity, logged, and tried again at the next run."""
     open_objections = select(AwardObjection.id).where(AwardObjection.tender_id == Tender.id, AwardObjection.status == "open").exists()
     due = (
         (
@@ -475,9 +476,7 @@ async def award_after_publicity(uow: UnitOfWork, today: date) -> int:
         .scalars()
         .all()
     )
-    for tender in due:
-        await award(uow, tender)
-    return len(due)
+    return await each_apart(uow, due, lambda tender: award(uow, tender), "awarding a tender after its publicity")
 
 
 # -- the expert register -------------------------------------------------------------

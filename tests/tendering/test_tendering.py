@@ -177,3 +177,29 @@ def test_the_draw_refuses_a_seed_that_is_not_the_committed_one():
 
 
 __all__ = ["Decimal"]
+
+
+async def _in_publicity(api, state):
+    p = await published(api, state, "rfq")
+    for s, price in zip(p.suppliers, ["8800.00", "8500.00", "8700.00"], strict=True):
+        await bid_ok(api, s, p.tender["id"], price)
+    t = (await open_tender(api, state, p))["tender"]
+    for username in committee_usernames(t):
+        await evaluate(api, username, t, {b["id"]: (True, {}) for b in t["bids"]})
+    started = (await api.ok(START_PUBLICITY, {"input": {"id": t["id"]}}, token=p.owner.staff.token))["startAwardPublicity"]
+    return p, started["tender"]
+
+
+async def test_a_tender_the_award_job_cannot_award_does_not_hold_back_the_others(api, state):
+    from factories import pk_of
+    from sqlalchemy import text
+
+    with clock_kept(state):
+        broken, broken_t = await _in_publicity(api, state)
+        sound, sound_t = await _in_publicity(api, state)
+        async with state.db.write() as session:  # a row no award can work from
+            await session.execute(text("UPDATE tenders SET recommended_bid_id = 0 WHERE id = :t"), {"t": pk_of(broken_t["id"])})
+        move_to(state, max(datetime.fromisoformat(t["publicityEndsAt"]) for t in (broken_t, sound_t)) + timedelta(seconds=1))
+        assert await run_award_job(state) >= 1
+        assert (await tender(api, sound.owner.staff.token, sound_t["id"]))["status"] == "AWARDED"
+        assert (await tender(api, broken.owner.staff.token, broken_t["id"]))["status"] == "PUBLICITY"
