@@ -81,8 +81,17 @@ def _visible_tenders(actor: Actor):
     return select(Tender.id).where(tenders(actor))
 
 
-def _buyer_side(actor: Actor) -> bool:
+def buyer_side(actor: Actor) -> bool:
+    """Whether the actor sees procurements from the buyer's or the supervisor's side."""
     return bool(actor.roles & BUYER_SIDE_ROLES)
+
+
+def draw_revealed(actor: Actor | None, tender) -> bool:
+    """Whether the actor may read a tender's drawn seed and pool, from which the committee
+    follows: the buyer's side from the opening, everyone from the award publicity."""
+    if tender.draw_seed is None:
+        return False
+    return tender.status in MEMBERS_PUBLIC_STATUSES or (actor is not None and buyer_side(actor))
 
 
 def _projects_taken_part_in(actor: Actor) -> ColumnElement[bool]:
@@ -122,7 +131,7 @@ def tender_invitations(actor: Actor) -> ColumnElement[bool]:
     """The buyer's side sees whom a tender invited; a supplier only its own invitation (who
     else competes is not a supplier's business before the opening)."""
     own = TenderInvitation.organisation_id == actor.organisation_id
-    if _buyer_side(actor):
+    if buyer_side(actor):
         return or_(own, TenderInvitation.tender_id.in_(_visible_tenders(actor)))
     return own
 
@@ -142,7 +151,7 @@ def clarifications(actor: Actor) -> ColumnElement[bool]:
     """Answered questions are published to everyone who sees the tender; an open question
     only to its asker and the buyer's side."""
     visible = Clarification.tender_id.in_(_visible_tenders(actor))
-    if _buyer_side(actor):
+    if buyer_side(actor):
         return visible
     return visible & ((Clarification.status == "answered") | (Clarification.asked_by_organisation_id == actor.organisation_id))
 
@@ -152,7 +161,7 @@ def committee_members(actor: Actor) -> ColumnElement[bool]:
     """Members see their own seats; the buyer's side sees the committee; bidders only from
     the award publicity on."""
     conditions = [person(CommitteeMember.user_id, actor)]
-    if _buyer_side(actor):
+    if buyer_side(actor):
         conditions.append(CommitteeMember.tender_id.in_(_visible_tenders(actor)))
     else:
         public = select(Tender.id).where(tenders(actor), Tender.status.in_(MEMBERS_PUBLIC_STATUSES))
@@ -172,7 +181,7 @@ def evaluation_sheets(actor: Actor) -> ColumnElement[bool]:
         CommitteeMember.evaluation_round == EvaluationSheet.evaluation_round,
     )
     conditions = [own, EvaluationSheet.tender_id.in_(submitted)]
-    if _buyer_side(actor):
+    if buyer_side(actor):
         complete = select(Tender.id).where(tenders(actor), Tender.evaluated_at.is_not(None))
         conditions.append(EvaluationSheet.tender_id.in_(complete))
     return or_(*conditions)
@@ -181,7 +190,7 @@ def evaluation_sheets(actor: Actor) -> ColumnElement[bool]:
 @scope_of(AwardObjection)
 def award_objections(actor: Actor) -> ColumnElement[bool]:
     own = AwardObjection.organisation_id == actor.organisation_id
-    if _buyer_side(actor):
+    if buyer_side(actor):
         return or_(own, AwardObjection.tender_id.in_(_visible_tenders(actor)))
     return own
 
@@ -194,7 +203,7 @@ def tender_templates(actor: Actor) -> ColumnElement[bool]:
 @scope_of(Qualification)
 def qualifications(actor: Actor) -> ColumnElement[bool]:
     """A contractor's own; the region's, for the buyer's side (to check a supplier)."""
-    if _buyer_side(actor):
+    if buyer_side(actor):
         return belonging(Qualification.organisation_id, actor, BUYER_SIDE_ROLES)
     return Qualification.organisation_id == actor.organisation_id
 

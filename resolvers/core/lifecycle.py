@@ -9,7 +9,9 @@ lets ``cancel`` start from ``tendering`` too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Problem, UserErrors
 from resolvers.core.i18n import Label
 
@@ -63,6 +65,31 @@ class StateMachine:
             }
             raise UserErrors(Problem("INVALID_TRANSITION", "status", params))
         return transition.target
+
+    def apply(self, uow: UnitOfWork, row: Any, action: str, history: type, subject: str, comment: str | None = None) -> str:
+        """Move ``row`` (with ``status``, ``updated_at``, ``region_code``) by ``action``, add
+        its status-history row (model ``history``, whose ``subject`` column names the row),
+        and audit the change; returns the status it left. Every entity with a lifecycle
+        records its moves this way."""
+        before = row.status
+        row.status = self.target(action, before)
+        row.updated_at = uow.now
+        actor = uow.require_actor()
+        uow.session.add(
+            history(
+                **{subject: row.id},
+                from_status=before,
+                to_status=row.status,
+                action=action,
+                actor_id=actor.id,
+                actor_name=actor.display_name,
+                comment=comment,
+                occurred_at=uow.now,
+            )
+        )
+        changes = {"status": {"before": before, "after": row.status}, "action": action, "comment": comment}
+        uow.audit(self.entity, row.id, changes, region_code=row.region_code)
+        return before
 
     def allows(self, action: str, status: str) -> bool:
         transition = self._transitions.get(action)

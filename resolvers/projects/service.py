@@ -284,28 +284,7 @@ def _check_version(project: Project, expected: int | None) -> None:
 
 async def transition(uow: UnitOfWork, project: Project, action: str, comment: str | None = None) -> None:
     """Move the project through ``PROJECT_LIFECYCLE``, record the status history and audit."""
-    before = project.status
-    project.status = PROJECT_LIFECYCLE.target(action, before)
-    project.updated_at = uow.now
-    actor = uow.require_actor()
-    uow.session.add(
-        ProjectStatusChange(
-            project_id=project.id,
-            from_status=before,
-            to_status=project.status,
-            action=action,
-            actor_id=actor.id,
-            actor_name=actor.display_name,
-            comment=comment,
-            occurred_at=uow.now,
-        )
-    )
-    uow.audit(
-        "Project",
-        project.id,
-        {"status": {"before": before, "after": project.status}, "action": action, "comment": comment},
-        region_code=project.region_code,
-    )
+    PROJECT_LIFECYCLE.apply(uow, project, action, ProjectStatusChange, "project_id", comment)
     await project_events.status_changed(uow, project, action, comment)
 
 

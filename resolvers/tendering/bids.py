@@ -18,13 +18,15 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, select
 
-from models.accounts import Organisation, User
+from models.accounts import Organisation
 from models.base import FEN
-from models.tendering import QUALIFICATION_GRADES, Bid, BidFile, BidReceipt, ExpertRelationship, Qualification, Tender, TenderInvitation
+from models.tendering import QUALIFICATION_GRADES, Bid, BidFile, BidReceipt, Qualification, Tender, TenderInvitation
+from policies.subject import Actor as Subject
 from resolvers.core.audit import canonical_json
 from resolvers.core.clock import china_time, today_in_china
 from resolvers.core.context import UnitOfWork
@@ -52,7 +54,11 @@ from resolvers.tendering.service import (
 encrypted_column(Bid, "own_copy", "bids.own_copy", lambda row: own_copy_context(row.tender_id, row.organisation_id))
 
 MAX_BID_FILES = 20  # one per required document (service.MAX_REQUIREMENTS)
-RECUSAL_YEARS = 3
+
+
+def valid_bid(tender_id: int):
+    """Bids of the tender that were opened and matched their receipts (and documents)."""
+    return (Bid.tender_id == tender_id) & Bid.opened_at.is_not(None) & (Bid.opened_hash == Bid.receipt_hash)
 
 
 def sealed_context(tender_id: int, organisation_id: int) -> str:
@@ -61,6 +67,21 @@ def sealed_context(tender_id: int, organisation_id: int) -> str:
 
 def own_copy_context(tender_id: int, organisation_id: int) -> str:
     return f"bids.own_copy:{tender_id}:{organisation_id}"
+
+
+# What a bidder may do to its bid, and the root mutation that does each.
+BID_ACTIONS = {"replace": "submitBid", "withdraw": "withdrawBid"}
+
+
+def bid_actions(actor: Subject, bid: Bid, tender: Tender | None, now: datetime) -> list[str]:
+    """``replace`` and ``withdraw`` for the bidding organisation while its bid is in and bids
+    are still taken, as ``submit_bid`` and ``withdraw_bid`` require; the gate is applied by
+    the caller."""
+    if tender is None or bid.organisation_id != actor.organisation_id or bid.status != "submitted":
+        return []
+    if tender.status != "published" or now >= tender.bid_deadline:
+        return []
+    return list(BID_ACTIONS)
 
 
 @dataclass
@@ -267,38 +288,17 @@ async def withdraw_bid(uow: UnitOfWork, bid_id: int) -> Bid:
     return bid
 
 
-def own_content(uow: UnitOfWork, bid: Bid) -> dict | None:
-    """The bidder's own copy of its sealed content (its caller shows it to that organisation only)."""
-    if bid.own_copy is None:
-        return None
-    return json.loads(uow.cipher.decrypt(bid.own_copy, own_copy_context(bid.tender_id, bid.organisation_id)))["content"]
+def readable_envelope(cipher: FieldCipher, bid: Bid, *, own: bool) -> dict | None:
+    """The bid's content and file keys as the viewer may read them: the opened ones, or
+    (``own``: the viewer is of the bidding organisation) the bidder's own copy; else None."""
+    if bid.opened_content:
+        return json.loads(bid.opened_content)
+    if own and bid.own_copy:
+        return json.loads(cipher.decrypt(bid.own_copy, own_copy_context(bid.tender_id, bid.organisation_id)))
+    return None
 
 
 # -- opening -------------------------------------------------------------------------
-
-
-async def _recused(uow: UnitOfWork, pool: list[int], bidders: list[int]) -> dict[int, str]:
-    """Pool members who must stand aside: employed by a bidder, or with a declared
-    relationship with one within the last three years."""
-    if not pool or not bidders:
-        return {}
-    found: dict[int, str] = {}
-    for uid, org in (await uow.session.execute(select(User.id, User.organisation_id).where(User.id.in_(pool)))).all():
-        if org in bidders:
-            found[uid] = "employee"
-    today = today_in_china(uow.now)
-    since = today.replace(year=today.year - RECUSAL_YEARS)
-    rows = (
-        await uow.session.execute(
-            select(ExpertRelationship.user_id, ExpertRelationship.relationship, ExpertRelationship.ended_on).where(
-                ExpertRelationship.user_id.in_(pool), ExpertRelationship.organisation_id.in_(bidders)
-            )
-        )
-    ).all()
-    for uid, relationship, ended in rows:
-        if ended is None or ended >= since:
-            found.setdefault(uid, relationship)
-    return found
 
 
 async def _documents_intact(storage: Storage, envelope: dict) -> bool:
@@ -440,22 +440,11 @@ def record_signals(tender: Tender, bids, winner_price: Decimal | None) -> None:
     tender.signals = canonical_json(_signals(tender, bids, winner_price))
 
 
-def opened_documents(bid: Bid) -> list[dict]:
-    """The opened bid's documents (without their file keys)."""
-    if not bid.opened_content:
-        return []
-    return list(json.loads(bid.opened_content)["content"]["documents"])
-
-
 def readable_file(cipher: FieldCipher, bid: Bid, stored: str, *, own: bool) -> tuple[dict, bytes] | None:
-    """The metadata and file key of the bid's document stored as ``stored``, from the opened
-    content, or (``own``: the viewer is the bidder) from the bidder's own copy; None when
-    the viewer may read neither."""
-    if bid.opened_content:
-        envelope = json.loads(bid.opened_content)
-    elif own and bid.own_copy:
-        envelope = json.loads(cipher.decrypt(bid.own_copy, own_copy_context(bid.tender_id, bid.organisation_id)))
-    else:
+    """The metadata and file key of the bid's document stored as ``stored``, if the viewer
+    may read the bid's content (``readable_envelope``)."""
+    envelope = readable_envelope(cipher, bid, own=own)
+    if envelope is None:
         return None
     meta = next((d for d in envelope["content"]["documents"] if d["stored"] == stored), None)
     key = envelope.get("file_keys", {}).get(stored)

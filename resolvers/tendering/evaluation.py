@@ -30,6 +30,7 @@ from models.tendering import (
     Tender,
 )
 from resolvers.core.audit import canonical_json
+from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, Problem, UserErrors
 from resolvers.core.i18n import Label
@@ -38,7 +39,7 @@ from resolvers.core.money import decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import Checks
 from resolvers.tendering import draw, events, scoring
-from resolvers.tendering.bids import _recused, record_signals
+from resolvers.tendering.bids import record_signals, valid_bid
 from resolvers.tendering.service import (
     TENDER_LIFECYCLE,
     criteria_of,
@@ -55,16 +56,35 @@ MAX_SCORE = Decimal("100")
 EVALUATED_STATUSES = ("opened", "qualified", "disqualified")
 
 
-async def _valid_bids(uow: UnitOfWork, tender: Tender) -> list[Bid]:
-    return list(
-        (
-            await uow.session.execute(
-                select(Bid)
-                .where(Bid.tender_id == tender.id, Bid.opened_at.is_not(None), Bid.opened_hash == Bid.receipt_hash)
-                .order_by(Bid.submitted_at, Bid.id)
+RECUSAL_YEARS = 3
+
+
+async def recused_among(uow: UnitOfWork, pool: list[int], bidders: list[int]) -> dict[int, str]:
+    """Pool members who must stand aside: employed by a bidder, or with a declared
+    relationship with one within the last three years."""
+    if not pool or not bidders:
+        return {}
+    found: dict[int, str] = {}
+    for uid, org in (await uow.session.execute(select(User.id, User.organisation_id).where(User.id.in_(pool)))).all():
+        if org in bidders:
+            found[uid] = "employee"
+    today = today_in_china(uow.now)
+    since = today.replace(year=today.year - RECUSAL_YEARS)
+    rows = (
+        await uow.session.execute(
+            select(ExpertRelationship.user_id, ExpertRelationship.relationship, ExpertRelationship.ended_on).where(
+                ExpertRelationship.user_id.in_(pool), ExpertRelationship.organisation_id.in_(bidders)
             )
-        ).scalars()
-    )
+        )
+    ).all()
+    for uid, relationship, ended in rows:
+        if ended is None or ended >= since:
+            found.setdefault(uid, relationship)
+    return found
+
+
+async def _valid_bids(uow: UnitOfWork, tender: Tender) -> list[Bid]:
+    return list((await uow.session.execute(select(Bid).where(valid_bid(tender.id)).order_by(Bid.submitted_at, Bid.id))).scalars())
 
 
 def _order(tender: Tender, receipts: list[str]) -> list[int]:
@@ -76,7 +96,7 @@ async def seat_committee(uow: UnitOfWork, tender: Tender, receipts: list[str], b
     """Draw the committee at opening; members who must stand aside are recorded as recused."""
     assert tender.draw_seed is not None
     pool = json.loads(tender.draw_pool or "[]")
-    recused = await _recused(uow, pool, bidders)
+    recused = await recused_among(uow, pool, bidders)
     try:
         result = draw.draw_committee(tender.draw_seed, receipts, pool, tender.committee_size, recused=set(recused))
     except draw.PoolTooSmall as exc:
@@ -133,7 +153,7 @@ async def _replace(uow: UnitOfWork, tender: Tender, leaving: CommitteeMember) ->
     valid = await _valid_bids(uow, tender)
     order = _order(tender, [b.receipt_hash or "" for b in valid])
     seated = set((await uow.session.execute(select(CommitteeMember.user_id).where(CommitteeMember.tender_id == tender.id))).scalars())
-    recused = await _recused(uow, [uid for uid in order if uid not in seated], [b.organisation_id for b in valid])
+    recused = await recused_among(uow, [uid for uid in order if uid not in seated], [b.organisation_id for b in valid])
     for uid in order:
         if uid in seated:
             continue
@@ -426,7 +446,7 @@ async def _reevaluate(uow: UnitOfWork, tender: Tender, reason: str) -> None:
     )
     await uow.session.execute(
         update(Bid)
-        .where(Bid.tender_id == tender.id, Bid.status.in_(EVALUATED_STATUSES), Bid.opened_hash == Bid.receipt_hash)
+        .where(valid_bid(tender.id), Bid.status.in_(EVALUATED_STATUSES))
         .values(status="opened", rank=None, total_score=None, score_parts=None, disqualification_reason=None)
         .execution_options(synchronize_session="fetch")
     )

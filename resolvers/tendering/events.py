@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models.accounts import Organisation, User, UserRole
-from models.tendering import AwardObjection, Bid, BidReceipt, Clarification, Tender, TenderAmendment, TenderInvitation
+from models.tendering import AwardObjection, Bid, BidReceipt, Clarification, CommitteeMember, Tender, TenderAmendment, TenderInvitation
 from resolvers.core import outbox
 from resolvers.core.clock import china_time
 from resolvers.core.context import UnitOfWork
@@ -183,8 +183,6 @@ async def objection_answered(uow: UnitOfWork, tender: Tender, objection: AwardOb
 
 
 async def awarded(uow: UnitOfWork, tender: Tender, winner: Bid) -> None:
-    from models.tendering import CommitteeMember
-
     members = list(
         (
             await uow.session.execute(

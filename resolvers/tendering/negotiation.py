@@ -25,7 +25,7 @@ from resolvers.core.money import decimal_field
 from resolvers.core.validation import Checks
 from resolvers.security.keys import encrypted_column
 from resolvers.tendering import events, sealing
-from resolvers.tendering.bids import record_signals
+from resolvers.tendering.bids import record_signals, valid_bid
 from resolvers.tendering.service import get_tender, require_owner, require_supplier
 
 NEGOTIATION = "competitive_negotiation"
@@ -49,7 +49,8 @@ def _negotiating(tender: Tender) -> None:
 
 
 def valid_bid_condition(tender_id: int):
-    return (Bid.tender_id == tender_id) & Bid.opened_at.is_not(None) & (Bid.opened_hash == Bid.receipt_hash) & (Bid.status == "opened")
+    """Valid bids not yet evaluated: those a final quote may replace the price of."""
+    return valid_bid(tender_id) & (Bid.status == "opened")
 
 
 async def request_final_quotes(uow: UnitOfWork, tender_id: int, deadline: datetime | None, note: str | None) -> Tender:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -152,7 +152,6 @@ class Amendment:
     required_items: list[ItemRequirement] | None = None
     bid_deadline: datetime | None = None
     opening_time: datetime | None = None
-    changed: list[str] = field(default_factory=list)
 
 
 def _json(value) -> str:
@@ -244,32 +243,12 @@ def _check_version(tender: Tender, expected: int | None) -> None:
 
 
 async def transition(uow: UnitOfWork, tender: Tender, action: str, comment: str | None = None) -> None:
-    """Move the tender through ``TENDER_LIFECYCLE``, record its status history and audit."""
-    before = tender.status
-    tender.status = TENDER_LIFECYCLE.target(action, before)
-    tender.updated_at = uow.now
+    """Move the tender through ``TENDER_LIFECYCLE``: status history and audit; a closed tender
+    stops being its project's active one."""
+    TENDER_LIFECYCLE.apply(uow, tender, action, TenderStatusChange, "tender_id", comment)
     if tender.status in CLOSED_STATUSES:
         tender.active_for_project = None
         tender.closed_at = uow.now
-    actor = uow.require_actor()
-    uow.session.add(
-        TenderStatusChange(
-            tender_id=tender.id,
-            from_status=before,
-            to_status=tender.status,
-            action=action,
-            actor_id=actor.id,
-            actor_name=actor.display_name,
-            comment=comment,
-            occurred_at=uow.now,
-        )
-    )
-    uow.audit(
-        "Tender",
-        tender.id,
-        {"status": {"before": before, "after": tender.status}, "action": action, "comment": comment},
-        region_code=tender.region_code,
-    )
 
 
 async def move_project(uow: UnitOfWork, tender: Tender, action: str, comment: str | None = None) -> None:
@@ -818,6 +797,11 @@ TENDER_ACTIONS = {
     "declare_conflict": "declareEvaluationConflict",
     "submit_evaluation": "submitEvaluation",
 }
+
+
+def bid_count_shown(tender: Tender, now: datetime) -> bool:
+    """Others learn how many bids a tender holds only once its deadline has passed."""
+    return now >= tender.bid_deadline
 
 
 @dataclass

@@ -28,7 +28,8 @@ from models.tendering import (
     RELATIONSHIPS,
     TENDER_STATUSES,
 )
-from policies.scope.tendering import BUYER_SIDE_ROLES, MEMBERS_PUBLIC_STATUSES
+from policies.scope.tendering import buyer_side, draw_revealed
+from resolvers.core.audit import canonical_json
 from resolvers.core.clock import today_in_china
 from resolvers.core.i18n import LABELS, Label, translate
 from resolvers.core.i18n import label as label_of
@@ -36,6 +37,7 @@ from resolvers.security.downloads import DownloadGrant, signed_path
 from resolvers.tendering import bids as bid_service
 from resolvers.tendering import draw
 from resolvers.tendering import service as svc
+from resolvers.tendering.sealing import content_hash
 from schema.accounts.types import Organisation
 from schema.core.actions import viewer_actions
 from schema.core.context import Info
@@ -87,7 +89,7 @@ else:
         tuple(svc.TENDER_ACTIONS),
         "Something a viewer may do to a tender now, each performed by the mutation of the same name. 对招标可执行的操作。",
     )
-    BidAction = enum_of("BidAction", ("replace", "withdraw"), "Something a bidder may do to its bid now. 对投标可执行的操作。")
+    BidAction = enum_of("BidAction", tuple(bid_service.BID_ACTIONS), "Something a bidder may do to its bid now. 对投标可执行的操作。")
 
 
 def reason_text(info: Info, recorded: str | None) -> str | None:
@@ -241,28 +243,19 @@ def _bid_file_url(info: Info, actor, file_id: int) -> str:
 
 
 async def _content(info: Info, row: tables.Bid) -> dict | None:
-    """What the viewer may read of a bid's content: its own organisation's copy, or the
-    opened content; nothing otherwise."""
+    """What the viewer may read of a bid's content (``bids.readable_envelope``)."""
     actor = await info.context.actor()
     if actor is None:
         return None
-    if row.opened_content:
-        return json.loads(row.opened_content)["content"]
-    if row.organisation_id == actor.organisation_id and row.own_copy:
-        return json.loads(
-            info.context.state.cipher.decrypt(row.own_copy, bid_service.own_copy_context(row.tender_id, row.organisation_id))
-        )["content"]
-    return None
+    envelope = bid_service.readable_envelope(info.context.state.cipher, row, own=row.organisation_id == actor.organisation_id)
+    return envelope["content"] if envelope else None
 
 
 async def _bid_actions(info: Info, row: tables.Bid) -> list[str]:
-    actor = await info.context.actor()
-    if actor is None or row.organisation_id != actor.organisation_id or row.status != "submitted":
-        return []
+    """``bids.bid_actions`` for the viewer, each also allowed by the gate."""
     tender = await info.context.loaders.tender.load(row.tender_id)
-    if tender is None or tender.status != "published" or info.context.state.clock.now() >= tender.bid_deadline:
-        return []
-    return await viewer_actions(info, lambda _actor: ["replace", "withdraw"], {"replace": "submitBid", "withdraw": "withdrawBid"})
+    now = info.context.state.clock.now()
+    return await viewer_actions(info, lambda actor: bid_service.bid_actions(actor, row, tender, now), bid_service.BID_ACTIONS)
 
 
 @register_node("bid")
@@ -349,9 +342,6 @@ class Bid(Node):
             )
             for d in content["documents"]
         ]
-        from resolvers.core.audit import canonical_json
-        from resolvers.tendering.sealing import content_hash
-
         return BidContent(
             price=Decimal(content["price"]),
             answers=[BidAnswer(key=k, answer=v) for k, v in sorted(content["answers"].items())],
@@ -660,7 +650,7 @@ async def _tender_actions(info: Info, row: tables.Tender) -> list[str]:
 
 async def _buyer_side(info: Info) -> bool:
     actor = await info.context.actor()
-    return actor is not None and bool(actor.roles & BUYER_SIDE_ROLES)
+    return actor is not None and buyer_side(actor)
 
 
 @register_node("tender")
@@ -738,7 +728,7 @@ class Tender(Node):
 
     @strawberry.field(description="Number of bids: null until the deadline has passed. 投标数量（截止后可见）。")
     async def bid_count(self, info: Info) -> int | None:
-        if info.context.state.clock.now() < self.row.bid_deadline:
+        if not svc.bid_count_shown(self.row, info.context.state.clock.now()):
             return None
         return await info.context.loaders.bid_count_of_tender.load(self.row.id)
 
@@ -813,7 +803,7 @@ class Tender(Node):
         "publicity, when the committee is no longer secret. 专家抽取信息。"
     )
     async def draw(self, info: Info) -> CommitteeDraw:
-        revealed = self.row.draw_seed is not None and (await _buyer_side(info) or self.row.status in MEMBERS_PUBLIC_STATUSES)
+        revealed = draw_revealed(await info.context.actor(), self.row)
         receipts = None
         if revealed:
             bids = await info.context.loaders.bids_of_tender.load(self.row.id)
