@@ -330,6 +330,35 @@ def gen_keys(
     typer.echo("# keep these out of version control; keep every data key while values sealed under it remain", err=True)
 
 
+@app.command("verify-contract")
+def verify_contract(
+    file: Path = typer.Argument(..., help="A contract bundle (JSON) as smallworks exports it; - reads standard input."),
+) -> None:
+    """Verify a signed contract bundle offline: its content hash and every signature.
+
+    Needs no settings, no database and no network. One line per check; exit 0 when the
+    bundle is valid, 1 when it is not, 2 when FILE cannot be read or is not JSON."""
+    import sys
+
+    from resolvers.contracts.bundle import read_bundle, verify_bundle
+
+    try:
+        # utf-8-sig: a file saved by an editor that writes a byte-order mark reads the same.
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"problem: cannot read {file}: {getattr(exc, 'strerror', None) or exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        bundle = read_bundle(text)
+    except ValueError as exc:
+        typer.echo(f"problem: {file} is not JSON: {exc}", err=True)
+        raise typer.Exit(2) from None
+    report = verify_bundle(bundle)
+    for line in report.lines():
+        typer.echo(line, err=line.startswith("problem:"))
+    raise typer.Exit(0 if report.valid else 1)
+
+
 from app.cli_documents import documents_app  # noqa: E402
 
 app.add_typer(documents_app, name="trusted-documents")

@@ -1,0 +1,1 @@
+"""Contracts (合同) and their electronic signatures."""
