@@ -106,6 +106,20 @@ class Settings(BaseSettings):
     committee_minimum_size: int = Field(default=3, ge=1)
     committee_maximum_size: int = Field(default=9, ge=1)
     award_publicity_days: int = Field(default=3, ge=1)
+    # Contracts: drafted within this many days of the award (later ones carry a warning);
+    # the advance (预付款) and retention (质保金) limits as percentages of the contract amount;
+    # the default defect liability period; days after signing by which the advance is due.
+    contract_code_prefix: str = "HT"
+    contract_draft_days: int = Field(default=30, ge=1)
+    contract_advance_max_percent: Decimal = Field(default=Decimal("30"), ge=0, le=100)
+    contract_retention_max_percent: Decimal = Field(default=Decimal("3"), ge=0, le=100)
+    contract_defect_liability_months: int = Field(default=12, ge=0, le=120)
+    contract_advance_due_days: int = Field(default=14, ge=0)
+    # Days before each key date that its reminder goes to the parties (once each).
+    contract_remind_advance_days: int = Field(default=3, ge=0)
+    contract_remind_milestone_days: int = Field(default=7, ge=0)
+    contract_remind_works_end_days: int = Field(default=14, ge=0)
+    contract_remind_defect_end_days: int = Field(default=30, ge=0)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8

@@ -13,7 +13,7 @@ from importlib import import_module
 
 from models.base import Base
 
-DOMAINS: tuple[str, ...] = ("accounts", "audit", "permissions", "projects", "notifications", "tendering")
+DOMAINS: tuple[str, ...] = ("accounts", "audit", "permissions", "projects", "notifications", "tendering", "contracts")
 
 
 def domain_modules(layer: str, suffix: str = "") -> list:

@@ -55,6 +55,7 @@ async def test_reencrypt_moves_every_value_to_the_active_key(state, database_url
             "tenders.sealing_private_key": 0,
             "bids.own_copy": 0,
             "bids.final_own_copy": 0,
+            "signing_keys.private_key": 0,
         }
     finally:
         # Back to the key the shared test database's other users expect.

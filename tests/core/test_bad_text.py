@@ -259,6 +259,62 @@ case(
     ("AddQualificationInput", "number"),
 )
 
+# Contracts: text of drafts, amendments, signatures and keys. Mutations on a contract that
+# does not exist are refused whatever their text; a key is registered for real.
+NO_CONTRACT = "Q29udHJhY3Q6OTk5OTk5OTk"  # Contract:99999999
+CONTRACTS = "query($f: ContractFilter) { contracts(filter: $f, first: 1) { totalCount } }"
+case("admin", CONTRACTS, {"f": {"search": "BAD"}}, ("ContractFilter", "search"))
+case("admin", CONTRACTS, {"f": {"regionPrefix": "BAD"}}, ("ContractFilter", "regionPrefix"))
+MILESTONE = {"code": "M1", "name": "完工", "plannedDate": "2099-01-01", "share": "100"}
+TERM = {"name": "进度款", "percentage": "100", "trigger": "FINAL_ACCEPTANCE"}
+CLAUSE = {"kind": "SCOPE", "text": "工程范围"}
+NEW_CONTRACT = {
+    "tenderId": NO_TENDER,
+    "number": "HT-1",
+    "worksStart": "2099-01-01",
+    "worksEnd": "2099-02-01",
+    "milestones": [MILESTONE],
+    "paymentTerms": [TERM],
+    "clauses": [CLAUSE],
+}
+DRAFT_C = "mutation($i: DraftContractInput!) { draftContract(input: $i) { contract { id } errors { code } } }"
+for name in ("number", "title", "amountReason"):
+    case("OWN", DRAFT_C, {"i": NEW_CONTRACT | {name: "BAD"}}, ("DraftContractInput", name))
+for name in ("text", "title"):
+    case("OWN", DRAFT_C, {"i": NEW_CONTRACT | {"clauses": [CLAUSE | {name: "BAD"}]}}, ("ClauseInput", name))
+case(
+    "OWN",
+    DRAFT_C,
+    {"i": NEW_CONTRACT | {"clauses": [{"kind": "ACCEPTANCE", "text": "验收", "standard": "BAD"}]}},
+    ("ClauseInput", "standard"),
+)
+for name in ("code", "name"):
+    case("OWN", DRAFT_C, {"i": NEW_CONTRACT | {"milestones": [MILESTONE | {name: "BAD"}]}}, ("MilestoneInput", name))
+for name in ("name", "milestoneCode"):
+    case("OWN", DRAFT_C, {"i": NEW_CONTRACT | {"paymentTerms": [TERM | {name: "BAD"}]}}, ("PaymentTermInput", name))
+for input_type, mutation, variables in (
+    ("UpdateContractInput", "updateContract", {"id": NO_CONTRACT, "number": "BAD"}),
+    ("UpdateContractInput", "updateContract", {"id": NO_CONTRACT, "title": "BAD"}),
+    ("UpdateContractInput", "updateContract", {"id": NO_CONTRACT, "amountReason": "BAD"}),
+    ("ProposeContractAmendmentInput", "proposeContractAmendment", {"id": NO_CONTRACT, "reason": "BAD"}),
+    ("ProposeContractAmendmentInput", "proposeContractAmendment", {"id": NO_CONTRACT, "reason": "r", "number": "BAD"}),
+    ("ProposeContractAmendmentInput", "proposeContractAmendment", {"id": NO_CONTRACT, "reason": "r", "title": "BAD"}),
+    ("ProposeContractAmendmentInput", "proposeContractAmendment", {"id": NO_CONTRACT, "reason": "r", "amountReason": "BAD"}),
+    ("WithdrawContractAmendmentInput", "withdrawContractAmendment", {"id": NO_CONTRACT, "reason": "BAD"}),
+    ("TerminateContractInput", "terminateContract", {"id": NO_CONTRACT, "reason": "BAD"}),
+):
+    field = next(k for k, v in variables.items() if v == "BAD")
+    case("OWN", f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
+SIGN_C = "mutation($i: SignContractInput!) { signContract(input: $i) { contract { id } errors { code } } }"
+case("OWN", SIGN_C, {"i": {"id": NO_CONTRACT, "contentSha256": "BAD"}}, ("SignContractInput", "contentSha256"))
+case("OWN", SIGN_C, {"i": {"id": NO_CONTRACT, "contentSha256": "0" * 64, "signature": "BAD"}}, ("SignContractInput", "signature"))
+case(
+    "OWN",
+    "mutation($i: RegisterSigningKeyInput!) { registerSigningKey(input: $i) { signingKey { id } errors { code } } }",
+    {"i": {"algorithm": "ED25519", "publicKey": "BAD"}},
+    ("RegisterSigningKeyInput", "publicKey"),
+)
+
 # Opaque secrets: compared by their hash, never stored or searched as text. A control
 # character in one matches nothing; logging out still ends the caller's own session.
 OPAQUE = {("LogoutInput", "refreshToken")}

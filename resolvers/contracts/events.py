@@ -1,0 +1,88 @@
+"""What a contract tells whom (through the outbox): the parties' people who act for them
+(owner staff, the contractor's and the supervisor's staff), decided when the change happens."""
+
+from __future__ import annotations
+
+from resolvers.core import outbox
+from resolvers.core.clock import china_time
+from resolvers.core.context import UnitOfWork
+
+PARTY_ROLES = {"owner": "owner_staff", "contractor": "contractor", "supervisor": "supervisor"}
+
+
+def _parties(contract) -> dict[str, int]:
+    found = {"owner": contract.owner_organisation_id, "contractor": contract.contractor_organisation_id}
+    if contract.supervisor_organisation_id is not None:
+        found["supervisor"] = contract.supervisor_organisation_id
+    return found
+
+
+async def people_of(uow: UnitOfWork, contract, parties: list[str] | None = None) -> list[int]:
+    """Active people acting for the named parties (every party when None)."""
+    users: set[int] = set()
+    for party, organisation_id in _parties(contract).items():
+        if parties is None or party in parties:
+            users |= set(await outbox.staff_of(uow, organisation_id, PARTY_ROLES[party]))
+    return sorted(users)
+
+
+def record(uow: UnitOfWork, event_type: str, contract, recipients: list[int], **extra):
+    return outbox.record(
+        uow,
+        event_type,
+        "Contract",
+        contract.id,
+        {"code": contract.code, "number": contract.number, "title": contract.title, "amount": f"{contract.amount:,.2f}", **extra},
+        recipients,
+        organisation_ids=sorted(set(_parties(contract).values())),
+        region_code=contract.region_code,
+    )
+
+
+async def drafted_late(uow: UnitOfWork, contract, days: int) -> None:
+    recipients = await people_of(uow, contract, ["owner"])
+    recipients += await outbox.users_with_role_covering(uow, "auditor", contract.region_code)
+    record(uow, "contract.drafted_late", contract, sorted(set(recipients)), days=days, limit=uow.settings.contract_draft_days)
+
+
+async def submitted(uow: UnitOfWork, contract, version) -> None:
+    record(uow, "contract.submitted", contract, await people_of(uow, contract), version=version.number, sha256=version.content_sha256)
+
+
+async def signed(uow: UnitOfWork, contract, version, party: str, waiting: list[str]) -> None:
+    others = [p for p in _parties(contract) if p != party]
+    record(
+        uow,
+        "contract.signed",
+        contract,
+        await people_of(uow, contract, others),
+        version=version.number,
+        party=party,
+        waiting=len(waiting),
+    )
+
+
+async def signatures_voided(uow: UnitOfWork, contract, version, parties: list[str]) -> None:
+    record(uow, "contract.signatures_voided", contract, await people_of(uow, contract, parties), version=version.number)
+
+
+async def activated(uow: UnitOfWork, contract) -> None:
+    record(uow, "contract.activated", contract, await people_of(uow, contract), signed_at=china_time(contract.signed_at))
+
+
+async def amendment_proposed(uow: UnitOfWork, contract, version) -> None:
+    record(
+        uow, "contract.amendment_proposed", contract, await people_of(uow, contract), version=version.number, reason=version.reason or ""
+    )
+
+
+async def amendment_withdrawn(uow: UnitOfWork, contract, version, reason: str) -> None:
+    record(uow, "contract.amendment_withdrawn", contract, await people_of(uow, contract), version=version.number, reason=reason)
+
+
+async def amended(uow: UnitOfWork, contract, version) -> None:
+    record(uow, "contract.amended", contract, await people_of(uow, contract), version=version.number, reason=version.reason or "")
+
+
+async def terminated(uow: UnitOfWork, contract, reason: str) -> None:
+    record(uow, "contract.terminated", contract, await people_of(uow, contract), reason=reason)
