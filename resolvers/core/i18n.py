@@ -62,7 +62,7 @@ def negotiate(accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def translate(code: str, locale: str = DEFAULT_LOCALE, **params: Any) -> str:
+def translate(code: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
     """The message of ``code`` in ``locale``, its ``{name}`` placeholders filled from
     ``params``; a ``Label``, ``Text`` or ``Either`` parameter is written in that language."""
     zh, en = CATALOGUE.get(code, (code, code))

@@ -72,6 +72,25 @@ async def test_rfq_needs_the_minimum_of_invited_suppliers(api, state):
         assert payload["errors"][0]["message"] == "询价须至少邀请 3 家供应商（现为 2 家）。"
 
 
+async def test_a_project_has_one_tender_under_way_and_the_refusal_names_it(api, state):
+    with clock_kept(state):
+        p = await draft(api, state, "rfq")
+        token = p.owner.staff.token
+        templates = (await api.ok("query { tenderTemplates(first: 1) { nodes { id } } }", token=token))["tenderTemplates"]["nodes"]
+        second = {
+            "projectId": p.project_id,
+            "templateId": templates[0]["id"],
+            "ceilingPrice": "9000.00",
+            "bidDeadline": p.tender["bidDeadline"],
+            "openingTime": p.tender["openingTime"],
+            "clarificationDeadline": p.tender["clarificationDeadline"],
+            "invitedSupplierIds": [s.org_id for s in p.suppliers],
+        }
+        payload = (await api.ok(CREATE_TENDER, {"input": second}, token=token))["createTender"]
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [("TENDER_ALREADY_ACTIVE", "projectId")]
+        assert payload["errors"][0]["message"] == f"该项目已有进行中的招标 {p.tender['code']}。"
+
+
 async def test_a_committee_has_an_odd_number_of_at_least_three(api, state):
     with clock_kept(state):
         p = await draft(api, state, "rfq")
