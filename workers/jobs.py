@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from arq.worker import Retry
 
-from models.base import utcnow
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
 from resolvers.core.jobs import REMINDERS, SCHEDULED
@@ -43,7 +42,7 @@ async def send_reminders(ctx) -> int:
     """Time-based rules. Each rule sends a reminder once per subject, due date and person."""
     state = ctx["state"]
     async with unit_of_work(state, "cron.reminders", SYSTEM_ACTOR, RequestMeta(request_id="cron-reminders")) as uow:
-        today = today_in_china(utcnow())
+        today = today_in_china(uow.now)  # the service's clock, as the scheduled rules read it
         sent = 0
         for rule in REMINDERS:
             sent += await rule(uow, today)
