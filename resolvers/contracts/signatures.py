@@ -35,6 +35,7 @@ from resolvers.contracts.service import (
 )
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, NotFound, Problem, UserErrors
+from resolvers.core.i18n import Label
 from resolvers.security import signing
 
 PARTY_ROLE_NAMES = ("owner_staff", "contractor", "supervisor")
@@ -111,11 +112,11 @@ async def register_signing_key(uow: UnitOfWork, algorithm: str, public_key: str 
     if algorithm not in signing.ALGORITHMS:
         raise UserErrors(Problem("INVALID_ALGORITHM", "algorithm"))
     if not public_key or len(public_key) > 2000:
-        raise UserErrors(Problem("INVALID_PUBLIC_KEY", "publicKey", {"reason": "encoding"}))
+        raise UserErrors(Problem("INVALID_PUBLIC_KEY", "publicKey", {"reason": Label("KeyFormatProblem", "encoding")}))
     try:
         raw = signing.parse_public_key(algorithm, public_key)
     except signing.SignatureFormatError as exc:
-        raise UserErrors(Problem("INVALID_PUBLIC_KEY", "publicKey", {"reason": exc.reason})) from None
+        raise UserErrors(Problem("INVALID_PUBLIC_KEY", "publicKey", {"reason": Label("KeyFormatProblem", exc.reason)})) from None
     return await _add_key(uow, algorithm, "device", raw, None)
 
 
@@ -173,7 +174,7 @@ async def sign_contract(uow: UnitOfWork, contract_id: int, content_sha256: str |
         try:
             value = signing.parse_signature(key.algorithm, signature[:2000])
         except signing.SignatureFormatError as exc:
-            raise UserErrors(Problem("INVALID_SIGNATURE_FORMAT", "signature", {"reason": exc.reason})) from None
+            raise UserErrors(Problem("INVALID_SIGNATURE_FORMAT", "signature", {"reason": Label("KeyFormatProblem", exc.reason)})) from None
         if not signing.verify(key.algorithm, base64.b64decode(key.public_key), digest, value):
             raise UserErrors(Problem("SIGNATURE_INVALID", "signature"))
     row = ContractSignature(
