@@ -1,5 +1,5 @@
-"""File downloads: ``GET /files/project-document/{id}``, ``/files/bid-file/{id}`` and
-``/files/qualification-certificate/{id}``.
+"""File downloads: ``GET /files/project-document/{id}``, ``/files/bid-file/{id}``,
+``/files/qualification-certificate/{id}`` and ``/files/contract-document/{id}``.
 
 Authorised either by a signed link from a ``downloadUrl`` field (the person it was issued
 to, an expiry, an HMAC seal) or by an ``Authorization: Bearer`` header. Either way the row
@@ -78,7 +78,20 @@ async def _certificate(state, ctx: RequestContext, qualification_id: int) -> Fil
     )
 
 
-FILES = {"project-document": _project_document, "bid-file": _bid_file, "qualification-certificate": _certificate}
+async def _contract_document(state, ctx: RequestContext, document_id: int) -> File | None:
+    """A contract's attached document, to whoever the contract's row scope shows it."""
+    row = await ctx.loaders.contract_document.load(document_id)
+    if row is None:
+        return None
+    return File(await state.storage.get(row.storage_key), row.media_type, row.filename, row.sha256)
+
+
+FILES = {
+    "project-document": _project_document,
+    "bid-file": _bid_file,
+    "qualification-certificate": _certificate,
+    "contract-document": _contract_document,
+}
 
 
 async def download_project_document(request: Request) -> Response:
@@ -91,6 +104,10 @@ async def download_bid_file(request: Request) -> Response:
 
 async def download_certificate(request: Request) -> Response:
     return await _serve(request, "qualification-certificate")
+
+
+async def download_contract_document(request: Request) -> Response:
+    return await _serve(request, "contract-document")
 
 
 async def _serve(request: Request, kind: str) -> Response:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from models.accounts import Organisation
 from models.base import FEN
@@ -46,9 +46,10 @@ from resolvers.core.lifecycle import StateMachine, Transition
 from resolvers.core.money import decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import Checks
-from resolvers.projects.service import PROJECT_LIFECYCLE, next_code
+from resolvers.projects.service import PROJECT_LIFECYCLE, Upload, check_upload, next_code
 from resolvers.projects.service import transition as project_transition
 from resolvers.security.keys import encrypted_column
+from resolvers.security.storage import Storage
 
 CONTRACT_LIFECYCLE = StateMachine(
     "Contract",
@@ -60,6 +61,7 @@ CONTRACT_LIFECYCLE = StateMachine(
     ],
 )
 EDITABLE_STATUSES = frozenset({"draft", "pending_signature"})
+MAX_DOCUMENTS = 20
 # Signing the contract moves its project from tendering to contracted.
 PROJECT_LIFECYCLE.add(Transition("sign_contract", {"tendering"}, "contracted"))
 
@@ -529,13 +531,8 @@ async def draft_contract(uow: UnitOfWork, data: ContractData) -> Contract:
 async def update_contract(uow: UnitOfWork, contract_id: int, data: ContractData) -> Contract:
     """Change a contract before it is in force. A change to content that a party has
     already signed voids every signature of it."""
-    contract = await get_contract(uow, contract_id, lock=True)
-    require_owner(uow, contract)
-    if contract.status not in EDITABLE_STATUSES:
-        raise UserErrors(Problem("CONTRACT_LOCKED", None, {"status": Label("ContractStatus", contract.status)}))
+    contract, version = await _editable(uow, contract_id)
     _check_version(contract, data.expected_version)
-    version = await open_version(uow, contract)
-    assert version is not None
     checks = Checks()
     base = await content_of(uow, contract, version.number)
     supervisor = contract.supervisor_organisation_id
@@ -551,15 +548,87 @@ async def update_contract(uow: UnitOfWork, contract_id: int, data: ContractData)
     contract.supervisor_organisation_id = supervisor
     await write_rows(uow, contract, content)
     content.parties = await _parties(uow, contract)
+    await _content_changed(uow, contract, version, content, json.loads(before))
+    await uow.session.flush()
+    return contract
+
+
+async def _content_changed(
+    uow: UnitOfWork, contract: Contract, version: ContractVersion, content: cc.ContractContent, before: dict[str, Any]
+) -> None:
+    """Store the open version's new content; if its hash changed, audit the change and void
+    every signature already made over the old content."""
     if await _store_version(uow, version, content):
         uow.audit(
-            "Contract",
-            contract.id,
-            {"content_before": json.loads(before), "content_sha256": version.content_sha256},
-            region_code=contract.region_code,
+            "Contract", contract.id, {"content_before": before, "content_sha256": version.content_sha256}, region_code=contract.region_code
         )
         await void_signatures(uow, contract, version, "content_changed")
+
+
+async def _editable(uow: UnitOfWork, contract_id: int) -> tuple[Contract, ContractVersion]:
+    contract = await get_contract(uow, contract_id, lock=True)
+    require_owner(uow, contract)
+    if contract.status not in EDITABLE_STATUSES:
+        raise UserErrors(Problem("CONTRACT_LOCKED", None, {"status": Label("ContractStatus", contract.status)}))
+    version = await open_version(uow, contract)
+    assert version is not None
+    return contract, version
+
+
+async def attach_document(uow: UnitOfWork, storage: Storage, contract_id: int, name: str | None, upload: Upload) -> ContractDocument:
+    """Attach a document before the contract is in force. Its SHA-256 joins the signed
+    content, so attaching one voids signatures already made."""
+    contract, version = await _editable(uow, contract_id)
+    checks = Checks()
+    name = checks.text("name", name, 200)
+    filename, media = check_upload(checks, "file", upload, uow.settings.upload_max_bytes)
+    count = (
+        await uow.session.execute(select(func.count(ContractDocument.id)).where(ContractDocument.contract_id == contract.id))
+    ).scalar_one()
+    if count >= MAX_DOCUMENTS:
+        checks.add("TOO_MANY_ENTRIES", "file", max=MAX_DOCUMENTS)
+    checks.raise_if_any()
+    assert media is not None and name is not None
+    before = cc.canonical(await content_of(uow, contract, version.number))
+    key, created = await storage.put(upload.data)
+    if created:
+        uow.on_rollback(lambda: storage.delete(key))
+    last = (
+        await uow.session.execute(select(func.max(ContractDocument.sequence)).where(ContractDocument.contract_id == contract.id))
+    ).scalar()
+    document = ContractDocument(
+        contract_id=contract.id,
+        sequence=(last or 0) + 1,
+        name=name,
+        filename=filename,
+        media_type=media.mime,
+        size=len(upload.data),
+        sha256=key,
+        storage_key=key,
+        uploaded_by_id=uow.require_actor().id,
+        uploaded_at=uow.now,
+    )
+    uow.session.add(document)
+    contract.updated_at = uow.now
     await uow.session.flush()
+    await _content_changed(uow, contract, version, await content_of(uow, contract, version.number), before)
+    uow.audit("Contract", contract.id, {"document_attached": {"name": name, "sha256": key}}, region_code=contract.region_code)
+    return document
+
+
+async def remove_document(uow: UnitOfWork, document_id: int) -> Contract:
+    """Take a document off a contract before it is in force (the stored file stays: other
+    rows may name the same content)."""
+    document = await get_in_scope(uow, ContractDocument, document_id)
+    contract, version = await _editable(uow, document.contract_id)
+    before = cc.canonical(await content_of(uow, contract, version.number))
+    await uow.session.delete(document)
+    contract.updated_at = uow.now
+    await uow.session.flush()
+    await _content_changed(uow, contract, version, await content_of(uow, contract, version.number), before)
+    uow.audit(
+        "Contract", contract.id, {"document_removed": {"name": document.name, "sha256": document.sha256}}, region_code=contract.region_code
+    )
     return contract
 
 

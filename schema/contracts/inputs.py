@@ -7,8 +7,18 @@ from datetime import date
 from decimal import Decimal
 
 import strawberry
+from strawberry.file_uploads import Upload
 
-from schema.contracts.types import ClauseKind, Contract, ContractStatus, ContractVersion, PaymentTrigger, SigningAlgorithm, SigningKey
+from schema.contracts.types import (
+    ClauseKind,
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    ContractVersion,
+    PaymentTrigger,
+    SigningAlgorithm,
+    SigningKey,
+)
 from schema.core.payload import UserError
 from schema.projects.types import OrderDirection
 
@@ -114,6 +124,25 @@ class SignContractInput:
 class WithdrawContractAmendmentInput:
     id: strawberry.ID = strawberry.field(description="Contract. 合同。")
     reason: str = strawberry.field(description="Why. 原因。")
+
+
+@strawberry.input(description="Attach a document before the contract is in force; signatures made are voided. 上传合同附件。")
+class AttachContractDocumentInput:
+    contract_id: strawberry.ID = strawberry.field(description="Contract. 合同。")
+    name: str = strawberry.field(description="What it is, e.g. 工程量清单. 附件名称。")
+    file: Upload = strawberry.field(description="The file (multipart request). 文件。")
+
+
+@strawberry.input(description="Remove a document before the contract is in force; signatures made are voided. 删除合同附件。")
+class RemoveContractDocumentInput:
+    id: strawberry.ID = strawberry.field(description="The document. 附件。")
+
+
+@strawberry.type(description="Result of attaching a document. 上传合同附件结果。")
+class ContractDocumentPayload:
+    contract: Contract | None = strawberry.field(description="The contract. 合同。")
+    document: ContractDocument | None = strawberry.field(description="The document. 附件。")
+    errors: list[UserError] = strawberry.field(description="Validation failures; nothing changed. 校验错误。")
 
 
 @strawberry.input(description="Terminate a contract. 终止合同。")

@@ -9,12 +9,15 @@ import strawberry
 from resolvers.contracts import service as svc
 from resolvers.contracts import signatures as sig
 from schema.contracts.inputs import (
+    AttachContractDocumentInput,
     ContractAmendmentPayload,
+    ContractDocumentPayload,
     ContractPayload,
     CreateSigningKeyInput,
     DraftContractInput,
     ProposeContractAmendmentInput,
     RegisterSigningKeyInput,
+    RemoveContractDocumentInput,
     RevokeSigningKeyInput,
     SignContractInput,
     SigningKeyPayload,
@@ -23,11 +26,12 @@ from schema.contracts.inputs import (
     UpdateContractInput,
     WithdrawContractAmendmentInput,
 )
-from schema.contracts.types import Contract, ContractVersion, SigningKey
+from schema.contracts.types import Contract, ContractDocument, ContractVersion, SigningKey
 from schema.core.context import Info
 from schema.core.fields import from_row
 from schema.core.node import decode_id
 from schema.core.payload import in_input, run_mutation
+from schema.projects.mutations import read_upload
 
 CLAUSE_FIELDS = ("defect_liability_months", "daily_rate_percent", "cap_percent", "standard", "inspection_days")
 
@@ -114,6 +118,20 @@ class ContractsMutation:
     @strawberry.mutation(description="Withdraw the amendment waiting for signatures. 撤回合同变更。")
     async def withdraw_contract_amendment(self, info: Info, input: WithdrawContractAmendmentInput) -> ContractPayload | None:
         row, errors = await run_mutation(info, svc.withdraw_amendment, decode_id(input.id, "Contract"), input.reason)
+        return ContractPayload(contract=Contract.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Attach a document; its hash joins the signed content. 上传合同附件。")
+    async def attach_contract_document(self, info: Info, input: AttachContractDocumentInput) -> ContractDocumentPayload | None:
+        contract_id = decode_id(input.contract_id, "Contract")
+        upload = await read_upload(info, input.file)
+        row, errors = await run_mutation(info, svc.attach_document, info.context.state.storage, contract_id, input.name, upload)
+        if row is None:
+            return ContractDocumentPayload(contract=None, document=None, errors=errors)
+        return ContractDocumentPayload(contract=await _contract_of(info, contract_id), document=ContractDocument.of(row), errors=[])
+
+    @strawberry.mutation(description="Remove a document before the contract is in force. 删除合同附件。")
+    async def remove_contract_document(self, info: Info, input: RemoveContractDocumentInput) -> ContractPayload | None:
+        row, errors = await run_mutation(info, svc.remove_document, decode_id(input.id, "ContractDocument"))
         return ContractPayload(contract=Contract.of(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="Terminate a contract. 终止合同。")

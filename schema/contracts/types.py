@@ -30,12 +30,13 @@ from models.contracts import (
 )
 from resolvers.contracts import service as svc
 from resolvers.core.i18n import label as label_of
+from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.core.actions import viewer_actions
 from schema.core.context import Info
 from schema.core.fields import column, enum_of, from_row, functional_enum, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
 from schema.projects.types import Project
-from schema.tendering.types import Tender
+from schema.tendering.types import DOWNLOAD_LINK_SECONDS, Tender
 
 if TYPE_CHECKING:
 
@@ -191,8 +192,9 @@ class PaymentTerm(Node):
         return ContractMilestone.of(row) if row else None
 
 
+@register_node("contract_document")
 @strawberry.type(description="A document attached to a contract; its hash is signed with the content. 合同附件。")
-class ContractDocument:
+class ContractDocument(Node):
     row: strawberry.Private[tables.ContractDocument]
 
     sequence: int = column("sequence", "Position, from 1. 序号。")
@@ -201,6 +203,18 @@ class ContractDocument:
     media_type: str = column("media_type", "Media type, sniffed from the content. 文件类型。")
     size: int = column("size", "Size in bytes. 大小（字节）。")
     sha256: str = column("sha256", "SHA-256 of the content. 内容哈希。")
+    uploaded_at: datetime = column("uploaded_at", "When attached (UTC). 上传时间。")
+
+    @strawberry.field(description="A link that downloads it, valid for 10 minutes, for you only. 下载链接。")
+    async def download_url(self, info: Info) -> str | None:
+        actor = await info.context.actor()
+        if actor is None:
+            return None
+        from models.base import utcnow
+
+        expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
+        grant = DownloadGrant("contract-document", self.row.id, actor.kind, actor.id, expires, actor.session_id)
+        return signed_path(info.context.settings.jwt_secret, grant)
 
 
 @strawberry.type(description="A party's signature over one version's content hash (电子签章). 签章。")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from resolvers.core.errors import BadInput
@@ -66,6 +68,15 @@ def _storage(info: Info):
 # -- root fields ------------------------------------------------------------------
 
 
+async def read_upload(info: Info, file: Any) -> svc.Upload:
+    """A multipart file as the services take it, read up to one byte past the upload limit
+    (so an oversized file is refused without reading all of it)."""
+    if not hasattr(file, "read"):
+        raise BadInput("INVALID_UPLOAD")
+    data = await file.read(info.context.settings.upload_max_bytes + 1)
+    return svc.Upload(filename=getattr(file, "filename", "") or "", content_type=getattr(file, "content_type", None), data=data)
+
+
 @strawberry.type
 class ProjectsMutation:
     @strawberry.mutation(description="Draft a project for your organisation. 新建项目草稿。")
@@ -81,12 +92,7 @@ class ProjectsMutation:
     @strawberry.mutation(description="Upload a document; the same type again makes a new version. 上传项目文件。")
     async def upload_project_document(self, info: Info, input: UploadProjectDocumentInput) -> ProjectDocumentPayload | None:
         project_id = decode_id(input.project_id, "Project")
-        limit = info.context.settings.upload_max_bytes
-        file = input.file
-        if not hasattr(file, "read"):
-            raise BadInput("INVALID_UPLOAD")
-        data = await file.read(limit + 1)
-        upload = svc.Upload(filename=getattr(file, "filename", "") or "", content_type=getattr(file, "content_type", None), data=data)
+        upload = await read_upload(info, input.file)
         document, errors = await run_mutation(info, svc.upload_document, _storage(info), project_id, input.document_type.value, upload)
         return ProjectDocumentPayload(document=ProjectDocument.of(document) if document else None, errors=errors)
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import strawberry
 
-from resolvers.core.errors import BadInput, Problem
-from resolvers.projects.service import Upload
+from resolvers.core.errors import Problem
 from resolvers.tendering import bids as bid_svc
 from resolvers.tendering import evaluation as eval_svc
 from resolvers.tendering import negotiation as negotiation_svc
@@ -17,6 +16,7 @@ from schema.core.context import Info
 from schema.core.fields import from_row
 from schema.core.node import decode_id
 from schema.core.payload import UserError, in_input, run_mutation
+from schema.projects.mutations import read_upload
 from schema.tendering.inputs import (
     AddQualificationInput,
     AmendTenderInput,
@@ -107,13 +107,6 @@ def _tender(input: Any, creating: bool) -> svc.TenderData:
     return data
 
 
-async def _upload(info: Info, file: Any) -> Upload:
-    if not hasattr(file, "read"):
-        raise BadInput("INVALID_UPLOAD")
-    data = await file.read(info.context.settings.upload_max_bytes + 1)
-    return Upload(filename=getattr(file, "filename", "") or "", content_type=getattr(file, "content_type", None), data=data)
-
-
 def too_many_files(info: Info) -> UserError:
     problem = Problem("TOO_MANY_FILES", "documents", {"max": bid_svc.MAX_BID_FILES})
     return UserError.of(problem, info.context.meta.locale)
@@ -193,7 +186,7 @@ class TenderingMutation:
     async def submit_bid(self, info: Info, input: SubmitBidInput) -> BidPayload | None:
         if len(input.documents) > bid_svc.MAX_BID_FILES:  # refused before any file is read
             return BidPayload(bid=None, receipt=None, errors=[too_many_files(info)])
-        documents = [bid_svc.BidDocument(d.key, await _upload(info, d.file)) for d in input.documents]
+        documents = [bid_svc.BidDocument(d.key, await read_upload(info, d.file)) for d in input.documents]
         data = bid_svc.BidData(price=input.price, answers=[bid_svc.Answer(a.key, a.answer) for a in input.answers], documents=documents)
         result, errors = await run_mutation(info, bid_svc.submit_bid, _storage(info), decode_id(input.tender_id, "Tender"), data)
         if result is None:
@@ -295,7 +288,7 @@ class TenderingMutation:
 
     @strawberry.mutation(description="Register a qualification certificate of your organisation. 登记资质证书。")
     async def add_qualification(self, info: Info, input: AddQualificationInput) -> QualificationPayload | None:
-        certificate = await _upload(info, input.certificate) if input.certificate is not None else None
+        certificate = await read_upload(info, input.certificate) if input.certificate is not None else None
         data = qual_svc.QualificationData(
             kind=input.kind.value, grade=input.grade.value, number=input.number, valid_until=input.valid_until, certificate=certificate
         )

@@ -194,3 +194,25 @@ async def device_key(api, token: str, algorithm: str = "sm2-sm3") -> DeviceKey:
 async def sign(api, token: str, c: dict, signature: str | None = None, sha256: str | None = None) -> dict:
     variables = {"input": {"id": c["id"], "contentSha256": sha256 or c["contentSha256"], "signature": signature}}
     return (await api.ok(SIGN, variables, token=token))["signContract"]
+
+
+ATTACH = """mutation($input: AttachContractDocumentInput!) { attachContractDocument(input: $input) {
+  document { id name filename sha256 size mediaType downloadUrl } contract { id contentSha256 signatures { party isStanding } }
+  errors { code field message } } }"""
+
+
+async def attach(api, token: str, contract_id: str, name: str, filename: str, data: bytes) -> dict:
+    """attachContractDocument as a multipart request."""
+    import json
+
+    operations = {"query": ATTACH, "variables": {"input": {"contractId": contract_id, "name": name, "file": None}}}
+    response = await api.client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
+        files={"0": (filename, data, "application/pdf")},
+        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body
+    return body["data"]["attachContractDocument"]

@@ -4,6 +4,7 @@ that do not parse are refused with the reason; key dates are reminded once each.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, timedelta
 
@@ -16,6 +17,7 @@ from contract_flows import (
     UPDATE,
     VERIFY,
     WITHDRAW,
+    attach,
     awarded,
     content,
     contract,
@@ -23,6 +25,7 @@ from contract_flows import (
     server_key,
     sign,
 )
+from factories import new_owner, pdf_bytes
 from flows import clock_kept, move_to
 from sqlalchemy import text
 
@@ -157,6 +160,7 @@ async def test_a_late_draft_is_warned_and_each_bad_change_is_refused_with_nothin
 
 
 async def test_terms_already_paid_stay_as_they_are_and_key_dates_are_reminded_once(api, state):
+    outsider = (await new_owner(api, allocation=None)).staff.token  # signed in before the clock moves
     with clock_kept(state):
         a = await awarded(api, state)
         owner, contractor = a.owner_token, a.winner.token
@@ -177,6 +181,26 @@ async def test_terms_already_paid_stay_as_they_are_and_key_dates_are_reminded_on
         c = (await api.ok(SUBMIT, {"input": {"id": c["id"]}}, token=owner))["submitContractForSignature"]["contract"]
         assert codes(await sign(api, contractor, c)) == [("NO_SIGNING_KEY", None)]
         replaced = await server_key(api, contractor, "SM2_SM3")
+        assert (await sign(api, owner, c))["errors"] == []
+        # A document attached after a signature joins the signed content and voids the signature.
+        quantities = pdf_bytes("工程量清单 v1")
+        attached = await attach(api, owner, c["id"], "工程量清单", "工程量清单.pdf", quantities)
+        assert attached["errors"] == [], attached
+        document = attached["document"]
+        assert document["sha256"] == hashlib.sha256(quantities).hexdigest() and document["mediaType"] == "application/pdf"
+        assert [(s["party"], s["isStanding"]) for s in attached["contract"]["signatures"]] == [("OWNER", False)]
+        c = await contract(api, owner, c["id"])
+        assert c is not None
+        signed_documents = json.loads(c["versions"][0]["canonicalJson"])["documents"]
+        assert signed_documents == [
+            {"name": "工程量清单", "filename": "工程量清单.pdf", "sha256": document["sha256"], "size": len(quantities)}
+        ]
+        # Each party downloads it by its link; someone outside the contract cannot.
+        for token in (owner, contractor):
+            got = await api.client.get(document["downloadUrl"], headers={"Authorization": f"Bearer {token}"})
+            assert got.status_code == 200 and got.content == quantities
+        refused = await api.client.get(document["downloadUrl"].split("?")[0], headers={"Authorization": f"Bearer {outsider}"})
+        assert refused.status_code == 404
         assert (await sign(api, owner, c))["errors"] == []
         c = (await sign(api, contractor, c))["contract"]
         assert c["status"] == "ACTIVE"

@@ -305,6 +305,12 @@ for input_type, mutation, variables in (
 ):
     field = next(k for k, v in variables.items() if v == "BAD")
     case("OWN", f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
+case(
+    "OWN",
+    "mutation($i: AttachContractDocumentInput!) { attachContractDocument(input: $i) { document { id } errors { code } } }",
+    {"i": {"contractId": NO_CONTRACT, "name": "BAD", "file": None}},
+    ("AttachContractDocumentInput", "name"),
+)
 SIGN_C = "mutation($i: SignContractInput!) { signContract(input: $i) { contract { id } errors { code } } }"
 case("OWN", SIGN_C, {"i": {"id": NO_CONTRACT, "contentSha256": "BAD"}}, ("SignContractInput", "contentSha256"))
 case("OWN", SIGN_C, {"i": {"id": NO_CONTRACT, "contentSha256": "0" * 64, "signature": "BAD"}}, ("SignContractInput", "signature"))
