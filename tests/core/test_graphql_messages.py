@@ -45,10 +45,10 @@ CASES = {
         "GRAPHQL_VALIDATION_FAILED",
     ),
     "unknown type": (
-        '{ node(id: "x") { ... on Contract { id } } }',
+        '{ node(id: "x") { ... on NoSuchType { id } } }',
         None,
-        "Unknown type 'Contract'.",
-        "未知类型 'Contract'。",
+        "Unknown type 'NoSuchType'.",
+        "未知类型 'NoSuchType'。",
         "GRAPHQL_VALIDATION_FAILED",
     ),
     "selection on a scalar": (
