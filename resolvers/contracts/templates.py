@@ -14,6 +14,12 @@ declare_events(
             "{title} 的合同在定标后 {days} 天才起草，超过 {limit} 天的期限。",
             "The contract for {title} was drafted {days} days after the award, past the limit of {limit} days.",
         ),
+        "contract.not_drafted": (
+            "合同未按期起草：{code}",
+            "Contract not drafted: {code}",
+            "{title} 定标已 {days} 天，超过 {limit} 天仍未起草合同。",
+            "{title} was awarded {days} days ago and its contract is still not drafted (limit: {limit} days).",
+        ),
         "contract.submitted": (
             "合同待签署：{code}",
             "Contract to sign: {code}",
@@ -76,6 +82,7 @@ register_labels(
     "EventType",
     {
         "contract.drafted_late": ("合同起草逾期", "Contract drafted late"),
+        "contract.not_drafted": ("合同未按期起草", "Contract not drafted"),
         "contract.submitted": ("合同待签署", "Contract to sign"),
         "contract.signed": ("合同签章", "Contract signed"),
         "contract.signatures_voided": ("合同签章作废", "Contract signatures voided"),

@@ -216,3 +216,20 @@ async def attach(api, token: str, contract_id: str, name: str, filename: str, da
     body = response.json()
     assert not body.get("errors"), body
     return body["data"]["attachContractDocument"]
+
+
+def verify_contract(path, cwd, **env: str):
+    """``smallworks verify-contract`` in a new process whose environment has no SMALLWORKS_
+    variable at all (plus ``env``), run outside the checkout."""
+    import os
+    import subprocess
+
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("SMALLWORKS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "verify-contract", str(path)],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

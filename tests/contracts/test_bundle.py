@@ -7,14 +7,12 @@ import base64
 import copy
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from contract_flows import verify_contract
 
 from resolvers.contracts.bundle import FORMAT, build_bundle, content_digest, content_sha256, read_bundle, verify_bundle
 from resolvers.core.audit import canonical_json
@@ -23,7 +21,6 @@ from resolvers.security.signing import encode, generate_key, key_id, sign
 pytestmark = pytest.mark.once
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALLWORKS = [sys.executable, "-m", "app.cli"]
 
 CONTENT = {
     "title": "某某村道路硬化工程施工合同",
@@ -313,15 +310,6 @@ def test_reading_refuses_what_is_not_plain_json(text, reason):
 
 
 # -- the command --------------------------------------------------------------------------
-
-
-def verify_contract(path: Path | str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    """``smallworks verify-contract`` in a new process whose environment has no SMALLWORKS_
-    variable at all (plus ``env``), run outside the checkout."""
-    clean = {name: value for name, value in os.environ.items() if not name.startswith("SMALLWORKS_")}
-    return subprocess.run(
-        [*SMALLWORKS, "verify-contract", str(path)], cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=120
-    )
 
 
 def lines(text: str) -> list[str]:

@@ -8,6 +8,7 @@ import hashlib
 import json
 from datetime import date, timedelta
 
+from conftest import global_id
 from contract_flows import (
     AMEND,
     DRAFT,
@@ -41,6 +42,17 @@ REVOKE_KEY = (
 PUBLISHED = "query { tenders(filter: {status: [PUBLISHED]}, first: 1) { nodes { id } } }"
 
 
+async def tender_events(state, code: str, event_type: str) -> list[dict]:
+    async with state.db.read() as session:
+        rows = (
+            await session.execute(
+                text("SELECT payload, recipients FROM outbox_events WHERE event_type = :t AND subject_type = 'Tender' ORDER BY id"),
+                {"t": event_type},
+            )
+        ).all()
+    return [{**json.loads(p), "recipients": json.loads(r)} for p, r in rows if json.loads(p).get("code") == code]
+
+
 def codes(payload: dict) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
@@ -64,6 +76,11 @@ async def test_a_late_draft_is_warned_and_each_bad_change_is_refused_with_nothin
         # Drafted 33 days after the award: drafted, with a warning to the owner and the region's auditors.
         awarded_day = today_in_china(state.clock.now())
         move_to(state, state.clock.now() + timedelta(days=33))
+        # Undrafted past the limit: the owner's staff and the auditors are warned, once.
+        for _ in range(2):
+            await jobs.send_reminders({"state": state})
+        [overdue] = await tender_events(state, a.tender["code"], "contract.not_drafted")
+        assert overdue["days"] == 33 and a.procurement.owner.staff.user_id in [global_id("User", r) for r in overdue["recipients"]]
         c = await draft(api, state, a)
         assert c["draftedLateDays"] == 3
         assert c["warning"] == "定标后超过 30 天期限 3 天才起草。"

@@ -6,9 +6,10 @@ version kept. And what everyone concerned is told."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from conftest import BACKEND
 from contract_flows import (
     AMEND,
     SUBMIT,
@@ -21,12 +22,13 @@ from contract_flows import (
     server_key,
     sign,
     supervisor,
+    verify_contract,
 )
 from flows import clock_kept
 from sqlalchemy import text
 
 from resolvers.contracts.bundle import content_sha256, verify_bundle
-from resolvers.core.clock import today_in_china
+from resolvers.core.clock import SHANGHAI, today_in_china
 
 
 async def events_of(state, code: str) -> list[tuple[str, list[int]]]:
@@ -185,7 +187,18 @@ async def _other_device_signature(sha256_hex: str) -> str:
     return signing.encode(signing.sign("sm2-sm3", other.private_key, bytes.fromhex(sha256_hex)))
 
 
-async def test_a_signed_bundle_verifies_offline_and_tampering_is_caught(api, state):
+LIST = "query($f: ContractFilter) { contracts(filter: $f, first: 50) { nodes { code } } }"
+
+
+async def _listed(api, token: str, filter: dict) -> list[str]:
+    return [n["code"] for n in (await api.ok(LIST, {"f": filter}, token=token))["contracts"]["nodes"]]
+
+
+def _day(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(SHANGHAI).date().isoformat()
+
+
+async def test_a_signed_bundle_verifies_offline_and_tampering_is_caught(api, state, tmp_path):
     """The bundle a party downloads verifies without the service; a changed clause, a changed
     stored version and a forged signature are each caught by verifyContract."""
     from contract_flows import BUNDLE
@@ -206,6 +219,37 @@ async def test_a_signed_bundle_verifies_offline_and_tampering_is_caught(api, sta
         digest = c["versions"][0]["contentSha256"]
         assert report.valid and report.content_sha256 == digest
         assert [(s.party, s.algorithm, s.valid) for s in report.signatures] == [("owner", "sm2-sm3", True), ("contractor", "ed25519", True)]
+
+        if BACKEND == "sqlite":  # the exported bundle is the same JSON whatever the database
+            exported = tmp_path / "contract.json"
+            exported.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+            result = verify_contract(exported, tmp_path)
+            assert result.returncode == 0, result.stderr
+            assert result.stdout.splitlines()[-1].startswith("ok: valid: 2 signature(s)")
+
+        # The list finds it by each of its filters, and not by filters it fails.
+        owner_org = a.procurement.owner.org_id
+        found = [
+            await _listed(api, owner, f)
+            for f in (
+                {"status": ["ACTIVE"], "contractorId": a.winner.org_id},
+                {"amountMin": "8500.00", "amountMax": "8500.00", "regionPrefix": "3205"},
+                {"signedFrom": _day(c["signedAt"]), "signedTo": _day(c["signedAt"]), "search": c["number"]},
+            )
+        ]
+        assert found == [[c["code"]]] * 3
+        missed = [
+            await _listed(api, owner, f)
+            for f in (
+                {"status": ["DRAFT", "PENDING_SIGNATURE"]},
+                {"contractorId": owner_org},
+                {"amountMin": "8500.01"},
+                {"signedTo": (date.fromisoformat(_day(c["signedAt"])) - timedelta(days=1)).isoformat()},
+            )
+        ]
+        assert all(c["code"] not in codes for codes in missed)
+        bad = await api.post(LIST, {"f": {"amountMin": "1.001"}}, token=owner)
+        assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
         contract_id = await _pk(state, c["code"])
 
