@@ -690,10 +690,11 @@ async def terminate_contract(uow: UnitOfWork, contract_id: int, reason: str | No
     if version is not None:
         await void_signatures(uow, contract, version, "terminated")
         version.status, version.open_for_contract, version.closed_at = "withdrawn", None, uow.now
+    sent = contract.status != "draft"
     transition(uow, contract, "terminate", reason)
     contract.terminated_at, contract.termination_reason = uow.now, reason
     await uow.session.flush()
-    await events.terminated(uow, contract, reason or "")
+    await events.terminated(uow, contract, reason or "", sent=sent)
     return contract
 
 
