@@ -3,8 +3,9 @@
 A contract is seen by its parties (the owner's staff, the contractor's and the supervisor's
 people: each organisation only its own contracts), and by those who oversee the region:
 administrators and auditors every contract, reviewers, finance and integrators those past
-the draft. Every part of a contract (versions, clauses, terms, milestones, signatures,
-documents, history) follows its contract.
+the draft. A draft is its owner's alone until it is sent for signature, and stays so when it
+is abandoned (terminated) unsent. Every part of a contract (versions, clauses, terms,
+milestones, signatures, documents, history) follows its contract.
 """
 
 from __future__ import annotations
@@ -28,19 +29,26 @@ from policies.scope.projects import PARTICIPATION, PROJECT_REVIEWING_ROLES
 from policies.subject import Actor
 
 
+def sent_for_signature() -> ColumnElement[bool]:
+    """Contracts past the draft: sent for signature at some time. Only a terminated contract
+    needs its versions asked (it may have been ended as a draft, never sent)."""
+    sent = select(ContractVersion.contract_id).where(ContractVersion.submitted_at.is_not(None))
+    return Contract.status.not_in(("draft", "terminated")) | ((Contract.status == "terminated") & Contract.id.in_(sent))
+
+
 @scope_of(Contract)
 def contracts(actor: Actor) -> ColumnElement[bool]:
     conditions = []
     if actor.roles & REGION_WIDE_ROLES:
         conditions.append(in_region(Contract.region_code, actor))
     if actor.roles & PROJECT_REVIEWING_ROLES:
-        conditions.append(in_region(Contract.region_code, actor) & (Contract.status != "draft"))
+        conditions.append(in_region(Contract.region_code, actor) & sent_for_signature())
     if "owner_staff" in actor.roles:
         conditions.append(Contract.owner_organisation_id == actor.organisation_id)
     if "contractor" in actor.roles:
-        conditions.append((Contract.contractor_organisation_id == actor.organisation_id) & (Contract.status != "draft"))
+        conditions.append((Contract.contractor_organisation_id == actor.organisation_id) & sent_for_signature())
     if "supervisor" in actor.roles:
-        conditions.append((Contract.supervisor_organisation_id == actor.organisation_id) & (Contract.status != "draft"))
+        conditions.append((Contract.supervisor_organisation_id == actor.organisation_id) & sent_for_signature())
     return or_(*conditions) if conditions else false()
 
 
@@ -77,7 +85,7 @@ def _projects_supervised(actor: Actor) -> ColumnElement[bool]:
     if "supervisor" not in actor.roles:
         return false()
     return Project.id.in_(
-        select(Contract.project_id).where(Contract.supervisor_organisation_id == actor.organisation_id, Contract.status != "draft")
+        select(Contract.project_id).where(Contract.supervisor_organisation_id == actor.organisation_id, sent_for_signature())
     )
 
 

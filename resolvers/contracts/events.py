@@ -26,7 +26,9 @@ async def people_of(uow: UnitOfWork, contract, parties: list[str] | None = None)
     return sorted(users)
 
 
-def record(uow: UnitOfWork, event_type: str, contract, recipients: list[int], **extra):
+def record(uow: UnitOfWork, event_type: str, contract, recipients: list[int], parties: list[str] | None = None, **extra):
+    """``parties``: the parties whose organisations' webhooks hear it (every party when None)."""
+    organisations = [oid for party, oid in _parties(contract).items() if parties is None or party in parties]
     return outbox.record(
         uow,
         event_type,
@@ -34,15 +36,22 @@ def record(uow: UnitOfWork, event_type: str, contract, recipients: list[int], **
         contract.id,
         {"code": contract.code, "number": contract.number, "title": contract.title, "amount": f"{contract.amount:,.2f}", **extra},
         recipients,
-        organisation_ids=sorted(set(_parties(contract).values())),
+        organisation_ids=sorted(set(organisations)),
         region_code=contract.region_code,
     )
 
 
+# A draft is the owner's alone until it is sent for signature: what happens to it is told to
+# the owner (and the region's auditors) only.
+DRAFT_PARTIES = ["owner"]
+
+
 async def drafted_late(uow: UnitOfWork, contract, days: int) -> None:
-    recipients = await people_of(uow, contract, ["owner"])
+    recipients = await people_of(uow, contract, DRAFT_PARTIES)
     recipients += await outbox.users_with_role_covering(uow, "auditor", contract.region_code)
-    record(uow, "contract.drafted_late", contract, sorted(set(recipients)), days=days, limit=uow.settings.contract_draft_days)
+    record(
+        uow, "contract.drafted_late", contract, sorted(set(recipients)), DRAFT_PARTIES, days=days, limit=uow.settings.contract_draft_days
+    )
 
 
 async def submitted(uow: UnitOfWork, contract, version) -> None:
@@ -84,5 +93,7 @@ async def amended(uow: UnitOfWork, contract, version) -> None:
     record(uow, "contract.amended", contract, await people_of(uow, contract), version=version.number, reason=version.reason or "")
 
 
-async def terminated(uow: UnitOfWork, contract, reason: str) -> None:
-    record(uow, "contract.terminated", contract, await people_of(uow, contract), reason=reason)
+async def terminated(uow: UnitOfWork, contract, reason: str, *, sent: bool) -> None:
+    """``sent``: it had been sent for signature; a draft ended unsent is told to its owner only."""
+    parties = None if sent else DRAFT_PARTIES
+    record(uow, "contract.terminated", contract, await people_of(uow, contract, parties), parties, reason=reason)

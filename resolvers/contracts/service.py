@@ -165,7 +165,9 @@ def _check_version(contract: Contract, expected: int | None) -> None:
 
 def transition(uow: UnitOfWork, contract: Contract, action: str, comment: str | None = None) -> None:
     CONTRACT_LIFECYCLE.apply(uow, contract, action, ContractStatusChange, "contract_id", comment)
-    if contract.status == "terminated":
+    if contract.status == "terminated" and contract.signed_at is None:
+        # Ended before it was in force: the award may be drafted into a contract again. A
+        # contract that was signed keeps its award: ending it is not a new award.
         contract.active_for_tender = None
 
 
@@ -759,10 +761,11 @@ async def terminate_contract(uow: UnitOfWork, contract_id: int, reason: str | No
     if version is not None:
         await void_signatures(uow, contract, version, "terminated")
         version.status, version.open_for_contract, version.closed_at = "withdrawn", None, uow.now
+    sent = contract.status != "draft"
     transition(uow, contract, "terminate", reason)
     contract.terminated_at, contract.termination_reason = uow.now, reason
     await uow.session.flush()
-    await events.terminated(uow, contract, reason or "")
+    await events.terminated(uow, contract, reason or "", sent=sent)
     return contract
 
 

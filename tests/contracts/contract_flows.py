@@ -233,3 +233,52 @@ def verify_contract(path, cwd, **env: str):
         text=True,
         timeout=120,
     )
+
+
+# -- refusals and the mutations behind availableActions -------------------------------------------
+
+CONTRACT_MUTATIONS = {
+    "UPDATE": ("updateContract", "UpdateContractInput", "contract { id }"),
+    "SUBMIT_FOR_SIGNATURE": ("submitContractForSignature", "SubmitContractForSignatureInput", "contract { id }"),
+    "SIGN": ("signContract", "SignContractInput", "contract { id }"),
+    "PROPOSE_AMENDMENT": ("proposeContractAmendment", "ProposeContractAmendmentInput", "amendment { number }"),
+    "WITHDRAW_AMENDMENT": ("withdrawContractAmendment", "WithdrawContractAmendmentInput", "contract { id }"),
+    "TERMINATE": ("terminateContract", "TerminateContractInput", "contract { id }"),
+}
+
+
+def action_input(action: str, contract_id: str, sha256: str | None) -> dict:
+    """An input for the mutation of ``action`` that passes every check of its own: only who
+    runs it and the contract's state can refuse it. Edits change the title (a content
+    change, so signatures made over the old content are voided)."""
+    fields: dict = {"id": contract_id}
+    if action == "UPDATE":
+        fields["title"] = unique("合同名称")
+    elif action == "SIGN":
+        fields["contentSha256"] = sha256 or "0" * 64
+    elif action == "PROPOSE_AMENDMENT":
+        fields |= {"title": unique("合同名称"), "reason": "调整合同名称。"}
+    elif action in ("WITHDRAW_AMENDMENT", "TERMINATE"):
+        fields["reason"] = "不再需要。"
+    return fields
+
+
+async def attempt(api, token: str, action: str, contract_id: str, sha256: str | None = None) -> dict:
+    """The whole response of the mutation that performs ``action`` on a contract."""
+    name, input_type, selection = CONTRACT_MUTATIONS[action]
+    document = "mutation($input: %s!) { %s(input: $input) { %s errors { code } } }" % (input_type, name, selection)
+    return await api.gql(document, {"input": action_input(action, contract_id, sha256)}, token=token)
+
+
+def refusal(body: dict) -> str | None:
+    """How a mutation was refused: the GraphQL error's code (with its reason when more
+    specific, ``FORBIDDEN:NOT_CONTRACT_OWNER``) or the payload's first error code; None when
+    it succeeded."""
+    for error in body.get("errors") or []:
+        extensions = error.get("extensions") or {}
+        reason = extensions.get("reason")
+        return f"{extensions.get('code')}:{reason}" if reason and reason != extensions.get("code") else extensions.get("code")
+    for payload in (body.get("data") or {}).values():
+        if isinstance(payload, dict) and payload.get("errors"):
+            return payload["errors"][0]["code"]
+    return None

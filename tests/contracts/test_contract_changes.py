@@ -273,6 +273,14 @@ async def test_terms_already_paid_stay_as_they_are_and_key_dates_are_reminded_on
         again = (await api.ok(WITHDRAW, {"input": {"id": c["id"], "reason": "再次撤回。"}}, token=owner))["withdrawContractAmendment"]
         assert codes(again) == [("NO_OPEN_AMENDMENT", None)]
 
+        # Ended after it was in force, the contract keeps its award: no second contract from it.
+        ended = (await api.ok(TERMINATE, {"input": {"id": c["id"], "reason": "施工单位严重违约，解除合同。"}}, token=owner))[
+            "terminateContract"
+        ]
+        assert ended["errors"] == [] and ended["contract"]["status"] == "TERMINATED"
+        redraft = await api.ok(DRAFT, {"input": {"tenderId": a.tender["id"], **content(today_in_china(state.clock.now()))}}, token=owner)
+        assert codes(redraft["draftContract"]) == [("CONTRACT_EXISTS", "tenderId")]
+
 
 def _china_noon(day: date):
     from datetime import datetime
