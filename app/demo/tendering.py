@@ -72,7 +72,8 @@ SIMPLE_TEMPLATE = tendering.TemplateData(
 )
 
 # key: (title, category, budget, line items [(name, quantity, unit, unit price)])
-DEMO_PROJECTS = {
+DemoProject = tuple[str, str, str, list[tuple[str, str, str, str]]]
+DEMO_PROJECTS: dict[str, DemoProject] = {
     "road": (
         "康庄路人行道修复工程",
         "road",
@@ -198,12 +199,12 @@ class Loader:
             self.templates["rfq"] = (await tendering.create_template(uow, RFQ_TEMPLATE)).id
             self.templates["simple_tender"] = (await tendering.create_template(uow, SIMPLE_TEMPLATE)).id
 
-    async def approved_projects(self) -> None:
+    async def approved_projects(self, wanted: dict[str, DemoProject] = DEMO_PROJECTS) -> None:
         """The projects the tenders are for, submitted and approved through the review chain."""
         today = today_in_china(self.state.clock.now())
-        starts = {key: today + timedelta(days=60 + 7 * i) for i, key in enumerate(DEMO_PROJECTS)}
-        await self.make_room(starts)
-        for index, (key, (title, category, budget, items)) in enumerate(DEMO_PROJECTS.items()):
+        starts = {key: today + timedelta(days=60 + 7 * i) for i, key in enumerate(wanted)}
+        await self.make_room(wanted, starts)
+        for index, (key, (title, category, budget, items)) in enumerate(wanted.items()):
             data = projects.ProjectData(
                 title=title,
                 category=category,
@@ -231,11 +232,11 @@ class Loader:
                     ).scalar_one()
                     await projects.decide_review(uow, review, True, comment)
 
-    async def make_room(self, starts: dict[str, date]) -> None:
+    async def make_room(self, wanted: dict[str, DemoProject], starts: dict[str, date]) -> None:
         """Raise the owner's allocation of each fiscal year by what these projects need, so
         the other demo projects keep the headroom they had."""
         needed: dict[int, Decimal] = {}
-        for key, (_title, _category, budget, _items) in DEMO_PROJECTS.items():
+        for key, (_title, _category, budget, _items) in wanted.items():
             needed[starts[key].year] = needed.get(starts[key].year, Decimal("0")) + Decimal(budget)
         async with self.state.db.read() as session:
             rows = (
@@ -358,6 +359,20 @@ class Loader:
         async with self.work("owner") as uow:
             await evaluation.start_publicity(uow, tender_id)
 
+    async def taken_to_award(self, tender_id: int, day: date, prices: dict[str, str]) -> None:
+        """Bids the day before ``day``, opened and evaluated on it, publicised the next
+        morning, and awarded by the scheduled rule once the publicity has ended."""
+        await self.bids_on(tender_id, day - timedelta(days=1), prices)
+        await self.open(tender_id, day)
+        await self.evaluate(tender_id, day)
+        await self.start_publicity(tender_id, china_at(day + timedelta(days=1), 9, 30))
+        async with self.state.db.read() as session:
+            ends = (await session.execute(select(Tender.publicity_ends_at).where(Tender.id == tender_id))).scalar_one()
+        assert ends is not None
+        self.at(ends + timedelta(minutes=1))
+        async with self.work(None) as uow:
+            await evaluation.award_after_publicity(uow, today_in_china(uow.now))
+
     # -- one tender in every status -----------------------------------------------------------
 
     async def load(self) -> None:
@@ -393,18 +408,9 @@ class Loader:
         # awarded: an rfq that went all the way, awarded by the scheduled rule after its publicity.
         awarded_day = working_day_on_or_before(today - timedelta(days=14))
         awarded = await self.tender_on("road", "rfq", "165000.00", awarded_day, qualification=("municipal_works", "third"))
-        await self.bids_on(
-            awarded, awarded_day - timedelta(days=1), {"contractor1": "148600.00", "contractor2": "152300.00", "contractor3": "157900.00"}
+        await self.taken_to_award(
+            awarded, awarded_day, {"contractor1": "148600.00", "contractor2": "152300.00", "contractor3": "157900.00"}
         )
-        await self.open(awarded, awarded_day)
-        await self.evaluate(awarded, awarded_day)
-        await self.start_publicity(awarded, china_at(awarded_day + timedelta(days=1), 9, 30))
-        async with self.state.db.read() as session:
-            ends = (await session.execute(select(Tender.publicity_ends_at).where(Tender.id == awarded))).scalar_one()
-        assert ends is not None
-        self.at(ends + timedelta(minutes=1))
-        async with self.work(None) as uow:
-            await evaluation.award_after_publicity(uow, today_in_china(uow.now))
 
         # cancelled while published, with a bid that stays sealed for good; its project is
         # approved again, and its next round is the draft below.

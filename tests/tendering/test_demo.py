@@ -10,9 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.demo.tendering import DEMO_PROJECTS
 from models.audit import AuditEvent
 from models.base import utcnow
 from models.notifications import OutboxEvent
+from models.projects import Project
 from models.tendering import TENDER_STATUSES, Bid, Tender, TenderStatusChange
 from resolvers.tendering.bids import own_copy_context
 
@@ -24,13 +26,26 @@ UNOPENED = ("draft", "published", "cancelled")
 
 
 async def _demo_tenders(session) -> dict[str, Tender]:
-    """The tenders the demo load made (its audit events name them), by status."""
+    """The tenders the tendering demo made (the demo load's audit events name them, and they
+    are for the tendering demo's projects: the contracts demo adds an award of its own), by
+    status."""
     ids = (
         await session.execute(
             select(AuditEvent.target_id).where(AuditEvent.operation == "cli.demo-data", AuditEvent.target_type == "Tender")
         )
     ).scalars()
-    tenders = (await session.execute(select(Tender).where(Tender.id.in_({int(i) for i in ids})))).scalars().all()
+    titles = [title for title, _category, _budget, _items in DEMO_PROJECTS.values()]
+    tenders = (
+        (
+            await session.execute(
+                select(Tender)
+                .join(Project, Project.id == Tender.project_id)
+                .where(Tender.id.in_({int(i) for i in ids}), Project.title.in_(titles))
+            )
+        )
+        .scalars()
+        .all()
+    )
     by_status: dict[str, Tender] = {}
     for tender in tenders:
         assert tender.status not in by_status, f"two demo tenders are {tender.status}"
