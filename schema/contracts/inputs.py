@@ -70,12 +70,13 @@ class DraftContractInput:
     payment_terms: list[PaymentTermInput] = strawberry.field(description="Payment schedule. 付款条件。")
 
 
-@strawberry.input(description="Change a contract before it is in force; a change voids signatures already made. 修改合同。")
-class UpdateContractInput:
-    id: strawberry.ID = strawberry.field(description="Contract. 合同。")
+@strawberry.input(description="The content fields an edit or an amendment may change. 可修改的合同内容。")
+class ContentChanges:
+    """The content fields an edit or an amendment may change: None keeps a field, a list
+    replaces the whole list."""
+
     expected_version: int | None = strawberry.field(default=None, description="Refuse if changed since. 期望版本号。")
     number: str | None = strawberry.field(default=None, description="Contract number. 合同编号。")
-    supervisor_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="null removes it. 监理单位。")
     amount: Decimal | None = strawberry.field(default=None, description="Amount. 合同金额。")
     amount_reason: str | None = strawberry.field(default=None, description="Why it differs from the winning price. 金额差异原因。")
     title: str | None = strawberry.field(default=None, description="Title. 名称。")
@@ -85,23 +86,18 @@ class UpdateContractInput:
     clauses: list[ClauseInput] | None = strawberry.field(default=None, description="Replaces the clauses. 条款。")
     milestones: list[MilestoneInput] | None = strawberry.field(default=None, description="Replaces the milestones. 工程节点。")
     payment_terms: list[PaymentTermInput] | None = strawberry.field(default=None, description="Replaces the schedule. 付款条件。")
+
+
+@strawberry.input(description="Change a contract before it is in force; a change voids signatures already made. 修改合同。")
+class UpdateContractInput(ContentChanges):
+    id: strawberry.ID = strawberry.field(description="Contract. 合同。")
+    supervisor_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="null removes it. 监理单位。")
 
 
 @strawberry.input(description="Propose an amendment of a contract in force: a new version to sign. 提出合同变更。")
-class ProposeContractAmendmentInput:
+class ProposeContractAmendmentInput(ContentChanges):
     id: strawberry.ID = strawberry.field(description="Contract. 合同。")
     reason: str = strawberry.field(description="Why. 变更原因。")
-    expected_version: int | None = strawberry.field(default=None, description="Refuse if changed since. 期望版本号。")
-    number: str | None = strawberry.field(default=None, description="Contract number. 合同编号。")
-    amount: Decimal | None = strawberry.field(default=None, description="Amount. 合同金额。")
-    amount_reason: str | None = strawberry.field(default=None, description="Why it differs from the winning price. 金额差异原因。")
-    title: str | None = strawberry.field(default=None, description="Title. 名称。")
-    works_start: date | None = strawberry.field(default=None, description="Works start. 开工日期。")
-    works_end: date | None = strawberry.field(default=None, description="Works end. 竣工日期。")
-    defect_liability_months: int | None = strawberry.field(default=None, description="Defect liability period, months. 缺陷责任期（月）。")
-    clauses: list[ClauseInput] | None = strawberry.field(default=None, description="Replaces the clauses. 条款。")
-    milestones: list[MilestoneInput] | None = strawberry.field(default=None, description="Replaces the milestones. 工程节点。")
-    payment_terms: list[PaymentTermInput] | None = strawberry.field(default=None, description="Replaces the schedule. 付款条件。")
 
 
 @strawberry.input(description="Send a draft for signature. 提交签署。")
