@@ -132,6 +132,7 @@ register_labels(
         "image/webp": ("WebP 图片", "WebP image"),
         "image/tiff": ("TIFF 图片", "TIFF image"),
         "image/bmp": ("BMP 图片", "BMP image"),
+        "image/heic": ("HEIC 图片", "HEIC image"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("Excel 工作簿（XLSX）", "Excel workbook (XLSX)"),
         "application/vnd.ms-excel": ("Excel 工作簿（XLS）", "Excel workbook (XLS)"),
         "application/vnd.oasis.opendocument.spreadsheet": ("OpenDocument 电子表格", "OpenDocument spreadsheet"),

@@ -73,7 +73,7 @@ class MediaType:
     aliases: tuple[str, ...] = ()
 
 
-# The allow-list: PDF, OFD, images, spreadsheets, CAD drawings.
+# The allow-list: PDF, OFD, images (HEIC being what iPhones take photos in), spreadsheets, CAD drawings.
 ALLOWED: dict[str, MediaType] = {
     m.mime: m
     for m in (
@@ -85,6 +85,7 @@ ALLOWED: dict[str, MediaType] = {
         MediaType("image/webp", ("webp",)),
         MediaType("image/tiff", ("tif", "tiff")),
         MediaType("image/bmp", ("bmp",), ("image/x-ms-bmp",)),
+        MediaType("image/heic", ("heic", "heif"), ("image/heif",)),
         MediaType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",)),
         MediaType("application/vnd.ms-excel", ("xls",)),
         MediaType("application/vnd.oasis.opendocument.spreadsheet", ("ods",)),
@@ -110,6 +111,8 @@ def sniff(data: bytes) -> str | None:
         # decided by opening the archive, not by the first entry's name alone.
         return _sniff_zip(data)
     head = data[:8192]
+    if _is_heic(head):
+        return HEIC_MIME
     kind = filetype.guess(head)
     if kind is not None:
         return MIME_ALIASES.get(kind.mime, kind.mime)
@@ -117,6 +120,30 @@ def sniff(data: bytes) -> str | None:
     if text.startswith(b"0") and text[1:].lstrip().startswith(b"SECTION"):
         return "image/vnd.dxf"
     return None
+
+
+HEIC_MIME = "image/heic"
+# HEIF brands of a still image or a collection coded in HEVC: what filetype's matcher misses
+# (it knows a major brand ``heic``, or ``mif1``/``msf1`` listing ``heic``, but not ``heix``,
+# the 10-bit brand some phones write, nor ``heim``/``heis``). AVIF (``avif`` with ``mif1``)
+# and HEVC sequences (``hevc``) are not HEIC photos and fall through to filetype.
+HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis"})
+HEIF_STRUCTURAL_BRANDS = frozenset({b"mif1", b"msf1"})
+
+
+def _is_heic(head: bytes) -> bool:
+    """An ISO-BMFF file whose leading ``ftyp`` box names a HEIC brand, as its major brand or
+    beside the structural HEIF brand ``mif1``/``msf1``."""
+    if len(head) < 16 or head[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(head[:4], "big")
+    if size < 16 or size > len(head) or size % 4:
+        return False
+    major = head[8:12]
+    compatible = {head[i : i + 4] for i in range(16, size, 4)}
+    if major in HEIC_BRANDS:
+        return True
+    return major in HEIF_STRUCTURAL_BRANDS and not HEIC_BRANDS.isdisjoint(compatible)
 
 
 OFD_MIME = "application/ofd"
