@@ -1,0 +1,1 @@
+"""Construction progress (施工进度): daily logs, site photos and check-ins."""
