@@ -1,5 +1,6 @@
 """File downloads: ``GET /files/project-document/{id}``, ``/files/bid-file/{id}``,
-``/files/qualification-certificate/{id}`` and ``/files/contract-document/{id}``.
+``/files/qualification-certificate/{id}``, ``/files/contract-document/{id}``,
+``/files/site-photo/{id}`` and ``/files/site-photo-thumbnail/{id}``.
 
 Authorised either by a signed link from a ``downloadUrl`` field (the person it was issued
 to, an expiry, an HMAC seal) or by an ``Authorization: Bearer`` header. Either way the row
@@ -86,11 +87,29 @@ async def _contract_document(state, ctx: RequestContext, document_id: int) -> Fi
     return File(await state.storage.get(row.storage_key), row.media_type, row.filename, row.sha256)
 
 
+async def _site_photo(state, ctx: RequestContext, photo_id: int) -> File | None:
+    """A site photo's original, to whoever its contract's row scope shows it."""
+    row = await ctx.loaders.site_photo.load(photo_id)
+    if row is None:
+        return None
+    return File(await state.storage.get(row.storage_key), row.media_type, row.filename, row.sha256)
+
+
+async def _site_photo_thumbnail(state, ctx: RequestContext, photo_id: int) -> File | None:
+    row = await ctx.loaders.site_photo.load(photo_id)
+    if row is None:
+        return None
+    stem = row.filename.rsplit(".", 1)[0]
+    return File(await state.storage.get(row.thumbnail_key), "image/jpeg", f"{stem}-thumbnail.jpg", row.thumbnail_key)
+
+
 FILES = {
     "project-document": _project_document,
     "bid-file": _bid_file,
     "qualification-certificate": _certificate,
     "contract-document": _contract_document,
+    "site-photo": _site_photo,
+    "site-photo-thumbnail": _site_photo_thumbnail,
 }
 
 
@@ -108,6 +127,14 @@ async def download_certificate(request: Request) -> Response:
 
 async def download_contract_document(request: Request) -> Response:
     return await _serve(request, "contract-document")
+
+
+async def download_site_photo(request: Request) -> Response:
+    return await _serve(request, "site-photo")
+
+
+async def download_site_photo_thumbnail(request: Request) -> Response:
+    return await _serve(request, "site-photo-thumbnail")
 
 
 async def _serve(request: Request, kind: str) -> Response:

@@ -36,7 +36,14 @@ from app import graphiql, graphql_http
 from app.broker import sender
 from app.checks import readiness
 from app.context import RequestContext, bearer_token, request_meta
-from app.files import download_bid_file, download_certificate, download_contract_document, download_project_document
+from app.files import (
+    download_bid_file,
+    download_certificate,
+    download_contract_document,
+    download_project_document,
+    download_site_photo,
+    download_site_photo_thumbnail,
+)
 from app.observe import RequestTelemetry, Telemetry
 from app.settings import Settings, get_settings
 from app.state import AppState
@@ -487,6 +494,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None, 
             Route("/files/bid-file/{document_id}", download_bid_file, methods=["GET"]),
             Route("/files/qualification-certificate/{document_id}", download_certificate, methods=["GET"]),
             Route("/files/contract-document/{document_id}", download_contract_document, methods=["GET"]),
+            Route("/files/site-photo/{document_id}", download_site_photo, methods=["GET"]),
+            Route("/files/site-photo-thumbnail/{document_id}", download_site_photo_thumbnail, methods=["GET"]),
             *([Route("/metrics", telemetry.metrics_endpoint, methods=["GET"])] if telemetry.serves_metrics else []),
         ],
         middleware=[Middleware(RequestTelemetry, telemetry=telemetry)],

@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     contract_remind_milestone_days: int = Field(default=7, ge=0)
     contract_remind_works_end_days: int = Field(default=14, ge=0)
     contract_remind_defect_end_days: int = Field(default=30, ge=0)
+    # Construction progress: a check-in reporting a worse accuracy than this, or a device
+    # clock further than this from the server's, is flagged; so is a photo taken further than
+    # this from its log's day.
+    progress_checkin_max_accuracy_m: float = Field(default=100.0, gt=0)
+    progress_device_time_skew_seconds: int = Field(default=300, ge=0)
+    progress_photo_capture_max_hours: int = Field(default=24, ge=0)
+    # Days after acceptance by which a milestone's or the final payment is due.
+    progress_payment_due_days: int = Field(default=14, ge=0)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8

@@ -13,7 +13,7 @@ from importlib import import_module
 
 from models.base import Base
 
-DOMAINS: tuple[str, ...] = ("accounts", "audit", "permissions", "projects", "notifications", "tendering", "contracts")
+DOMAINS: tuple[str, ...] = ("accounts", "audit", "permissions", "projects", "notifications", "tendering", "contracts", "progress")
 
 
 def domain_modules(layer: str, suffix: str = "") -> list:

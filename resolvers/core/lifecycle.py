@@ -66,18 +66,32 @@ class StateMachine:
             raise UserErrors(Problem("INVALID_TRANSITION", "status", params))
         return transition.target
 
-    def apply(self, uow: UnitOfWork, row: Any, action: str, history: type, subject: str, comment: str | None = None) -> str:
-        """Move ``row`` (with ``status``, ``updated_at``, ``region_code``) by ``action``, add
-        its status-history row (model ``history``, whose ``subject`` column names the row),
-        and audit the change; returns the status it left. Every entity with a lifecycle
-        records its moves this way."""
+    def apply(
+        self,
+        uow: UnitOfWork,
+        row: Any,
+        action: str,
+        history: type,
+        subject: str,
+        comment: str | None = None,
+        *,
+        region_code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """Move ``row`` (with ``status``, and ``updated_at`` if it has one) by ``action``, add
+        its status-history row (model ``history``, whose ``subject`` column names the row, with
+        ``extra`` columns), and audit the change in ``region_code`` (the row's own by
+        default); returns the status it left. Every entity with a lifecycle records its moves
+        this way."""
         before = row.status
         row.status = self.target(action, before)
-        row.updated_at = uow.now
+        if hasattr(row, "updated_at"):
+            row.updated_at = uow.now
         actor = uow.require_actor()
         uow.session.add(
             history(
                 **{subject: row.id},
+                **(extra or {}),
                 from_status=before,
                 to_status=row.status,
                 action=action,
@@ -88,7 +102,7 @@ class StateMachine:
             )
         )
         changes = {"status": {"before": before, "after": row.status}, "action": action, "comment": comment}
-        uow.audit(self.entity, row.id, changes, region_code=row.region_code)
+        uow.audit(self.entity, row.id, changes, region_code=region_code or row.region_code)
         return before
 
     def allows(self, action: str, status: str) -> bool:

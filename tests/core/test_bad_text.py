@@ -321,6 +321,67 @@ case(
     ("RegisterSigningKeyInput", "publicKey"),
 )
 
+# Progress: logs, photos, check-ins and milestones of a contract or log that does not exist.
+NO_LOG = "RGFpbHlMb2c6OTk5OTk5OTk"  # DailyLog:99999999
+NO_MILESTONE = "Q29udHJhY3RNaWxlc3RvbmU6OTk5OTk5OTk"  # ContractMilestone:99999999
+NEW_LOG = {
+    "contractId": NO_CONTRACT,
+    "idempotencyKey": "k-12345678",
+    "logDate": "2099-01-01",
+    "weather": "晴",
+    "workDone": "x",
+    "crewCount": 1,
+}
+for name in ("idempotencyKey", "weather", "workDone", "machinery", "materials", "issues"):
+    case(
+        "contractor1",
+        "mutation($i: CreateDailyLogInput!) { createDailyLog(input: $i) { log { id } errors { code } } }",
+        {"i": NEW_LOG | {name: "BAD"}},
+        ("CreateDailyLogInput", name),
+    )
+for name in ("weather", "workDone", "machinery", "materials", "issues"):
+    case(
+        "contractor1",
+        "mutation($i: UpdateDailyLogInput!) { updateDailyLog(input: $i) { log { id } errors { code } } }",
+        {"i": {"id": NO_LOG, name: "BAD"}},
+        ("UpdateDailyLogInput", name),
+    )
+case(
+    "contractor1",
+    "mutation($i: CorrectDailyLogInput!) { correctDailyLog(input: $i) { log { id } errors { code } } }",
+    {"i": {"id": NO_LOG, "text": "BAD"}},
+    ("CorrectDailyLogInput", "text"),
+)
+case(
+    "contractor1",
+    "mutation($i: UploadSitePhotoInput!) { uploadSitePhoto(input: $i) { photo { id } errors { code } } }",
+    {"i": {"logId": NO_LOG, "idempotencyKey": "BAD", "file": None}},
+    ("UploadSitePhotoInput", "idempotencyKey"),
+)
+case(
+    "contractor1",
+    "mutation($i: CheckInInput!) { checkIn(input: $i) { checkIn { id } errors { code } } }",
+    {
+        "i": {
+            "contractId": NO_CONTRACT,
+            "idempotencyKey": "BAD",
+            "latitude": 31.4,
+            "longitude": 121.0,
+            "accuracy": 5.0,
+            "datum": "GCJ02",
+            "deviceTime": "2099-01-01T00:00:00Z",
+        }
+    },
+    ("CheckInInput", "idempotencyKey"),
+)
+for input_type, mutation, variables, user in (
+    ("SubmitMilestoneInput", "submitMilestone", {"id": NO_MILESTONE, "note": "BAD"}, "contractor1"),
+    ("AcceptMilestoneInput", "acceptMilestone", {"id": NO_MILESTONE, "comment": "BAD"}, "OWN"),
+    ("RejectMilestoneInput", "rejectMilestone", {"id": NO_MILESTONE, "reason": "BAD"}, "OWN"),
+):
+    field = next(k for k, v in variables.items() if v == "BAD")
+    case(user, f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
+
 # Opaque secrets: compared by their hash, never stored or searched as text. A control
 # character in one matches nothing; logging out still ends the caller's own session.
 OPAQUE = {("LogoutInput", "refreshToken")}

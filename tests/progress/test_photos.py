@@ -36,10 +36,10 @@ EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 
 def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
     """Degrees as EXIF writes them: whole degrees, whole minutes, seconds to 1/10000."""
-    value = abs(value)
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = round((value - degrees - minutes / 60) * 3600 * 10000)
+    # Whole ten-thousandths of a second first, so 31.45° is 31° 27' 0", not 31° 26' 60".
+    ticks = round(abs(value) * 3600 * 10000)
+    degrees, rest = divmod(ticks, 3600 * 10000)
+    minutes, seconds = divmod(rest, 60 * 10000)
     return IFDRational(degrees, 1), IFDRational(minutes, 1), IFDRational(seconds, 10000)
 
 

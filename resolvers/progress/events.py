@@ -1,0 +1,57 @@
+"""What the progress of works tells whom (through the outbox)."""
+
+from __future__ import annotations
+
+from resolvers.contracts import events as contract_events
+from resolvers.core.context import UnitOfWork
+
+
+async def flagged(uow: UnitOfWork, contract, what: str, flags: list[str], distance: float | None) -> None:
+    """A check-in or photo outside the site's fence: the owner's staff and the supervisor."""
+    recipients = await contract_events.people_of(uow, contract, ["owner", "supervisor"])
+    contract_events.record(
+        uow,
+        "progress.outside_geofence",
+        contract,
+        recipients,
+        what=what,
+        distance=f"{distance:,.0f}" if distance is not None else "",
+        flags=",".join(flags),
+    )
+
+
+async def milestone_submitted(uow: UnitOfWork, contract, milestone) -> None:
+    recipients = await contract_events.people_of(uow, contract, ["owner", "supervisor"])
+    contract_events.record(uow, "milestone.submitted", contract, recipients, milestone=milestone.code, milestone_name=milestone.name)
+
+
+async def milestone_rejected(uow: UnitOfWork, contract, milestone, reason: str) -> None:
+    recipients = await contract_events.people_of(uow, contract, ["contractor", "supervisor"])
+    contract_events.record(
+        uow, "milestone.rejected", contract, recipients, milestone=milestone.code, milestone_name=milestone.name, reason=reason
+    )
+
+
+async def milestone_accepted(uow: UnitOfWork, contract, milestone, payable, *, final: bool) -> None:
+    """To every party; the payments module reads ``terms`` (the terms now due) from it."""
+    contract_events.record(
+        uow,
+        "milestone.accepted",
+        contract,
+        await contract_events.people_of(uow, contract),
+        milestone=milestone.code,
+        milestone_name=milestone.name,
+        milestone_id=milestone.id,
+        final="yes" if final else "no",
+        terms=[{"id": t.id, "sequence": t.sequence, "amount": f"{t.amount}", "due_on": t.due_on.isoformat()} for t in payable],
+    )
+
+
+async def contract_completed(uow: UnitOfWork, contract, final_terms) -> None:
+    contract_events.record(
+        uow,
+        "contract.completed",
+        contract,
+        await contract_events.people_of(uow, contract),
+        terms=[{"id": t.id, "sequence": t.sequence, "amount": f"{t.amount}", "due_on": t.due_on.isoformat()} for t in final_terms],
+    )

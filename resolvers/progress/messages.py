@@ -1,0 +1,86 @@
+"""Construction progress (进度): messages by code, and the labels of the domain's coded values,
+in zh-CN and en."""
+
+from __future__ import annotations
+
+from resolvers.core.i18n import register, register_labels
+
+register(
+    "progress",
+    {
+        "CONTRACT_NOT_IN_FORCE": (
+            "合同状态为“{status}”，只有生效的合同可以记录施工进度。",
+            "The contract is “{status}”; progress is recorded for a contract in force only.",
+        ),
+        "NOT_FOR_YOUR_PARTY": (
+            "贵单位在该合同中不承担此项工作：{operation}。",
+            "Your organisation's part in this contract does not include this: {operation}.",
+        ),
+        "INVALID_IDEMPOTENCY_KEY": (
+            "幂等键须为8至64个字母、数字或 _ . : - 字符（建议每条记录生成一个UUID）。",
+            "An idempotency key is 8 to 64 letters, digits or _ . : - (a UUID per record is best).",
+        ),
+        "IDEMPOTENCY_KEY_REUSED": (
+            "该幂等键已用于另一条内容不同的记录，请为新记录生成新的键。",
+            "This idempotency key was used for a record with other content; make a new key for a new record.",
+        ),
+        "LOG_DATE_IN_FUTURE": ("施工日志日期不能晚于今天。", "A log cannot be for a day after today."),
+        "LOG_BEFORE_WORKS": ("施工日志日期不能早于开工日期 {start}。", "A log cannot be for a day before the works start, {start}."),
+        "LOG_EXISTS": ("{day} 的施工日志已存在，请修改或追加更正。", "The log of {day} exists already; edit it or add a correction."),
+        "LOG_CLOSED": (
+            "{day} 的施工日志只能在当天修改，之后请追加更正。",
+            "The log of {day} was editable on its day only; add a correction instead.",
+        ),
+        "LOG_STILL_OPEN": ("当天的施工日志可直接修改，无需追加更正。", "Today's log can still be edited; no correction is needed."),
+        "STALE_LOG_VERSION": (
+            "施工日志已被他人修改（当前版本 {current}，您的版本 {expected}），请刷新后重试。",
+            "The log was changed by someone else (now version {current}, yours {expected}); reload and try again.",
+        ),
+        "NOT_A_PHOTO": ("现场照片须为 JPEG、PNG 或 HEIC 图片。", "A site photo is a JPEG, PNG or HEIC image."),
+        "PHOTO_UNREADABLE": ("照片{reason}。", "The photo {reason}."),
+        "INVALID_POSITION": ("位置{reason}。", "The position {reason}."),
+        "INVALID_DATUM": ("坐标系须为 WGS84 或 GCJ02。", "The datum is WGS84 or GCJ02."),
+    },
+)
+
+register_labels(
+    "PhotoProblem",
+    {
+        "unreadable": ("无法读取（文件不完整或已损坏）", "cannot be read (truncated or damaged)"),
+        "unsupported": ("格式不受支持", "is in a format that is not supported"),
+        "too_large": ("像素过多", "has too many pixels"),
+    },
+)
+register_labels("ProgressRecord", {"photo": ("现场照片", "photo"), "check_in": ("定位打卡", "check-in")})
+register_labels(
+    "Datum", {"wgs84": ("WGS-84（GPS 卫星定位坐标）", "WGS-84 (GPS)"), "gcj02": ("GCJ-02（国测局坐标）", "GCJ-02 (Chinese map datum)")}
+)
+register_labels(
+    "ProgressFlag",
+    {
+        "outside_geofence": ("位于电子围栏外", "Outside the site's fence"),
+        "implausible_accuracy": ("定位精度不可信", "Implausible accuracy"),
+        "device_time_off": ("设备时间与服务器相差过大", "Device clock far from the server's"),
+        "capture_time_off": ("拍摄时间与日志日期相差过大", "Taken far from the log's day"),
+        "no_position": ("无位置信息", "No position"),
+    },
+)
+register_labels(
+    "MilestoneAction",
+    {
+        "start": ("开始实施", "Start"),
+        "submit": ("申请验收", "Submit for acceptance"),
+        "accept": ("验收通过", "Accept"),
+        "reject": ("验收不通过", "Reject"),
+    },
+)
+register_labels("ProjectAction", {"start_works": ("开工", "Start the works"), "complete_works": ("竣工验收", "Final acceptance")})
+register_labels(
+    "ObjectType",
+    {
+        "ContractMilestone": ("工程节点", "Milestone"),
+        "DailyLog": ("施工日志", "Daily log"),
+        "SitePhoto": ("现场照片", "Site photo"),
+        "CheckIn": ("定位打卡", "Check-in"),
+    },
+)

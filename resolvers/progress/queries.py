@@ -1,0 +1,33 @@
+"""Daily logs and check-ins as lists, narrowed to the caller's row scope and filters
+(``schema.progress`` pages them)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from models.progress import CheckIn, DailyLog
+from policies.scope import scope_for
+from resolvers.core.context import Actor
+from resolvers.core.pagination import ListQuery
+
+
+def daily_logs(actor: Actor, contract_id: int | None = None, since: date | None = None, until: date | None = None) -> ListQuery:
+    stmt = select(DailyLog).where(scope_for(DailyLog)(actor))
+    if contract_id is not None:
+        stmt = stmt.where(DailyLog.contract_id == contract_id)
+    if since is not None:
+        stmt = stmt.where(DailyLog.log_date >= since)
+    if until is not None:
+        stmt = stmt.where(DailyLog.log_date <= until)
+    return ListQuery(stmt, [(DailyLog.log_date, True), (DailyLog.id, True)])
+
+
+def check_ins(actor: Actor, contract_id: int | None = None, flagged_only: bool = False) -> ListQuery:
+    stmt = select(CheckIn).where(scope_for(CheckIn)(actor))
+    if contract_id is not None:
+        stmt = stmt.where(CheckIn.contract_id == contract_id)
+    if flagged_only:
+        stmt = stmt.where(CheckIn.flags != "[]")
+    return ListQuery(stmt, [(CheckIn.checked_in_at, True), (CheckIn.id, True)])

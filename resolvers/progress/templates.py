@@ -1,0 +1,54 @@
+"""The events of the progress of works and the text of their notifications, in zh-CN and en."""
+
+from __future__ import annotations
+
+from resolvers.core.i18n import register_labels
+from resolvers.core.outbox import declare_events
+
+declare_events(
+    "progress",
+    {
+        "progress.outside_geofence": (
+            "现场定位异常：{code}",
+            "Outside the site: {code}",
+            "{title} 的一条{what}位于工地电子围栏之外（距工地 {distance} 米）。",
+            "A {what} of {title} lies outside the site's fence ({distance} m from the site).",
+        ),
+        "milestone.submitted": (
+            "节点申请验收：{code}",
+            "Milestone submitted: {code}",
+            "{title} 的节点“{milestone_name}”已申请验收。",
+            "Milestone “{milestone_name}” of {title} is submitted for acceptance.",
+        ),
+        "milestone.rejected": (
+            "节点验收未通过：{code}",
+            "Milestone rejected: {code}",
+            "{title} 的节点“{milestone_name}”验收未通过：{reason}",
+            "Milestone “{milestone_name}” of {title} was not accepted: {reason}",
+        ),
+        "milestone.accepted": (
+            "节点已验收：{code}",
+            "Milestone accepted: {code}",
+            "{title} 的节点“{milestone_name}”已验收。",
+            "Milestone “{milestone_name}” of {title} is accepted.",
+        ),
+        "contract.completed": (
+            "竣工验收完成：{code}",
+            "Final acceptance: {code}",
+            "{title} 全部节点已验收，合同履行完毕，进入缺陷责任期。",
+            "Every milestone of {title} is accepted: the works are complete and the defect liability period begins.",
+        ),
+    },
+    labels={"what": "ProgressRecord"},
+)
+
+register_labels(
+    "EventType",
+    {
+        "progress.outside_geofence": ("现场定位异常", "Outside the site"),
+        "milestone.submitted": ("节点申请验收", "Milestone submitted"),
+        "milestone.rejected": ("节点验收未通过", "Milestone rejected"),
+        "milestone.accepted": ("节点已验收", "Milestone accepted"),
+        "contract.completed": ("竣工验收完成", "Final acceptance"),
+    },
+)

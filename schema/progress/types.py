@@ -1,0 +1,166 @@
+"""Construction progress (进度): GraphQL types."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+from models import progress as tables
+from models.progress import DATUMS, FLAGS
+from resolvers.core.i18n import label as label_of
+from resolvers.security.downloads import DownloadGrant, signed_path
+from schema.contracts.types import Contract, ContractMilestone
+from schema.core.context import Info
+from schema.core.fields import column, enum_of, label, labels_in_request, loaded
+from schema.core.node import Node, register_node
+from schema.tendering.types import DOWNLOAD_LINK_SECONDS
+
+if TYPE_CHECKING:
+    import enum
+
+    class Datum(enum.Enum): ...
+
+    class ProgressFlag(enum.Enum): ...
+
+else:
+    Datum = enum_of("Datum", DATUMS, "Coordinate datum: WGS-84 (GPS) or GCJ-02 (the Chinese map datum). 坐标系。")
+    ProgressFlag = enum_of("ProgressFlag", FLAGS, "What looked wrong about a check-in or photo. 异常标记。")
+
+
+def _flags(row: Any) -> list[str]:
+    return json.loads(row.flags or "[]")
+
+
+async def _link(info: Info, kind: str, row_id: int) -> str | None:
+    actor = await info.context.actor()
+    if actor is None:
+        return None
+    from models.base import utcnow
+
+    expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
+    return signed_path(info.context.settings.jwt_secret, DownloadGrant(kind, row_id, actor.kind, actor.id, expires, actor.session_id))
+
+
+@register_node("site_photo")
+@strawberry.type(description="A photo of a daily log, with what its EXIF says. 现场照片。")
+class SitePhoto(Node):
+    row: strawberry.Private[tables.SitePhoto]
+
+    filename: str = column("filename", "File name. 文件名。")
+    media_type: str = column("media_type", "Media type, sniffed from the content. 文件类型。")
+    size: int = column("size", "Size in bytes. 大小（字节）。")
+    width: int = column("width", "Width in pixels. 宽（像素）。")
+    height: int = column("height", "Height in pixels. 高（像素）。")
+    sha256: str = column("sha256", "SHA-256 of the original. 原图哈希。")
+    captured_at: datetime | None = column("captured_at", "When taken, from its EXIF (UTC). 拍摄时间。")
+    latitude: float | None = column("latitude", "Where taken, from its EXIF (WGS-84). 拍摄纬度。")
+    longitude: float | None = column("longitude", "Where taken, from its EXIF (WGS-84). 拍摄经度。")
+    distance_m: float | None = column("distance_m", "Metres from the site. 距工地（米）。")
+    uploaded_at: datetime = column("uploaded_at", "When uploaded (UTC). 上传时间。")
+
+    @strawberry.field(description="What looked wrong. 异常标记。")
+    def flags(self) -> list[ProgressFlag]:
+        return [ProgressFlag(f) for f in _flags(self.row)]
+
+    @strawberry.field(description="The flags, in the request's language. 异常标记名称。")
+    def flag_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "ProgressFlag", _flags(self.row))
+
+    @strawberry.field(description="A link to the original, valid for 10 minutes, for you only. 原图链接。")
+    async def download_url(self, info: Info) -> str | None:
+        return await _link(info, "site-photo", self.row.id)
+
+    @strawberry.field(description="A link to the thumbnail (JPEG, at most 320 px, no metadata). 缩略图链接。")
+    async def thumbnail_url(self, info: Info) -> str | None:
+        return await _link(info, "site-photo-thumbnail", self.row.id)
+
+
+@strawberry.type(description="A correction of a log after its day. 日志更正。")
+class DailyLogCorrection:
+    row: strawberry.Private[tables.DailyLogCorrection]
+
+    text: str = column("text", "The correction. 更正内容。")
+    created_by_name: str = column("created_by_name", "Who wrote it. 更正人。")
+    created_at: datetime = column("created_at", "When (UTC). 更正时间。")
+
+
+@register_node("daily_log")
+@strawberry.type(description="One day's construction log of a contract (施工日志). 施工日志。")
+class DailyLog(Node):
+    row: strawberry.Private[tables.DailyLog]
+
+    log_date: date = column("log_date", "The day (China). 日期。")
+    weather: str = column("weather", "Weather. 天气。")
+    work_done: str = column("work_done", "Work done. 施工内容。")
+    crew_count: int = column("crew_count", "People on site. 施工人数。")
+    machinery: str = column("machinery", "Machinery. 机械设备。")
+    materials: str = column("materials", "Materials received. 进场材料。")
+    issues: str = column("issues", "Issues. 存在问题。")
+    created_at: datetime = column("created_at", "When written (UTC). 填写时间。")
+    updated_at: datetime = column("updated_at", "When last edited (UTC). 修改时间。")
+    version: int = column("version", "Row version; pass as expectedVersion. 版本号。")
+
+    @strawberry.field(description="Photos. 现场照片。")
+    @loaded("photos_of_log", "id", shows=SitePhoto)
+    async def photos(self, info: Info) -> list[SitePhoto]:
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
+    @strawberry.field(description="Corrections after its day, oldest first. 更正记录。")
+    @loaded("corrections_of_log", "id", shows=DailyLogCorrection)
+    async def corrections(self, info: Info) -> list[DailyLogCorrection]:
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
+    @strawberry.field(description="The contract. 合同。")
+    @loaded("contract", "contract_id", shows=Contract)
+    async def contract(self, info: Info) -> Contract | None:
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
+
+@register_node("check_in")
+@strawberry.type(description="A location check-in on site (定位打卡). 定位打卡。")
+class CheckIn(Node):
+    row: strawberry.Private[tables.CheckIn]
+
+    user_name: str = column("user_name", "Who checked in. 打卡人。")
+    datum: Datum = column("datum", "The datum reported. 坐标系。", Datum)
+    datum_label: str = label("datum", "Datum", "Datum, in the request's language. 坐标系名称。")
+    latitude: float = column("latitude", "Latitude as reported. 纬度（原始）。")
+    longitude: float = column("longitude", "Longitude as reported. 经度（原始）。")
+    wgs84_latitude: float = column("wgs84_latitude", "Latitude in WGS-84, the site's datum. 纬度（WGS-84）。")
+    wgs84_longitude: float = column("wgs84_longitude", "Longitude in WGS-84. 经度（WGS-84）。")
+    accuracy_m: float = column("accuracy_m", "Accuracy reported, metres. 定位精度（米）。")
+    device_time: datetime = column("device_time", "The device's clock (UTC). 设备时间。")
+    checked_in_at: datetime = column("checked_in_at", "The server's time (UTC). 打卡时间。")
+    distance_m: float | None = column("distance_m", "Metres from the site (great-circle). 距工地（米）。")
+
+    @strawberry.field(description="What looked wrong. 异常标记。")
+    def flags(self) -> list[ProgressFlag]:
+        return [ProgressFlag(f) for f in _flags(self.row)]
+
+    @strawberry.field(description="The flags, in the request's language. 异常标记名称。")
+    def flag_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "ProgressFlag", _flags(self.row))
+
+
+@strawberry.type(description="One move of a milestone. 节点状态变更。")
+class MilestoneStatusChange:
+    row: strawberry.Private[tables.MilestoneStatusChange]
+
+    action: str = column("action", "The action. 操作。")
+    actor_name: str = column("actor_name", "Who. 操作人。")
+    comment: str | None = column("comment", "Note, evidence or reason. 说明。")
+    occurred_at: datetime = column("occurred_at", "When (UTC). 时间。")
+
+    @strawberry.field(description="The action, in the request's language. 操作名称。")
+    def action_label(self, info: Info) -> str:
+        return label_of("MilestoneAction", self.row.action, info.context.meta.locale)
+
+    @strawberry.field(description="The status it moved to, in the request's language. 变更后状态。")
+    def to_status_label(self, info: Info) -> str:
+        return label_of("MilestoneStatus", self.row.to_status, info.context.meta.locale)
+
+
+__all__ = ["CheckIn", "ContractMilestone", "DailyLog", "DailyLogCorrection", "MilestoneStatusChange", "SitePhoto"]

@@ -1,0 +1,234 @@
+"""Construction progress end to end through GraphQL: a contract in force, its daily logs
+(edited on their day, corrected after), photos with EXIF positions inside and outside the
+site's fence (a retried upload stored once), check-ins in GCJ-02 and WGS-84, and its
+milestones from the first start to the final acceptance that completes contract and project."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))  # the contract flows the works follow
+
+from contract_flows import SUBMIT, awarded, draft, server_key, sign, supervisor
+from flows import clock_kept, move_to
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
+from sqlalchemy import text
+
+from resolvers.core.clock import SHANGHAI, today_in_china
+from resolvers.progress import geo
+
+SITE = (31.43, 121.0)  # tests/factories.py KUNSHAN: WGS-84, a 300 m fence
+ERRORS = "errors { code field message }"
+LOG_FIELDS = "id logDate weather workDone crewCount version photos { id sha256 flags distanceM capturedAt latitude } corrections { text }"
+CREATE_LOG = "mutation($input: CreateDailyLogInput!) { createDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
+UPDATE_LOG = "mutation($input: UpdateDailyLogInput!) { updateDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
+CORRECT_LOG = "mutation($input: CorrectDailyLogInput!) { correctDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
+UPLOAD = (
+    """mutation($input: UploadSitePhotoInput!) { uploadSitePhoto(input: $input) {
+  photo { id sha256 flags flagLabels distanceM capturedAt latitude longitude width height mediaType downloadUrl thumbnailUrl } %s } }"""
+    % ERRORS
+)
+CHECK_IN = (
+    """mutation($input: CheckInInput!) { checkIn(input: $input) {
+  checkIn { id datum latitude longitude wgs84Latitude wgs84Longitude distanceM flags } %s } }"""
+    % ERRORS
+)
+MILESTONE = (
+    "milestone { id code status accepted: acceptedAt } contract { status project { status } paymentTerms { sequence status dueOn } }"
+)
+MUTATE = "mutation($input: %sMilestoneInput!) { %sMilestone(input: $input) { " + MILESTONE + " " + ERRORS + " } }"
+
+
+def codes(payload: dict) -> list[tuple[str, str | None]]:
+    return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+def photo(latitude: float, longitude: float, taken: datetime, colour=(90, 120, 60)) -> bytes:
+    """A JPEG with its EXIF capture time and GPS position written by Pillow."""
+    image = Image.new("RGB", (640, 480), colour)
+    exif = Image.Exif()
+    local = taken.astimezone(SHANGHAI)
+    exif_ifd = exif.get_ifd(0x8769)
+    exif_ifd[0x9003] = local.strftime("%Y:%m:%d %H:%M:%S")
+    exif_ifd[0x9011] = "+08:00"
+
+    def dms(value: float):
+        # Whole ten-thousandths of a second first, so 31.45° is 31° 27' 0", not 31° 26' 60".
+        ticks = round(abs(value) * 3600 * 10000)
+        degrees, rest = divmod(ticks, 3600 * 10000)
+        minutes, seconds = divmod(rest, 60 * 10000)
+        return IFDRational(degrees, 1), IFDRational(minutes, 1), IFDRational(seconds, 10000)
+
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = ("N" if latitude >= 0 else "S"), dms(latitude)
+    gps[3], gps[4] = ("E" if longitude >= 0 else "W"), dms(longitude)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+async def upload(api, token: str, log_id: str, key: str, data: bytes, filename: str = "现场.jpg") -> dict:
+    operations = {"query": UPLOAD, "variables": {"input": {"logId": log_id, "idempotencyKey": key, "file": None}}}
+    response = await api.client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
+        files={"0": (filename, data, "image/jpeg")},
+        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
+    )
+    body = response.json()
+    assert not body.get("errors"), body
+    return body["data"]["uploadSitePhoto"]
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=SHANGHAI)
+
+
+async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, state):
+    supervisor_org, supervisor_token = await supervisor(api)  # signed in before the clock moves
+    with clock_kept(state):
+        a = await awarded(api, state)
+        owner, contractor = a.owner_token, a.winner.token
+        c = await draft(api, state, a, supervisorId=supervisor_org)
+        for token in (owner, contractor, supervisor_token):
+            await server_key(api, token)
+        c = (await api.ok(SUBMIT, {"input": {"id": c["id"]}}, token=owner))["submitContractForSignature"]["contract"]
+        for token in (owner, contractor, supervisor_token):
+            signed = await sign(api, token, c)
+            assert signed["errors"] == [], signed
+        c = signed["contract"]
+        assert c["status"] == "ACTIVE"
+
+        # The works start: a day's log, written on its day.
+        start = date.fromisoformat(c["worksStart"])
+        move_to(state, noon(start))
+        key = str(uuid.uuid4())
+        values = {
+            "contractId": c["id"],
+            "idempotencyKey": key,
+            "logDate": start.isoformat(),
+            "weather": "晴",
+            "workDone": "路面铣刨 300 平方米。",
+            "crewCount": 12,
+        }
+        log = (await api.ok(CREATE_LOG, {"input": values}, token=contractor))["createDailyLog"]
+        assert log["errors"] == [], log
+        log = log["log"]
+        # A retry with the same key returns the same log; another key for the same day is refused.
+        again = (await api.ok(CREATE_LOG, {"input": values}, token=contractor))["createDailyLog"]
+        assert again["log"]["id"] == log["id"]
+        second = (await api.ok(CREATE_LOG, {"input": {**values, "idempotencyKey": str(uuid.uuid4())}}, token=contractor))["createDailyLog"]
+        assert codes(second) == [("LOG_EXISTS", "logDate")]
+        owner_try = (await api.post(CREATE_LOG, {"input": {**values, "idempotencyKey": str(uuid.uuid4())}}, token=owner)).json()
+        assert owner_try["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the contractor writes the logs
+        edited = (await api.ok(UPDATE_LOG, {"input": {"id": log["id"], "crewCount": 14}}, token=contractor))["updateDailyLog"]
+        assert edited["errors"] == [] and edited["log"]["crewCount"] == 14
+
+        # Photos: one taken on site, one 2 km away; a retried upload is stored once.
+        inside = photo(SITE[0] + 0.0005, SITE[1], noon(start))
+        photo_key = str(uuid.uuid4())
+        first = await upload(api, contractor, log["id"], photo_key, inside)
+        assert first["errors"] == [], first
+        assert first["photo"]["flags"] == [] and first["photo"]["distanceM"] < 100
+        assert abs(first["photo"]["latitude"] - (SITE[0] + 0.0005)) < 1e-5
+        retried = await upload(api, contractor, log["id"], photo_key, inside)
+        assert retried["photo"]["id"] == first["photo"]["id"]
+        other = await upload(api, contractor, log["id"], photo_key, photo(SITE[0], SITE[1], noon(start), (1, 2, 3)))
+        assert codes(other) == [("IDEMPOTENCY_KEY_REUSED", "idempotencyKey")]
+        outside = await upload(
+            api, contractor, log["id"], str(uuid.uuid4()), photo(SITE[0] + 0.02, SITE[1], noon(start - timedelta(days=3)))
+        )
+        assert outside["errors"] == [] and outside["photo"]["flags"] == ["OUTSIDE_GEOFENCE", "CAPTURE_TIME_OFF"]
+        assert 2000 < outside["photo"]["distanceM"] < 2400
+        thumbnail = await api.client.get(first["photo"]["thumbnailUrl"])
+        assert thumbnail.status_code == 200 and thumbnail.headers["content-type"] == "image/jpeg"
+        original = await api.client.get(first["photo"]["downloadUrl"])
+        assert original.content == inside
+        async with state.db.read() as session:
+            stored = (
+                await session.execute(text("SELECT count(*) FROM site_photos WHERE idempotency_key = :k"), {"k": photo_key})
+            ).scalar_one()
+        assert stored == 1
+
+        # Check-ins: the site's GCJ-02 reading (what a mini-program reports) is on site; the same
+        # numbers read as WGS-84 are not. A poor accuracy and a device clock far off are flagged.
+        gcj = geo.wgs84_to_gcj02(*SITE)
+        now = state.clock.now().isoformat()
+
+        async def check_in(lat, lon, datum, accuracy=15.0, device_time=now):
+            variables = {
+                "contractId": c["id"],
+                "idempotencyKey": str(uuid.uuid4()),
+                "latitude": lat,
+                "longitude": lon,
+                "accuracy": accuracy,
+                "datum": datum,
+                "deviceTime": device_time,
+            }
+            payload = (await api.ok(CHECK_IN, {"input": variables}, token=supervisor_token))["checkIn"]
+            assert payload["errors"] == [], payload
+            return payload["checkIn"]
+
+        on_site = await check_in(*gcj, "GCJ02")
+        assert on_site["flags"] == [] and on_site["distanceM"] < 1
+        misread = await check_in(*gcj, "WGS84")
+        assert misread["flags"] == ["OUTSIDE_GEOFENCE"] and misread["distanceM"] > 300
+        sloppy = await check_in(*SITE, "WGS84", accuracy=800.0, device_time=(state.clock.now() - timedelta(hours=1)).isoformat())
+        assert sloppy["flags"] == ["IMPLAUSIBLE_ACCURACY", "DEVICE_TIME_OFF"]
+
+        # The next day the log is closed to edits and takes corrections.
+        move_to(state, noon(start + timedelta(days=1)))
+        closed = (await api.ok(UPDATE_LOG, {"input": {"id": log["id"], "crewCount": 15}}, token=contractor))["updateDailyLog"]
+        assert codes(closed) == [("LOG_CLOSED", None)]
+        corrected = (await api.ok(CORRECT_LOG, {"input": {"id": log["id"], "text": "施工人数应为 15 人。"}}, token=contractor))[
+            "correctDailyLog"
+        ]
+        assert corrected["errors"] == [] and corrected["log"]["crewCount"] == 14
+        assert [x["text"] for x in corrected["log"]["corrections"]] == ["施工人数应为 15 人。"]
+
+        # Milestones: started, submitted, rejected, resubmitted, accepted; the last one's
+        # acceptance completes the contract and the project.
+        m1, m2 = c["milestones"]
+
+        async def step(action: str, milestone: dict, token: str, **fields) -> dict:
+            name = action[0].lower() + action[1:]
+            payload = (await api.ok(MUTATE % (action, name), {"input": {"id": milestone["id"], **fields}}, token=token))[f"{name}Milestone"]
+            assert payload["errors"] == [], (action, payload)
+            return payload
+
+        started = await step("Start", m1, contractor)
+        assert started["milestone"]["status"] == "IN_PROGRESS" and started["contract"]["project"]["status"] == "IN_PROGRESS"
+        await step("Submit", m1, contractor, note="基层施工完成，压实度检测合格。")
+        refused = (await api.post(MUTATE % ("Accept", "accept"), {"input": {"id": m1["id"]}}, token=contractor)).json()
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the owner accepts
+        await step("Reject", m1, owner, reason="局部压实度不足，返工后再验收。")
+        await step("Start", m1, contractor)
+        await step("Submit", m1, contractor, note="返工完成。")
+        accepted = await step("Accept", m1, owner, comment="同意验收。")
+        terms = {t["sequence"]: t for t in accepted["contract"]["paymentTerms"]}
+        assert terms[2]["status"] == "DUE" and terms[3]["status"] == "SCHEDULED"
+        await step("Start", m2, contractor)
+        await step("Submit", m2, contractor, note="面层完成。")
+        final = await step("Accept", m2, owner)
+        assert final["contract"]["status"] == "COMPLETED" and final["contract"]["project"]["status"] == "COMPLETED"
+        terms = {t["sequence"]: t for t in final["contract"]["paymentTerms"]}
+        today = today_in_china(state.clock.now())
+        assert terms[3]["status"] == "DUE"
+        assert terms[4]["status"] == "SCHEDULED" and terms[4]["dueOn"] == today.replace(year=today.year + 1).isoformat()
+        async with state.db.read() as session:
+            told = (
+                await session.execute(
+                    text(
+                        "SELECT event_type, payload FROM outbox_events WHERE subject_type = 'Contract' AND event_type IN ('milestone.accepted', 'contract.completed') ORDER BY id"
+                    )
+                )
+            ).all()
+        mine = [(t, json.loads(p)) for t, p in told if json.loads(p)["code"] == c["code"]]
+        assert [t for t, _ in mine] == ["milestone.accepted", "milestone.accepted", "contract.completed"]
+        assert [t["sequence"] for t in mine[0][1]["terms"]] == [2]
