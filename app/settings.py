@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     progress_photo_capture_max_hours: int = Field(default=24, ge=0)
     # Days after acceptance by which a milestone's or the final payment is due.
     progress_payment_due_days: int = Field(default=14, ge=0)
+    # Days the contractor has to put right a failed inspection item, unless the inspection says.
+    progress_rectification_days: int = Field(default=7, ge=1)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, one_of, utcnow
@@ -135,6 +135,103 @@ class MilestoneStatusChange(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("contract_milestones.id", ondelete="CASCADE"), index=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- quality (质量检查) -------------------------------------------------------------------------
+
+RECTIFICATION_STATUSES = ("open", "responded", "closed")
+
+
+class ChecklistTemplate(Base):
+    """One version of a quality checklist for a project category. Editing a template adds a
+    version; inspections keep the version they were run against."""
+
+    __tablename__ = "checklist_templates"
+    __table_args__ = (UniqueConstraint("family_id", "version", name="uq_checklist_templates_version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # The first version's id; every version of one template shares it.
+    family_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_latest: Mapped[bool] = mapped_column(Boolean, default=True)
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # JSON: [{"key", "description", "photo_required"}].
+    items: Mapped[str] = mapped_column(Text, default="[]")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Inspection(Base):
+    """The supervisor's inspection of a contract's works against a checklist."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("contract_milestones.id", ondelete="SET NULL"), index=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id", ondelete="RESTRICT"))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    inspector_name: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    failed_items: Mapped[int] = mapped_column(Integer, default=0)
+    inspected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class InspectionItem(Base):
+    __tablename__ = "inspection_items"
+    __table_args__ = (UniqueConstraint("inspection_id", "key", name="uq_inspection_items_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    photo_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    # JSON list of the ids of site photos (of the same contract) that show the item.
+    photo_ids: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class Rectification(Base):
+    """A failed inspection item to put right (整改): assigned to the contractor with a due
+    date; the contractor responds with evidence; the supervisor closes it or reopens it."""
+
+    __tablename__ = "rectifications"
+    __table_args__ = (CheckConstraint(one_of("status", RECTIFICATION_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("contract_milestones.id", ondelete="SET NULL"), index=True)
+    inspection_item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id", ondelete="CASCADE"), unique=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True, default="open")
+    description: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    response: Mapped[str | None] = mapped_column(Text)
+    response_photo_ids: Mapped[str] = mapped_column(Text, default="[]")
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RectificationStatusChange(Base):
+    __tablename__ = "rectification_status_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(30))

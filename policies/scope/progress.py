@@ -1,12 +1,24 @@
 """Who sees the progress of which works: every row follows its contract's row scope
-(``policies.scope.contracts``): the contract's parties and those who oversee its region."""
+(``policies.scope.contracts``): the contract's parties and those who oversee its region.
+Quality checklists are the platform's and readable by everyone signed in."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, true
 
 from models.contracts import Contract
-from models.progress import CheckIn, DailyLog, DailyLogCorrection, MilestoneStatusChange, SitePhoto
+from models.progress import (
+    CheckIn,
+    ChecklistTemplate,
+    DailyLog,
+    DailyLogCorrection,
+    Inspection,
+    InspectionItem,
+    MilestoneStatusChange,
+    Rectification,
+    RectificationStatusChange,
+    SitePhoto,
+)
 from policies.scope import scope_of
 from policies.scope.contracts import contracts
 from policies.subject import Actor
@@ -20,5 +32,20 @@ def _follows_contract(model) -> None:
     scope_of(model)(scope)
 
 
-for _model in (DailyLog, DailyLogCorrection, SitePhoto, CheckIn, MilestoneStatusChange):
+for _model in (DailyLog, DailyLogCorrection, SitePhoto, CheckIn, MilestoneStatusChange, Inspection, InspectionItem, Rectification):
     _follows_contract(_model)
+
+
+@scope_of(RectificationStatusChange)
+def rectification_history(actor: Actor) -> ColumnElement[bool]:
+    return RectificationStatusChange.rectification_id.in_(select(Rectification.id).where(scope_for_rectifications(actor)))
+
+
+def scope_for_rectifications(actor: Actor) -> ColumnElement[bool]:
+    return Rectification.contract_id.in_(select(Contract.id).where(contracts(actor)))
+
+
+@scope_of(ChecklistTemplate)
+def checklist_templates(actor: Actor) -> ColumnElement[bool]:
+    """Checklists are the platform's, one set per project category: everyone signed in reads them."""
+    return true()

@@ -55,3 +55,23 @@ async def contract_completed(uow: UnitOfWork, contract, final_terms) -> None:
         await contract_events.people_of(uow, contract),
         terms=[{"id": t.id, "sequence": t.sequence, "amount": f"{t.amount}", "due_on": t.due_on.isoformat()} for t in final_terms],
     )
+
+
+async def inspection_failed(uow: UnitOfWork, contract, inspection, failed: int, due) -> None:
+    """Failed items to put right: the contractor, and the owner's staff."""
+    recipients = await contract_events.people_of(uow, contract, ["contractor", "owner"])
+    contract_events.record(
+        uow, "inspection.failed", contract, recipients, failed=failed, due=due.isoformat(), inspector=inspection.inspector_name
+    )
+
+
+async def rectification_responded(uow: UnitOfWork, contract, rectification) -> None:
+    recipients = await contract_events.people_of(uow, contract, ["supervisor"])
+    contract_events.record(uow, "rectification.responded", contract, recipients, item=rectification.description)
+
+
+async def rectification_decided(uow: UnitOfWork, contract, rectification, comment: str) -> None:
+    recipients = await contract_events.people_of(uow, contract, ["contractor", "owner"])
+    contract_events.record(
+        uow, "rectification.decided", contract, recipients, item=rectification.description, status=rectification.status, comment=comment
+    )

@@ -40,7 +40,37 @@ register(
         "PHOTO_UNREADABLE": ("照片{reason}。", "The photo {reason}."),
         "INVALID_POSITION": ("位置{reason}。", "The position {reason}."),
         "INVALID_DATUM": ("坐标系须为 WGS84 或 GCJ02。", "The datum is WGS84 or GCJ02."),
+        # quality
+        "NOT_A_CHECKLIST_KEEPER": (
+            "只有监理单位或平台管理员可以维护检查表：{operation}。",
+            "Only supervisors and administrators keep checklists: {operation}.",
+        ),
+        "ITEMS_REQUIRED": ("检查表至少须有一项。", "A checklist has at least one item."),
+        "INVALID_ITEM_KEY": (
+            "检查项代码须以小写字母开头，仅含小写字母、数字和下划线（至多40个字符）。",
+            "An item key starts with a lower-case letter and holds only lower-case letters, digits and underscores (at most 40).",
+        ),
+        "DUPLICATE_ITEM_KEY": ("检查项 {ref} 重复。", "The item {ref} appears more than once."),
+        "TEMPLATE_OF_ANOTHER_CATEGORY": ("该检查表适用于“{category}”类项目。", "This checklist is for “{category}” projects."),
+        "MILESTONE_NOT_OF_CONTRACT": ("该节点不属于此合同。", "The milestone is not one of this contract's."),
+        "UNKNOWN_CHECKLIST_ITEM": ("检查表中没有检查项 {ref}。", "The checklist has no item {ref}."),
+        "ITEM_NOT_ANSWERED": ("检查项 {ref} 未填写结果。", "Item {ref} has no result."),
+        "DUE_DATE_IN_PAST": ("整改期限不能早于今天。", "The rectification due date cannot be in the past."),
+        "PHOTO_REQUIRED": ("检查项 {ref} 须附照片。", "Item {ref} needs a photo."),
+        "PHOTO_NOT_OF_CONTRACT": ("照片须为本合同的现场照片。", "The photos must be site photos of this contract."),
+        "UNRESOLVED_RECTIFICATIONS": (
+            "该节点尚有 {count} 项整改未销项，不能验收。",
+            "The milestone has {count} rectification(s) not yet closed; it cannot be accepted.",
+        ),
     },
+)
+register_labels(
+    "RectificationStatus",
+    {"open": ("待整改", "Open"), "responded": ("待复查", "Awaiting check"), "closed": ("已销项", "Closed")},
+)
+register_labels(
+    "RectificationAction",
+    {"respond": ("回复整改", "Respond"), "close": ("销项", "Close"), "reopen": ("退回重改", "Reopen")},
 )
 
 register_labels(
@@ -82,5 +112,8 @@ register_labels(
         "DailyLog": ("施工日志", "Daily log"),
         "SitePhoto": ("现场照片", "Site photo"),
         "CheckIn": ("定位打卡", "Check-in"),
+        "ChecklistTemplate": ("质量检查表", "Checklist"),
+        "Inspection": ("质量检查", "Inspection"),
+        "Rectification": ("整改", "Rectification"),
     },
 )

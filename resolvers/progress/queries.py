@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models.progress import CheckIn, DailyLog
+from models.progress import CheckIn, ChecklistTemplate, DailyLog, Inspection, Rectification
 from policies.scope import scope_for
 from resolvers.core.context import Actor
 from resolvers.core.pagination import ListQuery
@@ -31,3 +31,28 @@ def check_ins(actor: Actor, contract_id: int | None = None, flagged_only: bool =
     if flagged_only:
         stmt = stmt.where(CheckIn.flags != "[]")
     return ListQuery(stmt, [(CheckIn.checked_in_at, True), (CheckIn.id, True)])
+
+
+def checklist_templates(actor: Actor, category: str | None = None, all_versions: bool = False) -> ListQuery:
+    stmt = select(ChecklistTemplate).where(scope_for(ChecklistTemplate)(actor))
+    if category is not None:
+        stmt = stmt.where(ChecklistTemplate.category == category)
+    if not all_versions:
+        stmt = stmt.where(ChecklistTemplate.is_latest.is_(True))
+    return ListQuery(stmt, [(ChecklistTemplate.id, True)])
+
+
+def inspections(actor: Actor, contract_id: int | None = None) -> ListQuery:
+    stmt = select(Inspection).where(scope_for(Inspection)(actor))
+    if contract_id is not None:
+        stmt = stmt.where(Inspection.contract_id == contract_id)
+    return ListQuery(stmt, [(Inspection.inspected_at, True), (Inspection.id, True)])
+
+
+def rectifications(actor: Actor, contract_id: int | None = None, status: list[str] | None = None) -> ListQuery:
+    stmt = select(Rectification).where(scope_for(Rectification)(actor))
+    if contract_id is not None:
+        stmt = stmt.where(Rectification.contract_id == contract_id)
+    if status:
+        stmt = stmt.where(Rectification.status.in_(status))
+    return ListQuery(stmt, [(Rectification.due_date, False), (Rectification.id, False)])

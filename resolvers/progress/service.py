@@ -7,7 +7,8 @@ content it is refused. A check-in or photo that looks wrong is accepted and flag
 refused: the record of what field staff sent is what supervision reads.
 
 Milestones: planned → in_progress → submitted → accepted | rejected (and back to
-in_progress). Accepting a milestone makes the payment terms that wait for it due; accepting
+in_progress). A milestone with a rectification not yet closed cannot be accepted (see
+``quality``). Accepting a milestone makes the payment terms that wait for it due; accepting
 the last one is the final acceptance: the contract is completed, the project too, the final
 payment falls due and the retention's release date is set.
 """
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from models.contracts import Contract, ContractMilestone, PaymentTerm
-from models.progress import CheckIn, DailyLog, DailyLogCorrection, MilestoneStatusChange, SitePhoto
+from models.progress import CheckIn, DailyLog, DailyLogCorrection, MilestoneStatusChange, Rectification, SitePhoto
 from models.projects import Project
 from resolvers.contracts.reminders import add_months
 from resolvers.contracts.service import get_contract, owns, party_of
@@ -460,6 +461,13 @@ async def accept_milestone(uow: UnitOfWork, milestone_id: int, comment: str | No
     checks = Checks()
     comment = checks.text("comment", comment, 5000, required=False)
     checks.raise_if_any()
+    unresolved = (
+        await uow.session.execute(
+            select(func.count(Rectification.id)).where(Rectification.milestone_id == milestone.id, Rectification.status != "closed")
+        )
+    ).scalar_one()
+    if unresolved:
+        raise UserErrors(Problem("UNRESOLVED_RECTIFICATIONS", None, {"count": unresolved}))
     _move(uow, milestone, contract, "accept", comment)
     milestone.accepted_at = uow.now
     today = today_in_china(uow.now)

@@ -32,6 +32,24 @@ declare_events(
             "{title} 的节点“{milestone_name}”已验收。",
             "Milestone “{milestone_name}” of {title} is accepted.",
         ),
+        "inspection.failed": (
+            "质量检查发现问题：{code}",
+            "Inspection found faults: {code}",
+            "{inspector} 检查 {title}，{failed} 项不合格，请于 {due} 前整改。",
+            "{inspector} inspected {title}: {failed} item(s) failed; put them right by {due}.",
+        ),
+        "rectification.responded": (
+            "整改已回复：{code}",
+            "Rectification answered: {code}",
+            "{title} 的整改事项已回复，请复查：{item}",
+            "The contractor answered a rectification of {title}; check it: {item}",
+        ),
+        "rectification.decided": (
+            "整改复查结果：{code}",
+            "Rectification checked: {code}",
+            "{title} 的整改事项复查为“{status}”：{item}。{comment}",
+            "A rectification of {title} is now “{status}”: {item}. {comment}",
+        ),
         "contract.completed": (
             "竣工验收完成：{code}",
             "Final acceptance: {code}",
@@ -39,7 +57,7 @@ declare_events(
             "Every milestone of {title} is accepted: the works are complete and the defect liability period begins.",
         ),
     },
-    labels={"what": "ProgressRecord"},
+    labels={"what": "ProgressRecord", "status": "RectificationStatus"},
 )
 
 register_labels(
@@ -50,5 +68,8 @@ register_labels(
         "milestone.rejected": ("节点验收未通过", "Milestone rejected"),
         "milestone.accepted": ("节点已验收", "Milestone accepted"),
         "contract.completed": ("竣工验收完成", "Final acceptance"),
+        "inspection.failed": ("质量检查不合格", "Inspection found faults"),
+        "rectification.responded": ("整改已回复", "Rectification answered"),
+        "rectification.decided": ("整改复查结果", "Rectification checked"),
     },
 )

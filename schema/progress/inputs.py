@@ -9,7 +9,8 @@ from strawberry.file_uploads import Upload
 
 from schema.contracts.types import Contract, ContractMilestone
 from schema.core.payload import UserError
-from schema.progress.types import CheckIn, DailyLog, DailyLogCorrection, Datum, SitePhoto
+from schema.progress.types import CheckIn, ChecklistTemplate, DailyLog, DailyLogCorrection, Datum, Inspection, Rectification, SitePhoto
+from schema.projects.types import ProjectCategory
 
 
 @strawberry.input(description="Write the log of a day. 填写施工日志。")
@@ -115,4 +116,80 @@ class CheckInPayload:
 class MilestonePayload:
     milestone: ContractMilestone | None = strawberry.field(description="The milestone. 节点。")
     contract: Contract | None = strawberry.field(description="Its contract. 合同。")
+    errors: list[UserError] = strawberry.field(description="Validation failures; nothing changed. 校验错误。")
+
+
+@strawberry.input(description="An item of a checklist. 检查项。")
+class ChecklistItemInput:
+    key: str = strawberry.field(description="Stable key: lower-case letters, digits, underscores. 代码。")
+    description: str = strawberry.field(description="What is checked. 检查内容。")
+    photo_required: bool = strawberry.field(default=False, description="Whether a photo must show it. 是否须附照片。")
+
+
+@strawberry.input(description="Make a quality checklist for a project category. 新建质量检查表。")
+class CreateChecklistTemplateInput:
+    category: ProjectCategory = strawberry.field(description="Project category. 项目类别。")
+    name: str = strawberry.field(description="Name. 名称。")
+    items: list[ChecklistItemInput] = strawberry.field(description="Items. 检查项。")
+
+
+@strawberry.input(description="Edit a checklist: makes a new version. 修改质量检查表（生成新版本）。")
+class UpdateChecklistTemplateInput:
+    id: strawberry.ID = strawberry.field(description="The latest version. 检查表。")
+    name: str | None = strawberry.field(default=None, description="Name. 名称。")
+    items: list[ChecklistItemInput] | None = strawberry.field(default=None, description="Replaces the items. 检查项。")
+
+
+@strawberry.input(description="The result of one checklist item. 检查结果。")
+class InspectionAnswerInput:
+    key: str = strawberry.field(description="Item key. 代码。")
+    passed: bool = strawberry.field(description="Passed. 是否合格。")
+    remarks: str | None = strawberry.field(default=None, description="Remarks; required for a failed item. 检查意见。")
+    photo_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Site photos that show it. 照片。")
+
+
+@strawberry.input(description="Record a quality inspection against a checklist. 记录质量检查。")
+class RecordInspectionInput:
+    contract_id: strawberry.ID = strawberry.field(description="Contract. 合同。")
+    milestone_id: strawberry.ID | None = strawberry.field(default=None, description="The milestone inspected, if any. 节点。")
+    template_id: strawberry.ID = strawberry.field(description="Checklist (a version). 检查表。")
+    answers: list[InspectionAnswerInput] = strawberry.field(description="Every item, once. 检查结果。")
+    note: str | None = strawberry.field(default=None, description="Note. 检查记录。")
+    rectification_due: date | None = strawberry.field(default=None, description="Due date of the rectifications it opens. 整改期限。")
+
+
+@strawberry.input(description="Answer a rectification with evidence. 回复整改。")
+class RespondToRectificationInput:
+    id: strawberry.ID = strawberry.field(description="Rectification. 整改。")
+    response: str = strawberry.field(description="What was put right. 整改情况。")
+    photo_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Site photos that show it. 照片。")
+
+
+@strawberry.input(description="Close an answered rectification. 整改销项。")
+class CloseRectificationInput:
+    id: strawberry.ID = strawberry.field(description="Rectification. 整改。")
+    comment: str | None = strawberry.field(default=None, description="Comment. 复查意见。")
+
+
+@strawberry.input(description="Send an answered rectification back. 退回整改。")
+class ReopenRectificationInput:
+    id: strawberry.ID = strawberry.field(description="Rectification. 整改。")
+    reason: str = strawberry.field(description="Why. 原因。")
+
+
+@strawberry.type(description="Result of a checklist mutation. 检查表操作结果。")
+class ChecklistTemplatePayload:
+    template: ChecklistTemplate | None = strawberry.field(description="The checklist. 检查表。")
+    errors: list[UserError] = strawberry.field(description="Validation failures; nothing changed. 校验错误。")
+
+
+@strawberry.type(description="Result of recording an inspection. 质量检查结果。")
+class InspectionPayload:
+    inspection: Inspection | None = strawberry.field(description="The inspection. 检查。")
+    errors: list[UserError] = strawberry.field(description="Validation failures; nothing changed. 校验错误。")
+
+
+@strawberry.type(description="Result of a rectification mutation. 整改操作结果。")
+class RectificationPayload:
+    rectification: Rectification | None = strawberry.field(description="The rectification. 整改。")
     errors: list[UserError] = strawberry.field(description="Validation failures; nothing changed. 校验错误。")

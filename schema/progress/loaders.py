@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from models.progress import CheckIn, DailyLog, DailyLogCorrection, MilestoneStatusChange, SitePhoto
+from models.progress import (
+    CheckIn,
+    ChecklistTemplate,
+    DailyLog,
+    DailyLogCorrection,
+    Inspection,
+    InspectionItem,
+    MilestoneStatusChange,
+    Rectification,
+    SitePhoto,
+)
 from schema.core import loaders
 
 loaders.by_id("daily_log", DailyLog)
@@ -17,3 +27,8 @@ loaders.children(
     MilestoneStatusChange.occurred_at,
     MilestoneStatusChange.id,
 )
+
+loaders.by_id("checklist_template", ChecklistTemplate)
+loaders.by_id("inspection", Inspection)
+loaders.by_id("rectification", Rectification)
+loaders.children("items_of_inspection", InspectionItem, InspectionItem.inspection_id, InspectionItem.sequence)

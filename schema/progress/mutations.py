@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.progress import quality
 from resolvers.progress import service as svc
 from schema.contracts.types import Contract, ContractMilestone
 from schema.core.context import Info
@@ -14,19 +15,28 @@ from schema.progress.inputs import (
     AcceptMilestoneInput,
     CheckInInput,
     CheckInPayload,
+    ChecklistTemplatePayload,
+    CloseRectificationInput,
     CorrectDailyLogInput,
+    CreateChecklistTemplateInput,
     CreateDailyLogInput,
     DailyLogCorrectionPayload,
     DailyLogPayload,
+    InspectionPayload,
     MilestonePayload,
+    RecordInspectionInput,
+    RectificationPayload,
     RejectMilestoneInput,
+    ReopenRectificationInput,
+    RespondToRectificationInput,
     SitePhotoPayload,
     StartMilestoneInput,
     SubmitMilestoneInput,
+    UpdateChecklistTemplateInput,
     UpdateDailyLogInput,
     UploadSitePhotoInput,
 )
-from schema.progress.types import CheckIn, DailyLog, DailyLogCorrection, SitePhoto
+from schema.progress.types import CheckIn, ChecklistTemplate, DailyLog, DailyLogCorrection, Inspection, Rectification, SitePhoto
 from schema.projects.mutations import read_upload
 
 
@@ -39,6 +49,14 @@ def _log_data(input) -> svc.LogData:
         materials=input.materials,
         issues=input.issues,
     )
+
+
+def _items(rows) -> list[quality.ItemData] | None:
+    return None if rows is None else [quality.ItemData(r.key, r.description, r.photo_required) for r in rows]
+
+
+def _photo_ids(ids) -> list[int]:
+    return [decode_id(i, "SitePhoto") for i in ids]
 
 
 async def _milestone_payload(info: Info, row) -> MilestonePayload:
@@ -104,3 +122,47 @@ class ProgressMutation:
     async def reject_milestone(self, info: Info, input: RejectMilestoneInput) -> MilestonePayload | None:
         row, errors = await run_mutation(info, svc.reject_milestone, decode_id(input.id, "ContractMilestone"), input.reason)
         return await _milestone_payload(info, row) if row else MilestonePayload(milestone=None, contract=None, errors=errors)
+
+    @strawberry.mutation(description="Make a quality checklist for a project category. 新建质量检查表。")
+    async def create_checklist_template(self, info: Info, input: CreateChecklistTemplateInput) -> ChecklistTemplatePayload | None:
+        row, errors = await run_mutation(info, quality.create_template, input.category.value, input.name, _items(input.items) or [])
+        return ChecklistTemplatePayload(template=ChecklistTemplate.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Edit a checklist: makes a new version; inspections keep theirs. 修改质量检查表。")
+    async def update_checklist_template(self, info: Info, input: UpdateChecklistTemplateInput) -> ChecklistTemplatePayload | None:
+        row, errors = await run_mutation(
+            info, quality.update_template, decode_id(input.id, "ChecklistTemplate"), input.name, _items(input.items)
+        )
+        return ChecklistTemplatePayload(template=ChecklistTemplate.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Record a quality inspection; each failed item opens a rectification. 记录质量检查。")
+    async def record_inspection(self, info: Info, input: RecordInspectionInput) -> InspectionPayload | None:
+        answers = [quality.Answer(a.key, a.passed, a.remarks, _photo_ids(a.photo_ids)) for a in input.answers]
+        row, errors = await run_mutation(
+            info,
+            quality.record_inspection,
+            decode_id(input.contract_id, "Contract"),
+            decode_id(input.milestone_id, "ContractMilestone") if input.milestone_id else None,
+            decode_id(input.template_id, "ChecklistTemplate"),
+            answers,
+            input.note,
+            input.rectification_due,
+        )
+        return InspectionPayload(inspection=Inspection.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Answer a rectification with evidence. 回复整改。")
+    async def respond_to_rectification(self, info: Info, input: RespondToRectificationInput) -> RectificationPayload | None:
+        row, errors = await run_mutation(
+            info, quality.respond, decode_id(input.id, "Rectification"), input.response, _photo_ids(input.photo_ids)
+        )
+        return RectificationPayload(rectification=Rectification.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Close an answered rectification. 整改销项。")
+    async def close_rectification(self, info: Info, input: CloseRectificationInput) -> RectificationPayload | None:
+        row, errors = await run_mutation(info, quality.close, decode_id(input.id, "Rectification"), input.comment)
+        return RectificationPayload(rectification=Rectification.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Send an answered rectification back to the contractor. 退回整改。")
+    async def reopen_rectification(self, info: Info, input: ReopenRectificationInput) -> RectificationPayload | None:
+        row, errors = await run_mutation(info, quality.reopen, decode_id(input.id, "Rectification"), input.reason)
+        return RectificationPayload(rectification=Rectification.of(row) if row else None, errors=errors)

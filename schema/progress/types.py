@@ -164,3 +164,112 @@ class MilestoneStatusChange:
 
 
 __all__ = ["CheckIn", "ContractMilestone", "DailyLog", "DailyLogCorrection", "MilestoneStatusChange", "SitePhoto"]
+
+
+# -- quality ---------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+
+    class RectificationStatus(enum.Enum): ...
+
+else:
+    from models.progress import RECTIFICATION_STATUSES
+
+    RectificationStatus = enum_of("RectificationStatus", RECTIFICATION_STATUSES, "Where a rectification stands. 整改状态。")
+
+
+@strawberry.type(description="An item of a checklist. 检查项。")
+class ChecklistItem:
+    key: str = strawberry.field(description="Stable key. 代码。")
+    description: str = strawberry.field(description="What is checked. 检查内容。")
+    photo_required: bool = strawberry.field(description="Whether a photo must show it. 是否须附照片。")
+
+
+@register_node("checklist_template")
+@strawberry.type(description="One version of a quality checklist for a project category. 质量检查表。")
+class ChecklistTemplate(Node):
+    row: strawberry.Private[tables.ChecklistTemplate]
+
+    name: str = column("name", "Name. 名称。")
+    category: str = column("category", "Project category (its code). 项目类别。")
+    version: int = column("version", "Version, from 1. 版本。")
+    is_latest: bool = column("is_latest", "Whether this is the latest version. 是否最新版本。")
+    created_at: datetime = column("created_at", "When made (UTC). 创建时间。")
+
+    @strawberry.field(description="The category, in the request's language. 项目类别名称。")
+    def category_label(self, info: Info) -> str:
+        return label_of("ProjectCategory", self.row.category, info.context.meta.locale)
+
+    @strawberry.field(description="Items, in order. 检查项。")
+    def items(self) -> list[ChecklistItem]:
+        return [
+            ChecklistItem(key=i["key"], description=i["description"], photo_required=i["photo_required"])
+            for i in json.loads(self.row.items)
+        ]
+
+
+@strawberry.type(description="One item of an inspection, pass or fail. 检查结果。")
+class InspectionItem:
+    row: strawberry.Private[tables.InspectionItem]
+
+    sequence: int = column("sequence", "Position, from 1. 序号。")
+    key: str = column("key", "Item key. 代码。")
+    description: str = column("description", "What was checked. 检查内容。")
+    passed: bool = column("passed", "Passed. 是否合格。")
+    remarks: str = column("remarks", "Remarks. 检查意见。")
+
+    @strawberry.field(description="The site photos that show it. 照片。")
+    async def photos(self, info: Info) -> list[SitePhoto]:
+        ids = json.loads(self.row.photo_ids or "[]")
+        rows = await info.context.loaders.site_photo.load_many(ids)
+        return [SitePhoto.of(r) for r in rows if r is not None]
+
+
+@register_node("inspection")
+@strawberry.type(description="A supervisor's quality inspection (质量检查). 质量检查。")
+class Inspection(Node):
+    row: strawberry.Private[tables.Inspection]
+
+    inspector_name: str = column("inspector_name", "Inspector. 检查人。")
+    note: str = column("note", "Note. 检查记录。")
+    failed_items: int = column("failed_items", "Items failed. 不合格项数。")
+    inspected_at: datetime = column("inspected_at", "When (UTC). 检查时间。")
+
+    @strawberry.field(description="The items, in the checklist's order. 检查结果。")
+    @loaded("items_of_inspection", "id", shows=InspectionItem)
+    async def items(self, info: Info) -> list[InspectionItem]:
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
+    @strawberry.field(description="The checklist version used. 检查表。")
+    @loaded("checklist_template", "template_id", shows=ChecklistTemplate)
+    async def template(self, info: Info) -> ChecklistTemplate | None:
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
+    @strawberry.field(description="The milestone inspected, if any. 节点。")
+    async def milestone(self, info: Info) -> ContractMilestone | None:
+        if self.row.milestone_id is None:
+            return None
+        row = await info.context.loaders.contract_milestone.load(self.row.milestone_id)
+        return ContractMilestone.of(row) if row else None
+
+
+@register_node("rectification")
+@strawberry.type(description="A failed item to put right (整改). 整改。")
+class Rectification(Node):
+    row: strawberry.Private[tables.Rectification]
+
+    status: RectificationStatus = column("status", "Status. 状态。", RectificationStatus)
+    status_label: str = label("status", "RectificationStatus", "Status, in the request's language. 状态名称。")
+    description: str = column("description", "What to put right. 整改内容。")
+    due_date: date = column("due_date", "Due (China). 整改期限。")
+    response: str | None = column("response", "The contractor's response. 整改回复。")
+    responded_at: datetime | None = column("responded_at", "When answered (UTC). 回复时间。")
+    closed_at: datetime | None = column("closed_at", "When closed (UTC). 销项时间。")
+    reopened: int = column("reopened", "Times sent back. 退回次数。")
+    created_at: datetime = column("created_at", "When opened (UTC). 下发时间。")
+
+    @strawberry.field(description="The photos of the response. 整改照片。")
+    async def response_photos(self, info: Info) -> list[SitePhoto]:
+        ids = json.loads(self.row.response_photo_ids or "[]")
+        rows = await info.context.loaders.site_photo.load_many(ids)
+        return [SitePhoto.of(r) for r in rows if r is not None]

@@ -382,6 +382,39 @@ for input_type, mutation, variables, user in (
     field = next(k for k, v in variables.items() if v == "BAD")
     case(user, f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
 
+# Quality: checklists are made for real (an administrator keeps them); inspections and
+# rectifications of objects that do not exist are refused whatever their text.
+CHECKLIST_DOC = "mutation($i: CreateChecklistTemplateInput!) { createChecklistTemplate(input: $i) { template { id } errors { code } } }"
+NEW_CHECKLIST = {"category": "GREENING", "name": "检查表", "items": [{"key": "a", "description": "检查项"}]}
+case("admin", CHECKLIST_DOC, {"i": NEW_CHECKLIST | {"name": "BAD"}}, ("CreateChecklistTemplateInput", "name"))
+case("admin", CHECKLIST_DOC, {"i": NEW_CHECKLIST | {"items": [{"key": "BAD", "description": "x"}]}}, ("ChecklistItemInput", "key"))
+case("admin", CHECKLIST_DOC, {"i": NEW_CHECKLIST | {"items": [{"key": "a", "description": "BAD"}]}}, ("ChecklistItemInput", "description"))
+case(
+    "admin",
+    "mutation($i: UpdateChecklistTemplateInput!) { updateChecklistTemplate(input: $i) { template { id } errors { code } } }",
+    {"i": {"id": "Q2hlY2tsaXN0VGVtcGxhdGU6OTk5OTk5OTk", "name": "BAD"}},
+    ("UpdateChecklistTemplateInput", "name"),
+)
+NO_TEMPLATE = "Q2hlY2tsaXN0VGVtcGxhdGU6OTk5OTk5OTk"  # ChecklistTemplate:99999999
+INSPECT_DOC = "mutation($i: RecordInspectionInput!) { recordInspection(input: $i) { inspection { id } errors { code } } }"
+NEW_INSPECTION = {"contractId": NO_CONTRACT, "templateId": NO_TEMPLATE, "answers": [{"key": "a", "passed": True}]}
+case("supervisor", INSPECT_DOC, {"i": NEW_INSPECTION | {"note": "BAD"}}, ("RecordInspectionInput", "note"))
+case("supervisor", INSPECT_DOC, {"i": NEW_INSPECTION | {"answers": [{"key": "BAD", "passed": True}]}}, ("InspectionAnswerInput", "key"))
+case(
+    "supervisor",
+    INSPECT_DOC,
+    {"i": NEW_INSPECTION | {"answers": [{"key": "a", "passed": False, "remarks": "BAD"}]}},
+    ("InspectionAnswerInput", "remarks"),
+)
+NO_RECTIFICATION = "UmVjdGlmaWNhdGlvbjo5OTk5OTk5OQ"  # Rectification:99999999
+for input_type, mutation, variables, user in (
+    ("RespondToRectificationInput", "respondToRectification", {"id": NO_RECTIFICATION, "response": "BAD"}, "contractor1"),
+    ("CloseRectificationInput", "closeRectification", {"id": NO_RECTIFICATION, "comment": "BAD"}, "supervisor"),
+    ("ReopenRectificationInput", "reopenRectification", {"id": NO_RECTIFICATION, "reason": "BAD"}, "supervisor"),
+):
+    field = next(k for k, v in variables.items() if v == "BAD")
+    case(user, f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
+
 # Opaque secrets: compared by their hash, never stored or searched as text. A control
 # character in one matches nothing; logging out still ends the caller's own session.
 OPAQUE = {("LogoutInput", "refreshToken")}

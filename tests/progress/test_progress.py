@@ -45,6 +45,29 @@ MILESTONE = (
 MUTATE = "mutation($input: %sMilestoneInput!) { %sMilestone(input: $input) { " + MILESTONE + " " + ERRORS + " } }"
 
 
+CHECKLIST = {
+    "category": "GREENING",
+    "name": "绿化工程分部验收检查表",
+    "items": [
+        {"key": "compaction", "description": "种植土压实度", "photoRequired": True},
+        {"key": "drainage", "description": "排水及雨水口", "photoRequired": False},
+    ],
+}
+CREATE_CHECKLIST = (
+    "mutation($input: CreateChecklistTemplateInput!) { createChecklistTemplate(input: $input) { template { id version } %s } }" % ERRORS
+)
+INSPECT = (
+    """mutation($input: RecordInspectionInput!) { recordInspection(input: $input) {
+  inspection { id failedItems items { key passed remarks photos { id } } } %s } }"""
+    % ERRORS
+)
+RECTIFICATIONS = "query($id: ID!) { rectifications(contractId: $id) { nodes { id status description dueDate reopened } } }"
+RECTIFICATION = "rectification { id status reopened }"
+RESPOND = "mutation($input: RespondToRectificationInput!) { respondToRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
+REOPEN = "mutation($input: ReopenRectificationInput!) { reopenRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
+CLOSE = "mutation($input: CloseRectificationInput!) { closeRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
+
+
 def codes(payload: dict) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
@@ -210,6 +233,35 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
         await step("Reject", m1, owner, reason="局部压实度不足，返工后再验收。")
         await step("Start", m1, contractor)
         await step("Submit", m1, contractor, note="返工完成。")
+
+        # A quality inspection of M1 fails an item: the milestone cannot be accepted until its
+        # rectification is answered, sent back once, answered again and closed.
+        template = (await api.ok(CREATE_CHECKLIST, {"input": CHECKLIST}, token=supervisor_token))["createChecklistTemplate"]
+        assert template["errors"] == [], template
+        answers = [
+            {"key": "compaction", "passed": True, "photoIds": [first["photo"]["id"]]},
+            {"key": "drainage", "passed": False, "remarks": "雨水口标高偏高 3 cm。"},
+        ]
+        inspection = {"contractId": c["id"], "milestoneId": m1["id"], "templateId": template["template"]["id"], "answers": answers}
+        missing = (await api.ok(INSPECT, {"input": {**inspection, "answers": answers[1:]}}, token=supervisor_token))["recordInspection"]
+        assert codes(missing) == [
+            ("ITEM_NOT_ANSWERED", "answers"),
+        ]
+        inspected = (await api.ok(INSPECT, {"input": inspection}, token=supervisor_token))["recordInspection"]
+        assert inspected["errors"] == [] and inspected["inspection"]["failedItems"] == 1, inspected
+        assert [i["photos"] for i in inspected["inspection"]["items"]][0][0]["id"] == first["photo"]["id"]
+        blocked = (await api.ok(MUTATE % ("Accept", "accept"), {"input": {"id": m1["id"]}}, token=owner))["acceptMilestone"]
+        assert codes(blocked) == [("UNRESOLVED_RECTIFICATIONS", None)]
+        [rectification] = (await api.ok(RECTIFICATIONS, {"id": c["id"]}, token=contractor))["rectifications"]["nodes"]
+        assert rectification["status"] == "OPEN" and rectification["description"].endswith("雨水口标高偏高 3 cm。")
+        for decision, fields in ((REOPEN, {"reason": "仍偏高 1 cm。"}), (CLOSE, {"comment": "复查合格。"})):
+            answer = {"id": rectification["id"], "response": "已调整雨水口标高。", "photoIds": [first["photo"]["id"]]}
+            answered = await api.ok(RESPOND, {"input": answer}, token=contractor)
+            assert answered["respondToRectification"]["rectification"]["status"] == "RESPONDED", answered
+            decided = await api.ok(decision, {"input": {"id": rectification["id"], **fields}}, token=supervisor_token)
+            payload = next(iter(decided.values()))
+            assert payload["errors"] == [], payload
+        assert payload["rectification"]["status"] == "CLOSED" and payload["rectification"]["reopened"] == 1
         accepted = await step("Accept", m1, owner, comment="同意验收。")
         terms = {t["sequence"]: t for t in accepted["contract"]["paymentTerms"]}
         assert terms[2]["status"] == "DUE" and terms[3]["status"] == "SCHEDULED"
