@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     progress_payment_due_days: int = Field(default=14, ge=0)
     # Days the contractor has to put right a failed inspection item, unless the inspection says.
     progress_rectification_days: int = Field(default=7, ge=1)
+    # Warnings: working days without a daily log while works are under way; days before the
+    # end of the works period that milestones still outstanding are warned of.
+    progress_log_gap_working_days: int = Field(default=3, ge=1)
+    progress_works_ending_days: int = Field(default=7, ge=0)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8

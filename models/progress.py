@@ -239,3 +239,56 @@ class RectificationStatusChange(Base):
     actor_name: Mapped[str] = mapped_column(String(100))
     comment: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- warnings (预警) -----------------------------------------------------------------------------
+
+WARNING_KINDS = ("milestone_overdue", "no_daily_log", "outside_geofence", "rectification_overdue", "works_ending")
+WARNING_SEVERITIES = ("low", "medium", "high")
+WARNING_STATUSES = ("open", "acknowledged", "resolved")
+
+
+class ProgressWarning(Base):
+    """A warning raised by a rule, once per occurrence (``occurrence``: what makes this one
+    distinct, e.g. the milestone and its planned date), until someone resolves it."""
+
+    __tablename__ = "progress_warnings"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "kind", "occurrence", name="uq_progress_warnings_once"),
+        CheckConstraint(one_of("kind", WARNING_KINDS), name="kind"),
+        CheckConstraint(one_of("severity", WARNING_SEVERITIES), name="severity"),
+        CheckConstraint(one_of("status", WARNING_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    occurrence: Mapped[str] = mapped_column(String(100))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    # The numbers behind it (JSON), from which its explanation is written in either language.
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(20), index=True, default="open")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WarningStatusChange(Base):
+    __tablename__ = "progress_warning_status_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("progress_warnings.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

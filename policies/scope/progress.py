@@ -15,9 +15,11 @@ from models.progress import (
     Inspection,
     InspectionItem,
     MilestoneStatusChange,
+    ProgressWarning,
     Rectification,
     RectificationStatusChange,
     SitePhoto,
+    WarningStatusChange,
 )
 from policies.scope import scope_of
 from policies.scope.contracts import contracts
@@ -32,7 +34,17 @@ def _follows_contract(model) -> None:
     scope_of(model)(scope)
 
 
-for _model in (DailyLog, DailyLogCorrection, SitePhoto, CheckIn, MilestoneStatusChange, Inspection, InspectionItem, Rectification):
+for _model in (
+    DailyLog,
+    DailyLogCorrection,
+    SitePhoto,
+    CheckIn,
+    MilestoneStatusChange,
+    Inspection,
+    InspectionItem,
+    Rectification,
+    ProgressWarning,
+):
     _follows_contract(_model)
 
 
@@ -49,3 +61,10 @@ def scope_for_rectifications(actor: Actor) -> ColumnElement[bool]:
 def checklist_templates(actor: Actor) -> ColumnElement[bool]:
     """Checklists are the platform's, one set per project category: everyone signed in reads them."""
     return true()
+
+
+@scope_of(WarningStatusChange)
+def warning_history(actor: Actor) -> ColumnElement[bool]:
+    return WarningStatusChange.warning_id.in_(
+        select(ProgressWarning.id).where(ProgressWarning.contract_id.in_(select(Contract.id).where(contracts(actor))))
+    )

@@ -6,20 +6,6 @@ from resolvers.contracts import events as contract_events
 from resolvers.core.context import UnitOfWork
 
 
-async def flagged(uow: UnitOfWork, contract, what: str, flags: list[str], distance: float | None) -> None:
-    """A check-in or photo outside the site's fence: the owner's staff and the supervisor."""
-    recipients = await contract_events.people_of(uow, contract, ["owner", "supervisor"])
-    contract_events.record(
-        uow,
-        "progress.outside_geofence",
-        contract,
-        recipients,
-        what=what,
-        distance=f"{distance:,.0f}" if distance is not None else "",
-        flags=",".join(flags),
-    )
-
-
 async def milestone_submitted(uow: UnitOfWork, contract, milestone) -> None:
     recipients = await contract_events.people_of(uow, contract, ["owner", "supervisor"])
     contract_events.record(uow, "milestone.submitted", contract, recipients, milestone=milestone.code, milestone_name=milestone.name)

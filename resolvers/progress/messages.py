@@ -117,3 +117,47 @@ register_labels(
         "Rectification": ("整改", "Rectification"),
     },
 )
+
+# What raised a warning, with its numbers (written into ``ProgressWarning.explanation``).
+register(
+    "progress",
+    {
+        "WARNING_MILESTONE_OVERDUE": (
+            "节点 {milestone}“{name}”计划于 {planned} 完成，已逾期 {days} 天仍未验收。",
+            "Milestone {milestone} (“{name}”) was planned for {planned} and is {days} days late without acceptance.",
+        ),
+        "WARNING_NO_DAILY_LOG": (
+            "施工期间自 {since} 起已连续 {working_days} 个工作日无施工日志。",
+            "No daily log for {working_days} working days since {since} while works are under way.",
+        ),
+        "WARNING_OUTSIDE_GEOFENCE": (
+            "一条{what}位于工地 {distance_m} 米处，超出 {radius_m} 米电子围栏。",
+            "A {what} lies {distance_m} m from the site, outside its {radius_m} m fence.",
+        ),
+        "WARNING_RECTIFICATION_OVERDUE": (
+            "整改事项“{item}”应于 {due} 前完成，已逾期 {days} 天。",
+            "The rectification “{item}” was due {due} and is {days} days late.",
+        ),
+        "WARNING_WORKS_ENDING": (
+            "合同工期将于 {works_end} 结束（还有 {days} 天），尚有 {outstanding} 个节点未验收。",
+            "The works period ends {works_end} ({days} days from now) with {outstanding} milestone(s) not accepted.",
+        ),
+    },
+    user_errors=False,
+)
+register_labels(
+    "WarningKind",
+    {
+        "milestone_overdue": ("节点逾期", "Milestone overdue"),
+        "no_daily_log": ("施工日志缺失", "No daily log"),
+        "outside_geofence": ("超出电子围栏", "Outside the site"),
+        "rectification_overdue": ("整改逾期", "Rectification overdue"),
+        "works_ending": ("工期将满", "Works period ending"),
+    },
+)
+register_labels("WarningSeverity", {"low": ("低", "Low"), "medium": ("中", "Medium"), "high": ("高", "High")})
+register_labels(
+    "WarningStatus", {"open": ("待处理", "Open"), "acknowledged": ("已知悉", "Acknowledged"), "resolved": ("已处理", "Resolved")}
+)
+register_labels("WarningAction", {"acknowledge": ("确认知悉", "Acknowledge"), "resolve": ("处理完毕", "Resolve")})
+register_labels("ObjectType", {"ProgressWarning": ("施工预警", "Warning")})

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models.progress import CheckIn, ChecklistTemplate, DailyLog, Inspection, Rectification
+from models.progress import CheckIn, ChecklistTemplate, DailyLog, Inspection, ProgressWarning, Rectification
 from policies.scope import scope_for
 from resolvers.core.context import Actor
 from resolvers.core.pagination import ListQuery
@@ -56,3 +56,14 @@ def rectifications(actor: Actor, contract_id: int | None = None, status: list[st
     if status:
         stmt = stmt.where(Rectification.status.in_(status))
     return ListQuery(stmt, [(Rectification.due_date, False), (Rectification.id, False)])
+
+
+def warnings(actor: Actor, contract_id: int | None = None, status: list[str] | None = None, kind: list[str] | None = None) -> ListQuery:
+    stmt = select(ProgressWarning).where(scope_for(ProgressWarning)(actor))
+    if contract_id is not None:
+        stmt = stmt.where(ProgressWarning.contract_id == contract_id)
+    if status:
+        stmt = stmt.where(ProgressWarning.status.in_(status))
+    if kind:
+        stmt = stmt.where(ProgressWarning.kind.in_(kind))
+    return ListQuery(stmt, [(ProgressWarning.raised_at, True), (ProgressWarning.id, True)])

@@ -38,7 +38,7 @@ from resolvers.core.i18n import Label
 from resolvers.core.lifecycle import StateMachine, Transition
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import Checks
-from resolvers.progress import events, geo, photos
+from resolvers.progress import events, geo, photos, warnings
 from resolvers.projects.service import PROJECT_LIFECYCLE, Upload, check_upload
 from resolvers.projects.service import transition as project_transition
 from resolvers.security.storage import Storage
@@ -304,7 +304,7 @@ async def upload_site_photo(uow: UnitOfWork, storage: Storage, log_id: int, idem
     await uow.session.flush()
     uow.audit("SitePhoto", photo.id, {"log": log.id, "sha256": digest, "flags": flags}, region_code=log.region_code)
     if "outside_geofence" in flags:
-        await events.flagged(uow, contract, "photo", flags, distance)
+        await warnings.warn_outside_geofence(uow, contract, "photo", photo.id, distance, flags)
     return photo
 
 
@@ -379,7 +379,7 @@ async def check_in(uow: UnitOfWork, contract_id: int, idempotency_key: str | Non
     await uow.session.flush()
     uow.audit("CheckIn", row.id, {"distance_m": distance, "flags": flags, "datum": position.datum}, region_code=row.region_code)
     if "outside_geofence" in flags:
-        await events.flagged(uow, contract, "check_in", flags, distance)
+        await warnings.warn_outside_geofence(uow, contract, "check_in", row.id, distance, flags)
     return row
 
 

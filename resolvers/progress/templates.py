@@ -8,11 +8,11 @@ from resolvers.core.outbox import declare_events
 declare_events(
     "progress",
     {
-        "progress.outside_geofence": (
-            "现场定位异常：{code}",
-            "Outside the site: {code}",
-            "{title} 的一条{what}位于工地电子围栏之外（距工地 {distance} 米）。",
-            "A {what} of {title} lies outside the site's fence ({distance} m from the site).",
+        "progress.warning": (
+            "施工预警：{code}",
+            "Works warning: {code}",
+            "{title}：{kind}（{severity}）。",
+            "{title}: {kind} ({severity}).",
         ),
         "milestone.submitted": (
             "节点申请验收：{code}",
@@ -57,13 +57,13 @@ declare_events(
             "Every milestone of {title} is accepted: the works are complete and the defect liability period begins.",
         ),
     },
-    labels={"what": "ProgressRecord", "status": "RectificationStatus"},
+    labels={"what": "ProgressRecord", "status": "RectificationStatus", "kind": "WarningKind", "severity": "WarningSeverity"},
 )
 
 register_labels(
     "EventType",
     {
-        "progress.outside_geofence": ("现场定位异常", "Outside the site"),
+        "progress.warning": ("施工预警", "Works warning"),
         "milestone.submitted": ("节点申请验收", "Milestone submitted"),
         "milestone.rejected": ("节点验收未通过", "Milestone rejected"),
         "milestone.accepted": ("节点已验收", "Milestone accepted"),

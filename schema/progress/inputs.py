@@ -9,7 +9,17 @@ from strawberry.file_uploads import Upload
 
 from schema.contracts.types import Contract, ContractMilestone
 from schema.core.payload import UserError
-from schema.progress.types import CheckIn, ChecklistTemplate, DailyLog, DailyLogCorrection, Datum, Inspection, Rectification, SitePhoto
+from schema.progress.types import (
+    CheckIn,
+    ChecklistTemplate,
+    DailyLog,
+    DailyLogCorrection,
+    Datum,
+    Inspection,
+    ProgressWarning,
+    Rectification,
+    SitePhoto,
+)
 from schema.projects.types import ProjectCategory
 
 
@@ -192,4 +202,21 @@ class InspectionPayload:
 @strawberry.type(description="Result of a rectification mutation. 整改操作结果。")
 class RectificationPayload:
     rectification: Rectification | None = strawberry.field(description="The rectification. 整改。")
+    errors: list[UserError] = strawberry.field(description="Validation failures; nothing changed. 校验错误。")
+
+
+@strawberry.input(description="Acknowledge a warning. 确认知悉预警。")
+class AcknowledgeWarningInput:
+    id: strawberry.ID = strawberry.field(description="Warning. 预警。")
+
+
+@strawberry.input(description="Resolve a warning with a comment. 处理预警。")
+class ResolveWarningInput:
+    id: strawberry.ID = strawberry.field(description="Warning. 预警。")
+    comment: str = strawberry.field(description="How it was resolved. 处理说明。")
+
+
+@strawberry.type(description="Result of a warning mutation. 预警操作结果。")
+class ProgressWarningPayload:
+    warning: ProgressWarning | None = strawberry.field(description="The warning. 预警。")
     errors: list[UserError] = strawberry.field(description="Validation failures; nothing changed. 校验错误。")

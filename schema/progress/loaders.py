@@ -10,6 +10,7 @@ from models.progress import (
     Inspection,
     InspectionItem,
     MilestoneStatusChange,
+    ProgressWarning,
     Rectification,
     SitePhoto,
 )
@@ -32,3 +33,4 @@ loaders.by_id("checklist_template", ChecklistTemplate)
 loaders.by_id("inspection", Inspection)
 loaders.by_id("rectification", Rectification)
 loaders.children("items_of_inspection", InspectionItem, InspectionItem.inspection_id, InspectionItem.sequence)
+loaders.by_id("progress_warning", ProgressWarning)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.progress import quality
+from resolvers.progress import quality, warnings
 from resolvers.progress import service as svc
 from schema.contracts.types import Contract, ContractMilestone
 from schema.core.context import Info
@@ -13,6 +13,7 @@ from schema.core.node import decode_id
 from schema.core.payload import run_mutation
 from schema.progress.inputs import (
     AcceptMilestoneInput,
+    AcknowledgeWarningInput,
     CheckInInput,
     CheckInPayload,
     ChecklistTemplatePayload,
@@ -24,10 +25,12 @@ from schema.progress.inputs import (
     DailyLogPayload,
     InspectionPayload,
     MilestonePayload,
+    ProgressWarningPayload,
     RecordInspectionInput,
     RectificationPayload,
     RejectMilestoneInput,
     ReopenRectificationInput,
+    ResolveWarningInput,
     RespondToRectificationInput,
     SitePhotoPayload,
     StartMilestoneInput,
@@ -36,7 +39,16 @@ from schema.progress.inputs import (
     UpdateDailyLogInput,
     UploadSitePhotoInput,
 )
-from schema.progress.types import CheckIn, ChecklistTemplate, DailyLog, DailyLogCorrection, Inspection, Rectification, SitePhoto
+from schema.progress.types import (
+    CheckIn,
+    ChecklistTemplate,
+    DailyLog,
+    DailyLogCorrection,
+    Inspection,
+    ProgressWarning,
+    Rectification,
+    SitePhoto,
+)
 from schema.projects.mutations import read_upload
 
 
@@ -166,3 +178,13 @@ class ProgressMutation:
     async def reopen_rectification(self, info: Info, input: ReopenRectificationInput) -> RectificationPayload | None:
         row, errors = await run_mutation(info, quality.reopen, decode_id(input.id, "Rectification"), input.reason)
         return RectificationPayload(rectification=Rectification.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Acknowledge a warning. 确认知悉预警。")
+    async def acknowledge_warning(self, info: Info, input: AcknowledgeWarningInput) -> ProgressWarningPayload | None:
+        row, errors = await run_mutation(info, warnings.acknowledge, decode_id(input.id, "ProgressWarning"))
+        return ProgressWarningPayload(warning=ProgressWarning.of(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Resolve a warning with a comment. 处理预警。")
+    async def resolve_warning(self, info: Info, input: ResolveWarningInput) -> ProgressWarningPayload | None:
+        row, errors = await run_mutation(info, warnings.resolve, decode_id(input.id, "ProgressWarning"), input.comment)
+        return ProgressWarningPayload(warning=ProgressWarning.of(row) if row else None, errors=errors)

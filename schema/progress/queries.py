@@ -10,7 +10,17 @@ from resolvers.progress import queries
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
 from schema.core.node import decode_id
-from schema.progress.types import CheckIn, ChecklistTemplate, DailyLog, Inspection, Rectification, RectificationStatus
+from schema.progress.types import (
+    CheckIn,
+    ChecklistTemplate,
+    DailyLog,
+    Inspection,
+    ProgressWarning,
+    Rectification,
+    RectificationStatus,
+    WarningKind,
+    WarningStatus,
+)
 from schema.projects.types import ProjectCategory
 
 
@@ -91,3 +101,20 @@ class ProgressQuery:
         contract = decode_id(contract_id, "Contract") if contract_id else None
         statuses = [s.value for s in status] if status else None
         return await list_page(info, queries.rectifications(actor, contract, statuses), Rectification, first, after, last, before)
+
+    @strawberry.field(description="Warnings about the works you can see, latest first. 施工预警。")
+    async def progress_warnings(
+        self,
+        info: Info,
+        contract_id: strawberry.ID | None = None,
+        status: list[WarningStatus] | None = None,
+        kind: list[WarningKind] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ProgressWarning] | None:
+        actor = await signed_in_actor(info.context)
+        contract = decode_id(contract_id, "Contract") if contract_id else None
+        query = queries.warnings(actor, contract, [s.value for s in status] if status else None, [k.value for k in kind] if kind else None)
+        return await list_page(info, query, ProgressWarning, first, after, last, before)

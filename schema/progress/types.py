@@ -273,3 +273,56 @@ class Rectification(Node):
         ids = json.loads(self.row.response_photo_ids or "[]")
         rows = await info.context.loaders.site_photo.load_many(ids)
         return [SitePhoto.of(r) for r in rows if r is not None]
+
+
+# -- warnings --------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+
+    class WarningKind(enum.Enum): ...
+
+    class WarningSeverity(enum.Enum): ...
+
+    class WarningStatus(enum.Enum): ...
+
+else:
+    from models.progress import WARNING_KINDS, WARNING_SEVERITIES, WARNING_STATUSES
+
+    WarningKind = enum_of("WarningKind", WARNING_KINDS, "What a warning is about. 预警类型。")
+    WarningSeverity = enum_of("WarningSeverity", WARNING_SEVERITIES, "How serious. 预警级别。")
+    WarningStatus = enum_of("WarningStatus", WARNING_STATUSES, "Where a warning stands. 预警状态。")
+
+
+@register_node("progress_warning")
+@strawberry.type(description="A warning raised by a rule about the works (预警). 施工预警。")
+class ProgressWarning(Node):
+    row: strawberry.Private[tables.ProgressWarning]
+
+    kind: WarningKind = column("kind", "What it is about. 类型。", WarningKind)
+    kind_label: str = label("kind", "WarningKind", "Kind, in the request's language. 类型名称。")
+    severity: WarningSeverity = column("severity", "How serious. 级别。", WarningSeverity)
+    severity_label: str = label("severity", "WarningSeverity", "Severity, in the request's language. 级别名称。")
+    status: WarningStatus = column("status", "Status. 状态。", WarningStatus)
+    status_label: str = label("status", "WarningStatus", "Status, in the request's language. 状态名称。")
+    subject_type: str = column("subject_type", "The kind of thing it is about. 对象类型。")
+    raised_at: datetime = column("raised_at", "When raised (UTC). 预警时间。")
+    acknowledged_at: datetime | None = column("acknowledged_at", "When acknowledged (UTC). 知悉时间。")
+    acknowledged_by: str | None = column("acknowledged_by", "Who acknowledged it. 知悉人。")
+    resolved_at: datetime | None = column("resolved_at", "When resolved (UTC). 处理时间。")
+    resolved_by: str | None = column("resolved_by", "Who resolved it. 处理人。")
+    resolution: str | None = column("resolution", "How it was resolved. 处理说明。")
+
+    @strawberry.field(description="What raised it, with its numbers, in the request's language. 预警说明。")
+    def explanation(self, info: Info) -> str:
+        from resolvers.progress.warnings import explanation
+
+        return explanation(self.row.kind, json.loads(self.row.details or "{}"), info.context.meta.locale)
+
+    @strawberry.field(description="The numbers behind it, as JSON. 预警数据。")
+    def details(self) -> str:
+        return self.row.details or "{}"
+
+    @strawberry.field(description="The contract. 合同。")
+    @loaded("contract", "contract_id", shows=Contract)
+    async def contract(self, info: Info) -> Contract | None:
+        raise NotImplementedError  # resolved from the @loaded declaration above

@@ -415,6 +415,13 @@ for input_type, mutation, variables, user in (
     field = next(k for k, v in variables.items() if v == "BAD")
     case(user, f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
 
+case(
+    "supervisor",
+    "mutation($i: ResolveWarningInput!) { resolveWarning(input: $i) { errors { code } } }",
+    {"i": {"id": "UHJvZ3Jlc3NXYXJuaW5nOjk5OTk5OTk5", "comment": "BAD"}},  # ProgressWarning:99999999
+    ("ResolveWarningInput", "comment"),
+)
+
 # Opaque secrets: compared by their hash, never stored or searched as text. A control
 # character in one matches nothing; logging out still ends the caller's own session.
 OPAQUE = {("LogoutInput", "refreshToken")}

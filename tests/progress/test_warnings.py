@@ -1,0 +1,148 @@
+"""Each warning rule raises its warning once, however often the jobs run, and the warning
+is acknowledged and resolved with a comment: a milestone overdue, no daily log for three
+working days, a check-in outside the fence, a rectification overdue, the works period ending
+with milestones outstanding."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))  # the contract flows the works follow
+
+from contract_flows import SUBMIT, awarded, draft, server_key, sign, supervisor
+from flows import clock_kept, move_to
+from test_progress import CHECK_IN, CHECKLIST, CREATE_CHECKLIST, CREATE_LOG, INSPECT, MUTATE, noon
+
+from resolvers.core.clock import today_in_china
+from resolvers.core.workdays import add_working_days, is_working_day
+from workers import jobs
+
+WARNINGS = """query($id: ID!) { progressWarnings(contractId: $id, first: 50) { nodes {
+  id kind kindLabel severity status explanation resolution } } }"""
+ACKNOWLEDGE = "mutation($input: AcknowledgeWarningInput!) { acknowledgeWarning(input: $input) { warning { status } errors { code } } }"
+RESOLVE = "mutation($input: ResolveWarningInput!) { resolveWarning(input: $input) { warning { status resolution } errors { code } } }"
+
+
+def working_day_from(day: date) -> date:
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+async def test_each_rule_warns_once_and_the_warning_is_resolved(api, state):
+    supervisor_org, supervisor_token = await supervisor(api)
+    with clock_kept(state):
+        a = await awarded(api, state)
+        owner, contractor = a.owner_token, a.winner.token
+        c = await draft(api, state, a, supervisorId=supervisor_org)
+        for token in (owner, contractor, supervisor_token):
+            await server_key(api, token)
+        c = (await api.ok(SUBMIT, {"input": {"id": c["id"]}}, token=owner))["submitContractForSignature"]["contract"]
+        for token in (owner, contractor, supervisor_token):
+            c = (await sign(api, token, c))["contract"]
+        assert c["status"] == "ACTIVE"
+        m1 = c["milestones"][0]
+        start = working_day_from(date.fromisoformat(c["worksStart"]))
+
+        async def run_twice() -> None:
+            for _ in range(2):
+                await jobs.run_scheduled({"state": state})
+
+        async def warnings() -> dict[str, list[dict]]:
+            nodes = (await api.ok(WARNINGS, {"id": c["id"]}, token=owner))["progressWarnings"]["nodes"]
+            found: dict[str, list[dict]] = {}
+            for n in nodes:
+                found.setdefault(n["kind"], []).append(n)
+            return found
+
+        async def resolve(warning: dict, comment: str) -> None:
+            payload = (await api.ok(RESOLVE, {"input": {"id": warning["id"], "comment": comment}}, token=supervisor_token))[
+                "resolveWarning"
+            ]
+            assert payload["errors"] == [] and payload["warning"] == {"status": "RESOLVED", "resolution": comment}
+
+        # Works under way with a log on the first day, then three working days without one.
+        move_to(state, noon(start))
+        step = (await api.ok(MUTATE % ("Start", "start"), {"input": {"id": m1["id"]}}, token=contractor))["startMilestone"]
+        assert step["errors"] == []
+        log = {
+            "contractId": c["id"],
+            "idempotencyKey": str(uuid.uuid4()),
+            "logDate": start.isoformat(),
+            "weather": "晴",
+            "workDone": "放线。",
+            "crewCount": 6,
+        }
+        assert (await api.ok(CREATE_LOG, {"input": log}, token=contractor))["createDailyLog"]["errors"] == []
+        await run_twice()
+        assert "NO_DAILY_LOG" not in await warnings()
+        move_to(state, noon(working_day_from(add_working_days(start, 3) + timedelta(days=1))))
+        await run_twice()
+        [gap] = (await warnings())["NO_DAILY_LOG"]
+        assert gap["severity"] == "MEDIUM" and f"自 {start.isoformat()} 起已连续 3 个工作日无施工日志" in gap["explanation"]
+        acknowledged = (await api.ok(ACKNOWLEDGE, {"input": {"id": gap["id"]}}, token=owner))["acknowledgeWarning"]
+        assert acknowledged == {"warning": {"status": "ACKNOWLEDGED"}, "errors": []}
+        await resolve(gap, "施工队因材料未到场停工，已催促供货。")
+        await run_twice()
+        assert len((await warnings())["NO_DAILY_LOG"]) == 1  # the same gap is not raised again
+
+        # A check-in outside the fence warns at once, once.
+        far = {
+            "contractId": c["id"],
+            "idempotencyKey": str(uuid.uuid4()),
+            "latitude": 31.46,
+            "longitude": 121.0,
+            "accuracy": 10.0,
+            "datum": "WGS84",
+            "deviceTime": state.clock.now().isoformat(),
+        }
+        for _ in range(2):  # a retry with the same key
+            assert (await api.ok(CHECK_IN, {"input": far}, token=contractor))["checkIn"]["errors"] == []
+        [outside] = (await warnings())["OUTSIDE_GEOFENCE"]
+        assert "超出 300 米电子围栏" in outside["explanation"]
+        await resolve(outside, "测量人员外出取样，已说明。")
+
+        # A failed inspection item due tomorrow, not put right: overdue the day after.
+        checklist = {**CHECKLIST, "items": [{"key": "drainage", "description": "排水及雨水口", "photoRequired": False}]}
+        template = (await api.ok(CREATE_CHECKLIST, {"input": checklist}, token=supervisor_token))["createChecklistTemplate"]["template"]
+        today = today_in_china(state.clock.now())
+        answers = [{"key": "drainage", "passed": False, "remarks": "雨水口堵塞。"}]
+        inspection = {
+            "contractId": c["id"],
+            "templateId": template["id"],
+            "answers": answers,
+            "rectificationDue": (today + timedelta(days=1)).isoformat(),
+        }
+        assert (await api.ok(INSPECT, {"input": inspection}, token=supervisor_token))["recordInspection"]["errors"] == []
+        await run_twice()
+        assert "RECTIFICATION_OVERDUE" not in await warnings()
+        move_to(state, noon(today + timedelta(days=2)))
+        await run_twice()
+        [overdue] = (await warnings())["RECTIFICATION_OVERDUE"]
+        assert overdue["severity"] == "HIGH"
+        await resolve(overdue, "已约谈施工单位，限期三日。")
+
+        # M1's planned date passes without acceptance.
+        planned = date.fromisoformat(m1["plannedDate"])
+        move_to(state, noon(planned + timedelta(days=1)))
+        await run_twice()
+        [late] = (await warnings())["MILESTONE_OVERDUE"]
+        assert late["explanation"].startswith(f"节点 M1“基层完成”计划于 {planned.isoformat()} 完成，已逾期 1 天")
+        await resolve(late, "已调整施工计划。")
+
+        # The works period ends within a week with both milestones outstanding.
+        end = date.fromisoformat(c["worksEnd"])
+        move_to(state, noon(end - timedelta(days=5)))
+        await run_twice()
+        found = await warnings()
+        [ending] = found["WORKS_ENDING"]
+        assert "尚有 2 个节点未验收" in ending["explanation"]
+        await resolve(ending, "申请工期顺延。")
+        # Every rule ran every time; each occurrence was raised once, and all are resolved.
+        assert {k: len(v) for k, v in found.items()} == dict.fromkeys(
+            ("NO_DAILY_LOG", "OUTSIDE_GEOFENCE", "RECTIFICATION_OVERDUE", "MILESTONE_OVERDUE", "WORKS_ENDING"), 1
+        )
+        assert {w["status"] for ws in (await warnings()).values() for w in ws} == {"RESOLVED"}
