@@ -1,5 +1,5 @@
 """Progress warnings (预警): raised once per occurrence by rules, acknowledged and resolved;
-and the policy lines that come with them.
+and the policy lines that come with them and with the progress view.
 
 Revision ID: 0012
 Revises: 0011
@@ -15,7 +15,7 @@ import models.base
 import models.progress  # noqa: F401  (the column types the tables use)
 from migrations.policy_lines import add_default_lines
 
-WARNING_OPERATIONS = {"Query.progressWarnings", "Mutation.acknowledgeWarning", "Mutation.resolveWarning"}
+WARNING_OPERATIONS = {"Query.progressWarnings", "Query.contractProgress", "Mutation.acknowledgeWarning", "Mutation.resolveWarning"}
 
 
 revision = '0012'

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import strawberry
 
+from resolvers.core.clock import today_in_china
 from resolvers.progress import queries
+from schema.contracts.types import Contract, ContractMilestone
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
 from schema.core.node import decode_id
 from schema.progress.types import (
     CheckIn,
     ChecklistTemplate,
+    ContractProgress,
     DailyLog,
     Inspection,
+    MilestoneProgress,
     ProgressWarning,
     Rectification,
     RectificationStatus,
@@ -118,3 +123,43 @@ class ProgressQuery:
         contract = decode_id(contract_id, "Contract") if contract_id else None
         query = queries.warnings(actor, contract, [s.value for s in status] if status else None, [k.value for k in kind] if kind else None)
         return await list_page(info, query, ProgressWarning, first, after, last, before)
+
+    @strawberry.field(description="The progress of a contract's works: milestones against plan, warnings, rectifications. 合同施工进度。")
+    async def contract_progress(self, info: Info, contract_id: strawberry.ID) -> ContractProgress | None:
+        loaders = info.context.loaders
+        row = await loaders.contract.load(decode_id(contract_id, "Contract"))
+        if row is None:
+            return None
+        milestones = await loaders.milestones_of_contract.load(row.id)
+        histories = await loaders.history_of_milestone.load_many([m.id for m in milestones])
+        warnings = await loaders.warnings_of_contract.load(row.id)
+        rectifications = await loaders.rectifications_of_contract.load(row.id)
+        today = today_in_china(info.context.state.clock.now())
+        shown = []
+        for m, history in zip(milestones, histories, strict=True):
+            started = [h.occurred_at for h in history if h.action == "start"]
+            submitted = [h.occurred_at for h in history if h.action == "submit"]
+            if m.accepted_at is not None:
+                late = (today_in_china(m.accepted_at) - m.planned_date).days
+            else:
+                late = max((today - m.planned_date).days, 0)
+            shown.append(
+                MilestoneProgress(
+                    milestone=ContractMilestone.of(m),
+                    planned_date=m.planned_date,
+                    started_at=started[-1] if started else None,
+                    submitted_at=submitted[-1] if submitted else None,
+                    accepted_at=m.accepted_at,
+                    days_late=late,
+                )
+            )
+        accepted = sum((m.share for m in milestones if m.status == "accepted"), Decimal("0.00"))
+        return ContractProgress(
+            contract=Contract.of(row),
+            percent_complete=accepted,
+            days_behind=max([p.days_late for p in shown] + [0]),
+            last_log_date=await loaders.last_log_of_contract.load(row.id),
+            milestones=shown,
+            open_warnings=[ProgressWarning.of(w) for w in warnings if w.status != "resolved"],
+            open_rectifications=[Rectification.of(r) for r in rectifications if r.status != "closed"],
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -326,3 +327,30 @@ class ProgressWarning(Node):
     @loaded("contract", "contract_id", shows=Contract)
     async def contract(self, info: Info) -> Contract | None:
         raise NotImplementedError  # resolved from the @loaded declaration above
+
+
+# -- the progress of a contract ------------------------------------------------------------------
+
+
+@strawberry.type(description="A milestone against its plan. 节点进度。")
+class MilestoneProgress:
+    milestone: ContractMilestone = strawberry.field(description="The milestone. 节点。")
+    planned_date: date = strawberry.field(description="Planned date (China). 计划日期。")
+    started_at: datetime | None = strawberry.field(description="When last started (UTC). 开始时间。")
+    submitted_at: datetime | None = strawberry.field(description="When last submitted for acceptance (UTC). 申请验收时间。")
+    accepted_at: datetime | None = strawberry.field(description="When accepted (UTC). 验收时间。")
+    days_late: int = strawberry.field(
+        description="Days past its planned date: when accepted, its acceptance day against the plan (negative: early); "
+        "otherwise today against the plan, when the plan has passed (else 0). 逾期天数（负数为提前）。"
+    )
+
+
+@strawberry.type(description="The progress of a contract's works in one view. 合同施工进度。")
+class ContractProgress:
+    contract: Contract = strawberry.field(description="The contract. 合同。")
+    percent_complete: Decimal = strawberry.field(description="The accepted milestones' share of the works, percent. 完成比例（%）。")
+    days_behind: int = strawberry.field(description="The most days any milestone is late (0 when none is). 最大逾期天数。")
+    last_log_date: date | None = strawberry.field(description="The latest daily log's day. 最近施工日志日期。")
+    milestones: list[MilestoneProgress] = strawberry.field(description="Each milestone against its plan. 节点进度。")
+    open_warnings: list[ProgressWarning] = strawberry.field(description="Warnings not yet resolved. 未处理预警。")
+    open_rectifications: list[Rectification] = strawberry.field(description="Rectifications not yet closed. 未销项整改。")

@@ -68,6 +68,9 @@ REOPEN = "mutation($input: ReopenRectificationInput!) { reopenRectification(inpu
 CLOSE = "mutation($input: CloseRectificationInput!) { closeRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
 
 
+PROGRESS_VIEW = "query($id: ID!) { contractProgress(contractId: $id) { percentComplete milestones { acceptedAt daysLate } } }"
+
+
 def codes(payload: dict) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
@@ -273,6 +276,8 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
         today = today_in_china(state.clock.now())
         assert terms[3]["status"] == "DUE"
         assert terms[4]["status"] == "SCHEDULED" and terms[4]["dueOn"] == today.replace(year=today.year + 1).isoformat()
+        view = (await api.ok(PROGRESS_VIEW, {"id": c["id"]}, token=supervisor_token))["contractProgress"]
+        assert view["percentComplete"] == "100.00" and [m["acceptedAt"] is not None for m in view["milestones"]] == [True, True]
         async with state.db.read() as session:
             told = (
                 await session.execute(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))  # the contract flows the works follow
 
+from conftest import count_statements
 from contract_flows import SUBMIT, awarded, draft, server_key, sign, supervisor
 from flows import clock_kept, move_to
 from test_progress import CHECK_IN, CHECKLIST, CREATE_CHECKLIST, CREATE_LOG, INSPECT, MUTATE, noon
@@ -20,6 +21,10 @@ from resolvers.core.clock import today_in_china
 from resolvers.core.workdays import add_working_days, is_working_day
 from workers import jobs
 
+PROGRESS = """query($id: ID!) { contractProgress(contractId: $id) {
+  percentComplete daysBehind lastLogDate contract { code }
+  milestones { plannedDate startedAt submittedAt acceptedAt daysLate milestone { code status } }
+  openWarnings { kind severity explanation contract { code } } openRectifications { status dueDate description } } }"""
 WARNINGS = """query($id: ID!) { progressWarnings(contractId: $id, first: 50) { nodes {
   id kind kindLabel severity status explanation resolution } } }"""
 ACKNOWLEDGE = "mutation($input: AcknowledgeWarningInput!) { acknowledgeWarning(input: $input) { warning { status } errors { code } } }"
@@ -79,6 +84,12 @@ async def test_each_rule_warns_once_and_the_warning_is_resolved(api, state):
         assert (await api.ok(CREATE_LOG, {"input": log}, token=contractor))["createDailyLog"]["errors"] == []
         await run_twice()
         assert "NO_DAILY_LOG" not in await warnings()
+        with count_statements(state) as statements:
+            early = (await api.ok(PROGRESS, {"id": c["id"]}, token=owner))["contractProgress"]
+        early_statements = len(statements)
+        assert (early["percentComplete"], early["daysBehind"], early["lastLogDate"]) == ("0.00", 0, start.isoformat())
+        assert [m["milestone"]["status"] for m in early["milestones"]] == ["IN_PROGRESS", "PLANNED"]
+        assert early["milestones"][0]["startedAt"] is not None and early["openWarnings"] == early["openRectifications"] == []
         move_to(state, noon(working_day_from(add_working_days(start, 3) + timedelta(days=1))))
         await run_twice()
         [gap] = (await warnings())["NO_DAILY_LOG"]
@@ -141,6 +152,16 @@ async def test_each_rule_warns_once_and_the_warning_is_resolved(api, state):
         [ending] = found["WORKS_ENDING"]
         assert "尚有 2 个节点未验收" in ending["explanation"]
         await resolve(ending, "申请工期顺延。")
+        # The progress view shows what is late and what is open, in as many statements as when
+        # nothing was: every list comes through a DataLoader.
+        with count_statements(state) as statements:
+            view = (await api.ok(PROGRESS, {"id": c["id"]}, token=owner))["contractProgress"]
+        assert len(statements) == early_statements
+        planned_m1 = date.fromisoformat(m1["plannedDate"])
+        assert view["daysBehind"] == (end - timedelta(days=5) - planned_m1).days == view["milestones"][0]["daysLate"]
+        assert [w["kind"] for w in view["openWarnings"]] == []  # all resolved above
+        assert [r["status"] for r in view["openRectifications"]] == ["OPEN"]
+
         # Every rule ran every time; each occurrence was raised once, and all are resolved.
         assert {k: len(v) for k, v in found.items()} == dict.fromkeys(
             ("NO_DAILY_LOG", "OUTSIDE_GEOFENCE", "RECTIFICATION_OVERDUE", "MILESTONE_OVERDUE", "WORKS_ENDING"), 1
