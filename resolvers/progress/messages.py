@@ -161,3 +161,7 @@ register_labels(
 )
 register_labels("WarningAction", {"acknowledge": ("确认知悉", "Acknowledge"), "resolve": ("处理完毕", "Resolve")})
 register_labels("ObjectType", {"ProgressWarning": ("施工预警", "Warning")})
+register_labels(
+    "DailyLogAction",
+    {"update": ("修改日志", "Edit the log"), "correct": ("追加更正", "Add a correction"), "upload_photo": ("上传照片", "Upload a photo")},
+)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
 from resolvers.core.clock import today_in_china
+from resolvers.progress import actions as rules
 from resolvers.progress import queries
 from schema.contracts.types import Contract, ContractMilestone
+from schema.core.actions import viewer_actions
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
+from schema.core.fields import labels_in_request
 from schema.core.node import decode_id
 from schema.progress.types import (
     CheckIn,
@@ -19,6 +24,7 @@ from schema.progress.types import (
     ContractProgress,
     DailyLog,
     Inspection,
+    MilestoneAction,
     MilestoneProgress,
     ProgressWarning,
     Rectification,
@@ -27,6 +33,10 @@ from schema.progress.types import (
     WarningStatus,
 )
 from schema.projects.types import ProjectCategory
+
+
+def _milestone_rule(milestone: Any, contract: Any, open_rectifications: int) -> Callable[[Any], list[str]]:
+    return lambda actor: rules.milestone_actions(actor, milestone, contract, open_rectifications)
 
 
 @strawberry.type
@@ -135,8 +145,13 @@ class ProgressQuery:
         warnings = await loaders.warnings_of_contract.load(row.id)
         rectifications = await loaders.rectifications_of_contract.load(row.id)
         today = today_in_china(info.context.state.clock.now())
+        unresolved: dict[int, int] = {}
+        for r in rectifications:
+            if r.status != "closed" and r.milestone_id is not None:
+                unresolved[r.milestone_id] = unresolved.get(r.milestone_id, 0) + 1
         shown = []
         for m, history in zip(milestones, histories, strict=True):
+            offered = await viewer_actions(info, _milestone_rule(m, row, unresolved.get(m.id, 0)), rules.MILESTONE_ACTIONS)
             started = [h.occurred_at for h in history if h.action == "start"]
             submitted = [h.occurred_at for h in history if h.action == "submit"]
             if m.accepted_at is not None:
@@ -151,6 +166,8 @@ class ProgressQuery:
                     submitted_at=submitted[-1] if submitted else None,
                     accepted_at=m.accepted_at,
                     days_late=late,
+                    available_actions=[MilestoneAction(a) for a in offered],
+                    available_action_labels=labels_in_request(info, "MilestoneAction", offered),
                 )
             )
         accepted = sum((m.share for m in milestones if m.status == "accepted"), Decimal("0.00"))

@@ -26,9 +26,42 @@ if TYPE_CHECKING:
 
     class ProgressFlag(enum.Enum): ...
 
+    class DailyLogAction(enum.Enum): ...
+
+    class MilestoneAction(enum.Enum): ...
+
+    class RectificationAction(enum.Enum): ...
+
+    class WarningAction(enum.Enum): ...
+
 else:
+    from resolvers.progress import actions as rules
+
     Datum = enum_of("Datum", DATUMS, "Coordinate datum: WGS-84 (GPS) or GCJ-02 (the Chinese map datum). 坐标系。")
+    DailyLogAction = enum_of(
+        "DailyLogAction", tuple(rules.LOG_ACTIONS), "Something a viewer may do to a daily log now. 对施工日志可执行的操作。"
+    )
+    MilestoneAction = enum_of(
+        "MilestoneAction", tuple(rules.MILESTONE_ACTIONS), "Something a viewer may do to a milestone now. 对节点可执行的操作。"
+    )
+    RectificationAction = enum_of(
+        "RectificationAction", tuple(rules.RECTIFICATION_ACTIONS), "Something a viewer may do to a rectification now. 对整改可执行的操作。"
+    )
+    WarningAction = enum_of(
+        "WarningAction", tuple(rules.WARNING_ACTIONS), "Something a viewer may do to a warning now. 对预警可执行的操作。"
+    )
     ProgressFlag = enum_of("ProgressFlag", FLAGS, "What looked wrong about a check-in or photo. 异常标记。")
+
+
+async def _actions(info: Info, row: Any, rule, mapping) -> list[str]:
+    """The viewer's actions on ``row`` by ``rule(actor, row, contract)``, gated."""
+    from resolvers.progress import actions as rules  # noqa: F401  (the rule functions live there)
+    from schema.core.actions import viewer_actions
+
+    contract = await info.context.loaders.contract.load(row.contract_id)
+    if contract is None:
+        return []
+    return await viewer_actions(info, lambda actor: rule(actor, row, contract), mapping)
 
 
 def _flags(row: Any) -> list[str]:
@@ -118,6 +151,22 @@ class DailyLog(Node):
     @loaded("contract", "contract_id", shows=Contract)
     async def contract(self, info: Info) -> Contract | None:
         raise NotImplementedError  # resolved from the @loaded declaration above
+
+    @strawberry.field(description="What the viewer may do to this log now. 当前用户可执行的操作。")
+    async def available_actions(self, info: Info) -> list[DailyLogAction]:
+        return [DailyLogAction(a) for a in await _log_actions(info, self.row)]
+
+    @strawberry.field(description="The labels of `availableActions`, in order. 可执行操作名称。")
+    async def available_action_labels(self, info: Info) -> list[str]:
+        return labels_in_request(info, "DailyLogAction", await _log_actions(info, self.row))
+
+
+async def _log_actions(info: Info, row: Any) -> list[str]:
+    from resolvers.core.clock import today_in_china
+    from resolvers.progress import actions as rules
+
+    today = today_in_china(info.context.state.clock.now())
+    return await _actions(info, row, lambda actor, log, contract: rules.log_actions(actor, log, contract, today), rules.LOG_ACTIONS)
 
 
 @register_node("check_in")
@@ -269,6 +318,19 @@ class Rectification(Node):
     reopened: int = column("reopened", "Times sent back. 退回次数。")
     created_at: datetime = column("created_at", "When opened (UTC). 下发时间。")
 
+    @strawberry.field(description="What the viewer may do to this rectification now. 当前用户可执行的操作。")
+    async def available_actions(self, info: Info) -> list[RectificationAction]:
+        from resolvers.progress import actions as rules
+
+        return [RectificationAction(a) for a in await _actions(info, self.row, rules.rectification_actions, rules.RECTIFICATION_ACTIONS)]
+
+    @strawberry.field(description="The labels of `availableActions`, in order. 可执行操作名称。")
+    async def available_action_labels(self, info: Info) -> list[str]:
+        from resolvers.progress import actions as rules
+
+        found = await _actions(info, self.row, rules.rectification_actions, rules.RECTIFICATION_ACTIONS)
+        return labels_in_request(info, "RectificationAction", found)
+
     @strawberry.field(description="The photos of the response. 整改照片。")
     async def response_photos(self, info: Info) -> list[SitePhoto]:
         ids = json.loads(self.row.response_photo_ids or "[]")
@@ -319,6 +381,18 @@ class ProgressWarning(Node):
 
         return explanation(self.row.kind, json.loads(self.row.details or "{}"), info.context.meta.locale)
 
+    @strawberry.field(description="What the viewer may do to this warning now. 当前用户可执行的操作。")
+    async def available_actions(self, info: Info) -> list[WarningAction]:
+        from resolvers.progress import actions as rules
+
+        return [WarningAction(a) for a in await _actions(info, self.row, rules.warning_actions, rules.WARNING_ACTIONS)]
+
+    @strawberry.field(description="The labels of `availableActions`, in order. 可执行操作名称。")
+    async def available_action_labels(self, info: Info) -> list[str]:
+        from resolvers.progress import actions as rules
+
+        return labels_in_request(info, "WarningAction", await _actions(info, self.row, rules.warning_actions, rules.WARNING_ACTIONS))
+
     @strawberry.field(description="The numbers behind it, as JSON. 预警数据。")
     def details(self) -> str:
         return self.row.details or "{}"
@@ -343,6 +417,10 @@ class MilestoneProgress:
         description="Days past its planned date: when accepted, its acceptance day against the plan (negative: early); "
         "otherwise today against the plan, when the plan has passed (else 0). 逾期天数（负数为提前）。"
     )
+    available_actions: list[MilestoneAction] = strawberry.field(
+        description="What the viewer may do to this milestone now, by the rules the mutations apply. 当前用户可执行的操作。"
+    )
+    available_action_labels: list[str] = strawberry.field(description="The labels of `availableActions`, in order. 可执行操作名称。")
 
 
 @strawberry.type(description="The progress of a contract's works in one view. 合同施工进度。")

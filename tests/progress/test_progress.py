@@ -25,7 +25,7 @@ from resolvers.progress import geo
 
 SITE = (31.43, 121.0)  # tests/factories.py KUNSHAN: WGS-84, a 300 m fence
 ERRORS = "errors { code field message }"
-LOG_FIELDS = "id logDate weather workDone crewCount version photos { id sha256 flags distanceM capturedAt latitude } corrections { text }"
+LOG_FIELDS = "id logDate weather workDone crewCount version availableActions photos { id sha256 flags distanceM capturedAt latitude } corrections { text }"
 CREATE_LOG = "mutation($input: CreateDailyLogInput!) { createDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
 UPDATE_LOG = "mutation($input: UpdateDailyLogInput!) { updateDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
 CORRECT_LOG = "mutation($input: CorrectDailyLogInput!) { correctDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
@@ -61,14 +61,16 @@ INSPECT = (
   inspection { id failedItems items { key passed remarks photos { id } } } %s } }"""
     % ERRORS
 )
-RECTIFICATIONS = "query($id: ID!) { rectifications(contractId: $id) { nodes { id status description dueDate reopened } } }"
+RECTIFICATIONS = "query($id: ID!) { rectifications(contractId: $id) { nodes { id status description dueDate reopened availableActions } } }"
 RECTIFICATION = "rectification { id status reopened }"
 RESPOND = "mutation($input: RespondToRectificationInput!) { respondToRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
 REOPEN = "mutation($input: ReopenRectificationInput!) { reopenRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
 CLOSE = "mutation($input: CloseRectificationInput!) { closeRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
 
 
-PROGRESS_VIEW = "query($id: ID!) { contractProgress(contractId: $id) { percentComplete milestones { acceptedAt daysLate } } }"
+PROGRESS_VIEW = (
+    "query($id: ID!) { contractProgress(contractId: $id) { percentComplete milestones { acceptedAt daysLate availableActions } } }"
+)
 
 
 def codes(payload: dict) -> list[tuple[str, str | None]]:
@@ -155,6 +157,7 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
         assert owner_try["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the contractor writes the logs
         edited = (await api.ok(UPDATE_LOG, {"input": {"id": log["id"], "crewCount": 14}}, token=contractor))["updateDailyLog"]
         assert edited["errors"] == [] and edited["log"]["crewCount"] == 14
+        assert log["availableActions"] == ["UPDATE", "UPLOAD_PHOTO"]
 
         # Photos: one taken on site, one 2 km away; a retried upload is stored once.
         inside = photo(SITE[0] + 0.0005, SITE[1], noon(start))
@@ -217,6 +220,7 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
         ]
         assert corrected["errors"] == [] and corrected["log"]["crewCount"] == 14
         assert [x["text"] for x in corrected["log"]["corrections"]] == ["施工人数应为 15 人。"]
+        assert corrected["log"]["availableActions"] == ["CORRECT", "UPLOAD_PHOTO"]
 
         # Milestones: started, submitted, rejected, resubmitted, accepted; the last one's
         # acceptance completes the contract and the project.
@@ -253,10 +257,13 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
         inspected = (await api.ok(INSPECT, {"input": inspection}, token=supervisor_token))["recordInspection"]
         assert inspected["errors"] == [] and inspected["inspection"]["failedItems"] == 1, inspected
         assert [i["photos"] for i in inspected["inspection"]["items"]][0][0]["id"] == first["photo"]["id"]
+        offered = (await api.ok(PROGRESS_VIEW, {"id": c["id"]}, token=owner))["contractProgress"]["milestones"][0]["availableActions"]
+        assert offered == ["REJECT"]  # not ACCEPT while a rectification is open
         blocked = (await api.ok(MUTATE % ("Accept", "accept"), {"input": {"id": m1["id"]}}, token=owner))["acceptMilestone"]
         assert codes(blocked) == [("UNRESOLVED_RECTIFICATIONS", None)]
         [rectification] = (await api.ok(RECTIFICATIONS, {"id": c["id"]}, token=contractor))["rectifications"]["nodes"]
         assert rectification["status"] == "OPEN" and rectification["description"].endswith("雨水口标高偏高 3 cm。")
+        assert rectification["availableActions"] == ["RESPOND"]
         for decision, fields in ((REOPEN, {"reason": "仍偏高 1 cm。"}), (CLOSE, {"comment": "复查合格。"})):
             answer = {"id": rectification["id"], "response": "已调整雨水口标高。", "photoIds": [first["photo"]["id"]]}
             answered = await api.ok(RESPOND, {"input": answer}, token=contractor)
@@ -265,6 +272,8 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
             payload = next(iter(decided.values()))
             assert payload["errors"] == [], payload
         assert payload["rectification"]["status"] == "CLOSED" and payload["rectification"]["reopened"] == 1
+        offered = (await api.ok(PROGRESS_VIEW, {"id": c["id"]}, token=owner))["contractProgress"]["milestones"][0]["availableActions"]
+        assert offered == ["ACCEPT", "REJECT"]
         accepted = await step("Accept", m1, owner, comment="同意验收。")
         terms = {t["sequence"]: t for t in accepted["contract"]["paymentTerms"]}
         assert terms[2]["status"] == "DUE" and terms[3]["status"] == "SCHEDULED"

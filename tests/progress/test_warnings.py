@@ -26,7 +26,7 @@ PROGRESS = """query($id: ID!) { contractProgress(contractId: $id) {
   milestones { plannedDate startedAt submittedAt acceptedAt daysLate milestone { code status } }
   openWarnings { kind severity explanation contract { code } } openRectifications { status dueDate description } } }"""
 WARNINGS = """query($id: ID!) { progressWarnings(contractId: $id, first: 50) { nodes {
-  id kind kindLabel severity status explanation resolution } } }"""
+  id kind kindLabel severity status explanation resolution availableActions } } }"""
 ACKNOWLEDGE = "mutation($input: AcknowledgeWarningInput!) { acknowledgeWarning(input: $input) { warning { status } errors { code } } }"
 RESOLVE = "mutation($input: ResolveWarningInput!) { resolveWarning(input: $input) { warning { status resolution } errors { code } } }"
 
@@ -93,6 +93,9 @@ async def test_each_rule_warns_once_and_the_warning_is_resolved(api, state):
         move_to(state, noon(working_day_from(add_working_days(start, 3) + timedelta(days=1))))
         await run_twice()
         [gap] = (await warnings())["NO_DAILY_LOG"]
+        assert gap["availableActions"] == ["ACKNOWLEDGE", "RESOLVE"]
+        seen = (await api.ok(WARNINGS, {"id": c["id"]}, token=contractor))["progressWarnings"]["nodes"]
+        assert [w["availableActions"] for w in seen] == [[]]  # the contractor sees it, and does nothing to it
         assert gap["severity"] == "MEDIUM" and f"自 {start.isoformat()} 起已连续 3 个工作日无施工日志" in gap["explanation"]
         acknowledged = (await api.ok(ACKNOWLEDGE, {"input": {"id": gap["id"]}}, token=owner))["acknowledgeWarning"]
         assert acknowledged == {"warning": {"status": "ACKNOWLEDGED"}, "errors": []}
