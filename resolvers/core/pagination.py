@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +62,8 @@ class Page:
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"dt": value.isoformat()}
+    if isinstance(value, date):  # a day, as lists ordered by one carry it (daily logs)
+        return {"d": value.isoformat()}
     if isinstance(value, Decimal):
         return {"dec": str(value)}
     return value
@@ -71,6 +73,8 @@ def _decode_value(value: Any) -> Any:
     if isinstance(value, dict):
         if "dt" in value:
             return datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
         if "dec" in value:
             return Decimal(value["dec"])
         raise ValueError(value)
@@ -116,6 +120,8 @@ def _fits(column, value: Any) -> bool:
         return True
     if issubclass(python_type, datetime):
         return isinstance(value, datetime) and value.tzinfo is not None
+    if issubclass(python_type, date):
+        return isinstance(value, date) and not isinstance(value, datetime)
     if issubclass(python_type, str):
         return isinstance(value, str)
     if issubclass(python_type, (int, float, Decimal)):
