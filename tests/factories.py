@@ -198,6 +198,18 @@ async def people_elsewhere(state) -> dict[str, str]:
         return {"organisation": global_id("Organisation", org.id), "user": global_id("User", user.id)}
 
 
+async def token_elsewhere(api, state) -> str:
+    """An access token of a contractor of another county (110101, ``people_elsewhere``)."""
+    from sqlalchemy import select
+
+    from models.accounts import User
+
+    person = await people_elsewhere(state)
+    async with state.db.read() as session:
+        username = (await session.execute(select(User.username).where(User.id == pk_of(person["user"])))).scalar_one()
+    return (await api.password_token(username))["access_token"]
+
+
 async def set_allocation(api, org_id: str, year: int, amount: str) -> dict:
     """Sets the budget allocation of ``org_id`` for ``year`` as the demo finance officer."""
     data = await api.ok(
