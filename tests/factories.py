@@ -278,6 +278,29 @@ async def create_project(api, owner: Owner, **overrides) -> dict:
     return data["createProject"]["project"]
 
 
+async def multipart(
+    client: httpx.AsyncClient,
+    token: str,
+    query: str,
+    variables: dict,
+    filename: str,
+    data: bytes,
+    content_type: str,
+    headers: dict | None = None,
+) -> dict:
+    """A mutation whose ``input`` is ``variables`` and whose ``input.file`` is sent as a
+    GraphQL multipart request; the whole response body."""
+    operations = {"query": query, "variables": {"input": {**variables, "file": None}}}
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
+        files={"0": (filename, data, content_type)},
+        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1", **(headers or {})},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 async def upload(
     client: httpx.AsyncClient,
     token: str,
@@ -289,15 +312,8 @@ async def upload(
     headers: dict | None = None,
 ) -> dict:
     """uploadProjectDocument as a GraphQL multipart request; its payload."""
-    operations = {"query": UPLOAD, "variables": {"input": {"projectId": project_id, "documentType": document_type, "file": None}}}
-    response = await client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
-        files={"0": (filename, data, content_type)},
-        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1", **(headers or {})},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+    variables = {"projectId": project_id, "documentType": document_type}
+    body = await multipart(client, token, UPLOAD, variables, filename, data, content_type, headers)
     assert not body.get("errors"), body
     return body["data"]["uploadProjectDocument"]
 
