@@ -1,10 +1,11 @@
 """What the progress tests share: a contract in force (through the contract flows, as its
-parties take it), GraphQL documents, photos with EXIF and their multipart upload."""
+parties take it), GraphQL documents, daily logs, check-ins, and photos with EXIF and their
+upload."""
 
 from __future__ import annotations
 
-import json
 import sys
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))  # the contract flows the works follow
 
 from contract_flows import SUBMIT, Awarded, awarded, draft, refusal, server_key, sign, supervisor
+from factories import multipart
 from flows import clock_kept, move_to, new_supplier
 
 from app.demo.progress import site_photo as photo  # a JPEG with its capture time and GPS position in EXIF
@@ -47,23 +49,28 @@ def codes(payload: dict) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
 
-async def multipart(api, token: str, query: str, variables: dict, data: bytes, filename: str = "现场.jpg") -> dict:
-    """The whole response of a mutation whose ``input.file`` is sent as a multipart upload."""
-    operations = {"query": query, "variables": {"input": {**variables, "file": None}}}
-    response = await api.client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
-        files={"0": (filename, data, "image/jpeg")},
-        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 async def upload(api, token: str, log_id: str, key: str, data: bytes, filename: str = "现场.jpg") -> dict:
-    body = await multipart(api, token, UPLOAD, {"logId": log_id, "idempotencyKey": key}, data, filename)
+    body = await multipart(api.client, token, UPLOAD, {"logId": log_id, "idempotencyKey": key}, filename, data, "image/jpeg")
     assert not body.get("errors"), body
     return body["data"]["uploadSitePhoto"]
+
+
+async def daily_log(api, token: str, contract_id: str, day: date, **fields) -> dict:
+    """The log of ``day`` written with ``token``, a plain one unless ``fields`` say otherwise."""
+    values = {"contractId": contract_id, "idempotencyKey": str(uuid.uuid4()), "logDate": day.isoformat()}
+    values |= {"weather": "晴", "workDone": "基层施工。", "crewCount": 10, **fields}
+    payload = (await api.ok(CREATE_LOG, {"input": values}, token=token))["createDailyLog"]
+    assert payload["errors"] == [], payload
+    return payload["log"]
+
+
+async def check_in(api, state, token: str, contract_id: str, position: tuple[float, float], datum: str, accuracy: float = 10.0) -> dict:
+    """A check-in at ``position`` (read in ``datum``), the device's clock right."""
+    variables = {"contractId": contract_id, "idempotencyKey": str(uuid.uuid4()), "latitude": position[0], "longitude": position[1]}
+    variables |= {"accuracy": accuracy, "datum": datum, "deviceTime": state.clock.now().isoformat()}
+    payload = (await api.ok(CHECK_IN, {"input": variables}, token=token))["checkIn"]
+    assert payload["errors"] == [], payload
+    return payload["checkIn"]
 
 
 def noon(day: date) -> datetime:

@@ -11,17 +11,16 @@ import uuid
 from datetime import timedelta
 
 from conftest import global_id
-from factories import new_owner, pk_of, token_elsewhere
+from factories import multipart, new_owner, pk_of, token_elsewhere
 from progress_flows import (
-    CHECK_IN,
     CORRECT_LOG,
-    CREATE_LOG,
     MUTATE,
     SITE,
+    check_in,
     clock_kept,
+    daily_log,
     in_force,
     move_to,
-    multipart,
     new_supplier,
     noon,
     photo,
@@ -94,7 +93,8 @@ async def attempt(api, token: str, mutation: str, target: dict[str, str], state)
     if mutation == "uploadSitePhoto":
         document = "mutation($input: UploadSitePhotoInput!) { uploadSitePhoto(input: $input) { photo { id } errors { code } } }"
         taken = photo(SITE[0], SITE[1], now, (7, 8, 9))
-        return await multipart(api, token, document, {"logId": target["log today"], "idempotencyKey": key}, taken)
+        variables = {"logId": target["log today"], "idempotencyKey": key}
+        return await multipart(api.client, token, document, variables, "现场.jpg", taken, "image/jpeg")
     input_type = mutation[0].upper() + mutation[1:] + "Input"
     document = "mutation($input: %s!) { %s(input: $input) { __typename errors { code } } }" % (input_type, mutation)
     return await api.gql(document, {"input": inputs[mutation]}, token=token)
@@ -170,25 +170,15 @@ async def test_progress_is_seen_by_the_contract_parties_and_recorded_by_the_righ
         # The first day: a log with a photo, a check-in by each site party, the first milestone
         # submitted and the second started.
         move_to(state, noon(start))
-
-        async def log_of(day) -> str:
-            values = {"contractId": c["id"], "idempotencyKey": str(uuid.uuid4()), "logDate": day.isoformat()}
-            values |= {"weather": "晴", "workDone": "基层施工。", "crewCount": 10}
-            payload = (await api.ok(CREATE_LOG, {"input": values}, token=contractor))["createDailyLog"]
-            assert payload["errors"] == [], payload
-            return payload["log"]["id"]
-
-        earlier_log = await log_of(start)
+        earlier_log = (await daily_log(api, contractor, c["id"], start))["id"]
         uploaded = await upload(api, contractor, earlier_log, str(uuid.uuid4()), photo(SITE[0], SITE[1], noon(start)))
         assert uploaded["errors"] == [], uploaded
-        check_ins = []
-        for token, datum in ((contractor, "GCJ02"), (supervisor_token, "WGS84")):
-            reading = geo.wgs84_to_gcj02(*SITE) if datum == "GCJ02" else SITE
-            variables = {"contractId": c["id"], "idempotencyKey": str(uuid.uuid4()), "latitude": reading[0], "longitude": reading[1]}
-            variables |= {"accuracy": 10.0, "datum": datum, "deviceTime": state.clock.now().isoformat()}
-            payload = (await api.ok(CHECK_IN, {"input": variables}, token=token))["checkIn"]
-            assert payload["errors"] == [] and payload["checkIn"]["flags"] == [], payload
-            check_ins.append(payload["checkIn"]["id"])
+        on_site = [
+            await check_in(api, state, contractor, c["id"], geo.wgs84_to_gcj02(*SITE), "GCJ02"),
+            await check_in(api, state, supervisor_token, c["id"], SITE, "WGS84"),
+        ]
+        assert [x["flags"] for x in on_site] == [[], []]
+        check_ins = [x["id"] for x in on_site]
         m1, m2, m3 = c["milestones"]
         for action, milestone, extra in (("Start", m1, {}), ("Submit", m1, {"note": "基层完成。"}), ("Start", m2, {})):
             name = action.lower()
@@ -197,7 +187,7 @@ async def test_progress_is_seen_by_the_contract_parties_and_recorded_by_the_righ
 
         # Two days on: today's log (open to edits), the first one corrected, a day between without a log.
         move_to(state, noon(start + timedelta(days=2)))
-        log_today = await log_of(start + timedelta(days=2))
+        log_today = (await daily_log(api, contractor, c["id"], start + timedelta(days=2)))["id"]
         corrected = await api.ok(CORRECT_LOG, {"input": {"id": earlier_log, "text": "人数应为 11 人。"}}, token=contractor)
         assert corrected["correctDailyLog"]["errors"] == [], corrected
         ids = {"logs": [earlier_log, log_today], "photos": [uploaded["photo"]["id"]], "check-ins": check_ins}

@@ -9,19 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 from conftest import EXECUTOR, count_statements
-from progress_flows import (
-    CHECK_IN,
-    CORRECT_LOG,
-    CREATE_LOG,
-    SITE,
-    clock_kept,
-    in_force,
-    move_to,
-    noon,
-    photo,
-    supervisor,
-    upload,
-)
+from progress_flows import CORRECT_LOG, SITE, check_in, clock_kept, daily_log, in_force, move_to, noon, photo, supervisor, upload
 
 from resolvers.progress import geo
 
@@ -65,21 +53,16 @@ async def test_pages_of_logs_and_check_ins_cost_the_same_statements_whatever_the
         # correction; check-ins by both site parties, some flagged.
         for n in range(DAYS):
             day = first_day + timedelta(days=n)
-            values = {"contractId": c["id"], "idempotencyKey": str(uuid.uuid4()), "logDate": day.date().isoformat()}
-            values |= {"weather": "晴", "workDone": f"第 {n + 1} 天施工。", "crewCount": 10 + n}
-            log = (await api.ok(CREATE_LOG, {"input": values}, token=contractor))["createDailyLog"]
-            assert log["errors"] == [], log
+            log = await daily_log(api, contractor, c["id"], day.date(), workDone=f"第 {n + 1} 天施工。", crewCount=10 + n)
             for k in range(1 + n % 2):
                 where = (SITE[0] + 0.0003 * k + 0.02 * (n % 3 == 2), SITE[1])
-                uploaded = await upload(api, contractor, log["log"]["id"], str(uuid.uuid4()), photo(*where, day, (n, k, 40)))
+                uploaded = await upload(api, contractor, log["id"], str(uuid.uuid4()), photo(*where, day, (n, k, 40)))
                 assert uploaded["errors"] == [], uploaded
-            corrected = await api.ok(CORRECT_LOG, {"input": {"id": log["log"]["id"], "text": f"更正 {n}。"}}, token=contractor)
+            corrected = await api.ok(CORRECT_LOG, {"input": {"id": log["id"], "text": f"更正 {n}。"}}, token=contractor)
             assert corrected["correctDailyLog"]["errors"] == [], corrected
         for n, token in enumerate([contractor, supervisor_token] * 3):
             reading = geo.wgs84_to_gcj02(SITE[0] + 0.01 * (n % 2), SITE[1])
-            variables = {"contractId": c["id"], "idempotencyKey": str(uuid.uuid4()), "latitude": reading[0], "longitude": reading[1]}
-            variables |= {"accuracy": 10.0 + 100 * (n == 4), "datum": "GCJ02", "deviceTime": state.clock.now().isoformat()}
-            assert (await api.ok(CHECK_IN, {"input": variables}, token=token))["checkIn"]["errors"] == []
+            await check_in(api, state, token, c["id"], reading, "GCJ02", accuracy=10.0 + 100 * (n == 4))
 
         logs = await counts(api, state, contractor, LOGS, c["id"])
         check_ins = await counts(api, state, supervisor_token, CHECK_INS, c["id"])
