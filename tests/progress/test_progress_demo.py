@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.demo.progress import CORRECTION, DAYS
+from app.demo.progress import CORRECTION, DAYS, ON_SITE
 from app.demo.tendering import DEMO_PROJECTS
 from resolvers.core.clock import SHANGHAI, today_in_china
 from resolvers.progress import geo
@@ -21,7 +21,7 @@ from resolvers.progress import geo
 pytestmark = pytest.mark.demo_state
 
 ROAD = """query { contracts(first: 20) { nodes { id code title worksStart worksEnd
-  milestones { code status } project { status location { radiusMeters } } } } }"""
+  milestones { code status } project { status location { latitude longitude radiusMeters } } } } }"""
 LOGS = """query($contract: ID!) { dailyLogs(contractId: $contract, first: 20) { nodes { logDate weather workDone crewCount
   machinery materials contract { code }
   photos { filename mediaType width height capturedAt latitude longitude distanceM flags flagLabels thumbnailUrl downloadUrl }
@@ -62,7 +62,14 @@ async def test_the_road_works_have_daily_logs_photos_and_check_ins(api, state):
     (on_site,) = first["photos"]
     (away,) = last["photos"]
     assert [log for log in logs[1:-1] if log["photos"]] == []
-    fence = road["project"]["location"]["radiusMeters"]
+    # Positions keep every digit on every backend (a single-precision column keeps six: 40 m).
+    site = road["project"]["location"]
+    fence = site["radiusMeters"]
+    assert (site["latitude"], site["longitude"]) == (31.4405, 120.9934)
+    assert (on_site["latitude"], on_site["longitude"]) == pytest.approx(ON_SITE, abs=1e-6)
+    for photo in (on_site, away):
+        measured = geo.distance_m(photo["latitude"], photo["longitude"], site["latitude"], site["longitude"])
+        assert photo["distanceM"] == pytest.approx(measured, abs=1e-3)
     assert on_site["flags"] == [] and on_site["distanceM"] < fence
     assert away["flags"] == ["OUTSIDE_GEOFENCE"] and 1900 < away["distanceM"] < 2100
     assert away["flagLabels"] == ["位于电子围栏外"]
