@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Double, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, one_of, utcnow
@@ -87,10 +87,10 @@ class SitePhoto(Base):
     storage_key: Mapped[str] = mapped_column(String(255))
     thumbnail_key: Mapped[str] = mapped_column(String(255))
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Double)
+    longitude: Mapped[float | None] = mapped_column(Double)
     # Metres from the project's site, when both are known.
-    distance_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Double)
     # JSON list of FLAGS.
     flags: Mapped[str] = mapped_column(String(200), default="[]")
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -115,14 +115,15 @@ class CheckIn(Base):
     user_name: Mapped[str] = mapped_column(String(100))
     idempotency_key: Mapped[str] = mapped_column(String(64))
     datum: Mapped[str] = mapped_column(String(10))
-    latitude: Mapped[float] = mapped_column(Float)
-    longitude: Mapped[float] = mapped_column(Float)
-    wgs84_latitude: Mapped[float] = mapped_column(Float)
-    wgs84_longitude: Mapped[float] = mapped_column(Float)
-    accuracy_m: Mapped[float] = mapped_column(Float)
+    # Positions and distances in double precision, as the project's site (models.projects).
+    latitude: Mapped[float] = mapped_column(Double)
+    longitude: Mapped[float] = mapped_column(Double)
+    wgs84_latitude: Mapped[float] = mapped_column(Double)
+    wgs84_longitude: Mapped[float] = mapped_column(Double)
+    accuracy_m: Mapped[float] = mapped_column(Double)
     device_time: Mapped[datetime] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    distance_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Double)
     flags: Mapped[str] = mapped_column(String(200), default="[]")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    Float,
+    Double,
     ForeignKey,
     Integer,
     String,
@@ -66,8 +66,9 @@ class Project(Base):
     category: Mapped[str] = mapped_column(String(20))
     budget_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     funding_source: Mapped[str | None] = mapped_column(String(200))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
+    # The site, WGS-84; double precision (a single-precision column keeps six digits: tens of metres).
+    latitude: Mapped[float | None] = mapped_column(Double)
+    longitude: Mapped[float | None] = mapped_column(Double)
     geofence_radius_m: Mapped[int | None] = mapped_column(Integer)
     planned_start: Mapped[date | None] = mapped_column(Date)
     planned_end: Mapped[date | None] = mapped_column(Date)

@@ -198,6 +198,18 @@ async def people_elsewhere(state) -> dict[str, str]:
         return {"organisation": global_id("Organisation", org.id), "user": global_id("User", user.id)}
 
 
+async def token_elsewhere(api, state) -> str:
+    """An access token of a contractor of another county (110101, ``people_elsewhere``)."""
+    from sqlalchemy import select
+
+    from models.accounts import User
+
+    person = await people_elsewhere(state)
+    async with state.db.read() as session:
+        username = (await session.execute(select(User.username).where(User.id == pk_of(person["user"])))).scalar_one()
+    return (await api.password_token(username))["access_token"]
+
+
 async def set_allocation(api, org_id: str, year: int, amount: str) -> dict:
     """Sets the budget allocation of ``org_id`` for ``year`` as the demo finance officer."""
     data = await api.ok(
@@ -266,6 +278,29 @@ async def create_project(api, owner: Owner, **overrides) -> dict:
     return data["createProject"]["project"]
 
 
+async def multipart(
+    client: httpx.AsyncClient,
+    token: str,
+    query: str,
+    variables: dict,
+    filename: str,
+    data: bytes,
+    content_type: str,
+    headers: dict | None = None,
+) -> dict:
+    """A mutation whose ``input`` is ``variables`` and whose ``input.file`` is sent as a
+    GraphQL multipart request; the whole response body."""
+    operations = {"query": query, "variables": {"input": {**variables, "file": None}}}
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
+        files={"0": (filename, data, content_type)},
+        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1", **(headers or {})},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 async def upload(
     client: httpx.AsyncClient,
     token: str,
@@ -277,15 +312,8 @@ async def upload(
     headers: dict | None = None,
 ) -> dict:
     """uploadProjectDocument as a GraphQL multipart request; its payload."""
-    operations = {"query": UPLOAD, "variables": {"input": {"projectId": project_id, "documentType": document_type, "file": None}}}
-    response = await client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
-        files={"0": (filename, data, content_type)},
-        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1", **(headers or {})},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+    variables = {"projectId": project_id, "documentType": document_type}
+    body = await multipart(client, token, UPLOAD, variables, filename, data, content_type, headers)
     assert not body.get("errors"), body
     return body["data"]["uploadProjectDocument"]
 

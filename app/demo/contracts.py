@@ -15,7 +15,7 @@ half is dropped: nothing that could sign for the contractor is kept anywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -208,15 +208,19 @@ class ContractLoader:
             await signatures.sign_contract(uow, contract_id, digest, value)
 
     async def active_road_contract(self, today: date) -> None:
-        """The road tender's contract (awarded at least ten days ago): drafted a few days
-        after the award, then signed by the owner, and the next working day by the
+        """The road tender's contract (awarded at least ten days ago): drafted a couple of
+        days after the award, then signed by the owner, and the next working day by the
         contractor (on its device) and the supervisor, which puts it in force, the project
-        contracted and the advance due."""
+        contracted and the advance due. Its works start the day after, at least two days
+        before today, so the progress demo has days of works to log; the works period keeps
+        the length the project planned."""
         road = DEMO_PROJECTS["road"]
         award = await self.award_of(road)
-        drafted = working_day_from(award.day + timedelta(days=3), today - timedelta(days=3))
-        owner_signs = working_day_from(drafted + timedelta(days=1), today - timedelta(days=2))
-        others_sign = working_day_from(owner_signs + timedelta(days=1), today - timedelta(days=1))
+        drafted = working_day_from(award.day + timedelta(days=2), today - timedelta(days=5))
+        owner_signs = working_day_from(drafted + timedelta(days=1), today - timedelta(days=4))
+        others_sign = working_day_from(owner_signs + timedelta(days=1), today - timedelta(days=3))
+        works_start = others_sign + timedelta(days=1)
+        award = replace(award, works_start=works_start, works_end=works_start + (award.works_end - award.works_start))
         self.tenders.at(china_at(drafted, 9))
         await self.server_key("owner", signing.ED25519)
         contract_id = await self.drafted_and_submitted("road", road, award, drafted)

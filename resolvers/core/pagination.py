@@ -62,7 +62,7 @@ class Page:
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"dt": value.isoformat()}
-    if isinstance(value, date):
+    if isinstance(value, date):  # a day, as lists ordered by one carry it (daily logs)
         return {"d": value.isoformat()}
     if isinstance(value, Decimal):
         return {"dec": str(value)}

@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tendering"))  # the tendering flows an award comes from
 
 from conftest import unique
-from factories import create_organisation, create_person
+from factories import create_organisation, create_person, multipart
 from flows import (
     START_PUBLICITY,
     Procurement,
@@ -203,17 +203,7 @@ ATTACH = """mutation($input: AttachContractDocumentInput!) { attachContractDocum
 
 async def attach(api, token: str, contract_id: str, name: str, filename: str, data: bytes) -> dict:
     """attachContractDocument as a multipart request."""
-    import json
-
-    operations = {"query": ATTACH, "variables": {"input": {"contractId": contract_id, "name": name, "file": None}}}
-    response = await api.client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
-        files={"0": (filename, data, "application/pdf")},
-        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = await multipart(api.client, token, ATTACH, {"contractId": contract_id, "name": name}, filename, data, "application/pdf")
     assert not body.get("errors"), body
     return body["data"]["attachContractDocument"]
 

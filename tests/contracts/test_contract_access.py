@@ -21,9 +21,8 @@ from contract_flows import (
     sign,
     supervisor,
 )
-from factories import new_owner, people_elsewhere, pk_of
+from factories import new_owner, token_elsewhere
 from flows import clock_kept, new_supplier
-from sqlalchemy import select
 
 CONTRACTS = "query { contracts(first: 50) { nodes { id } } }"
 NODE = "query($id: ID!) { node(id: $id) { id } }"
@@ -38,16 +37,6 @@ ORGANISATION = "query { viewer { organisation { id name } } }"
 MISSING = global_id("Contract", 987654321)
 OWNER_ACTIONS = [a for a in CONTRACT_MUTATIONS if a != "SIGN"]
 EVERYWHERE = {"contract", "contracts", "node", "nodes", "verifyContract", "contractBundle"}
-
-
-async def _token_elsewhere(api, state) -> str:
-    """A contractor of another county (110101), signed in."""
-    from models.accounts import User
-
-    person = await people_elsewhere(state)
-    async with state.db.read() as session:
-        username = (await session.execute(select(User.username).where(User.id == pk_of(person["user"])))).scalar_one()
-    return (await api.password_token(username))["access_token"]
 
 
 async def _seen(api, token: str, c: dict) -> tuple[set[str], dict[str, str | None]]:
@@ -78,7 +67,7 @@ async def test_a_contract_is_seen_and_changed_by_its_parties_only(api, state):
         "other owner": (await new_owner(api, allocation=None)).staff.token,
         "other contractor": (await new_supplier(api)).token,
         "other supervisor": (await supervisor(api))[1],
-        "other county": await _token_elsewhere(api, state),
+        "other county": await token_elsewhere(api, state),
     }
     with clock_kept(state):
         a = await awarded(api, state)
@@ -150,7 +139,7 @@ async def test_signing_keys_are_seen_and_revoked_within_their_organisation(api, 
     owner = await new_owner(api, allocation=None)
     contractor = await new_supplier(api)
     _, supervisor_token = await supervisor(api)
-    far = await _token_elsewhere(api, state)
+    far = await token_elsewhere(api, state)
     admin, auditor = await api.token("admin"), await api.token("auditor")
     keys = {
         "owner": await server_key(api, owner.staff.token),

@@ -40,7 +40,8 @@ async def demo_contracts(api, username: str) -> dict[str, dict]:
 
 async def test_the_road_contract_is_in_force_signed_by_each_party_with_its_own_kind_of_key(api):
     road = (await demo_contracts(api, "owner"))[ROAD]
-    assert road["status"] == "ACTIVE" and road["project"]["status"] == "CONTRACTED"
+    # In force, and its works under way: the progress demo started the first milestone.
+    assert road["status"] == "ACTIVE" and road["project"]["status"] == "IN_PROGRESS"
     assert [(p["party"], p["organisationName"]) for p in road["parties"]] == [
         ("OWNER", "昆山市周市镇人民政府"),
         ("CONTRACTOR", "昆山通达市政工程有限公司"),

@@ -236,6 +236,8 @@ def _cursor(raw: str) -> str:
         _cursor("[1.5]"),
         _cursor("[99999999999999999999999]"),  # beyond a 64-bit key
         _cursor('[{"dt": "2020-01-01T00:00:00"}]'),
+        _cursor('[{"d": "2020-01-01"}]'),  # a day where the key is a number
+        _cursor('[{"d": "2020-02-30"}]'),
         _cursor('[{"dec": "abc"}]'),
         _cursor('[{"x": 1}]'),
     ],

@@ -1,137 +1,50 @@
 """Construction progress end to end through GraphQL: a contract in force, its daily logs
 (edited on their day, corrected after), photos with EXIF positions inside and outside the
-site's fence (a retried upload stored once), check-ins in GCJ-02 and WGS-84, and its
-milestones from the first start to the final acceptance that completes contract and project."""
+site's fence (a retried upload stored once), check-ins in GCJ-02 and WGS-84, a quality
+inspection whose failed item holds back the milestone until its rectification is closed, and
+the milestones from the first start to the final acceptance that completes contract and project."""
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 import uuid
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))  # the contract flows the works follow
-
-from contract_flows import SUBMIT, awarded, draft, server_key, sign, supervisor
-from flows import clock_kept, move_to
-from PIL import Image
-from PIL.TiffImagePlugin import IFDRational
+from progress_flows import (
+    CHECK_IN,
+    CHECKLIST,
+    CLOSE,
+    CORRECT_LOG,
+    CREATE_CHECKLIST,
+    CREATE_LOG,
+    INSPECT,
+    MUTATE,
+    PROGRESS_VIEW,
+    RECTIFICATIONS,
+    REOPEN,
+    RESPOND,
+    SITE,
+    UPDATE_LOG,
+    clock_kept,
+    codes,
+    in_force,
+    move_to,
+    noon,
+    photo,
+    supervisor,
+    upload,
+)
 from sqlalchemy import text
 
-from resolvers.core.clock import SHANGHAI, today_in_china
+from resolvers.core.clock import today_in_china
 from resolvers.progress import geo
-
-SITE = (31.43, 121.0)  # tests/factories.py KUNSHAN: WGS-84, a 300 m fence
-ERRORS = "errors { code field message }"
-LOG_FIELDS = "id logDate weather workDone crewCount version availableActions photos { id sha256 flags distanceM capturedAt latitude } corrections { text }"
-CREATE_LOG = "mutation($input: CreateDailyLogInput!) { createDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
-UPDATE_LOG = "mutation($input: UpdateDailyLogInput!) { updateDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
-CORRECT_LOG = "mutation($input: CorrectDailyLogInput!) { correctDailyLog(input: $input) { log { %s } %s } }" % (LOG_FIELDS, ERRORS)
-UPLOAD = (
-    """mutation($input: UploadSitePhotoInput!) { uploadSitePhoto(input: $input) {
-  photo { id sha256 flags flagLabels distanceM capturedAt latitude longitude width height mediaType downloadUrl thumbnailUrl } %s } }"""
-    % ERRORS
-)
-CHECK_IN = (
-    """mutation($input: CheckInInput!) { checkIn(input: $input) {
-  checkIn { id datum latitude longitude wgs84Latitude wgs84Longitude distanceM flags } %s } }"""
-    % ERRORS
-)
-MILESTONE = (
-    "milestone { id code status accepted: acceptedAt } contract { status project { status } paymentTerms { sequence status dueOn } }"
-)
-MUTATE = "mutation($input: %sMilestoneInput!) { %sMilestone(input: $input) { " + MILESTONE + " " + ERRORS + " } }"
-
-
-CHECKLIST = {
-    "category": "GREENING",
-    "name": "绿化工程分部验收检查表",
-    "items": [
-        {"key": "compaction", "description": "种植土压实度", "photoRequired": True},
-        {"key": "drainage", "description": "排水及雨水口", "photoRequired": False},
-    ],
-}
-CREATE_CHECKLIST = (
-    "mutation($input: CreateChecklistTemplateInput!) { createChecklistTemplate(input: $input) { template { id version } %s } }" % ERRORS
-)
-INSPECT = (
-    """mutation($input: RecordInspectionInput!) { recordInspection(input: $input) {
-  inspection { id failedItems items { key passed remarks photos { id } } } %s } }"""
-    % ERRORS
-)
-RECTIFICATIONS = "query($id: ID!) { rectifications(contractId: $id) { nodes { id status description dueDate reopened availableActions } } }"
-RECTIFICATION = "rectification { id status reopened }"
-RESPOND = "mutation($input: RespondToRectificationInput!) { respondToRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
-REOPEN = "mutation($input: ReopenRectificationInput!) { reopenRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
-CLOSE = "mutation($input: CloseRectificationInput!) { closeRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
-
-
-PROGRESS_VIEW = (
-    "query($id: ID!) { contractProgress(contractId: $id) { percentComplete milestones { acceptedAt daysLate availableActions } } }"
-)
-
-
-def codes(payload: dict) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in payload["errors"]]
-
-
-def photo(latitude: float, longitude: float, taken: datetime, colour=(90, 120, 60)) -> bytes:
-    """A JPEG with its EXIF capture time and GPS position written by Pillow."""
-    image = Image.new("RGB", (640, 480), colour)
-    exif = Image.Exif()
-    local = taken.astimezone(SHANGHAI)
-    exif_ifd = exif.get_ifd(0x8769)
-    exif_ifd[0x9003] = local.strftime("%Y:%m:%d %H:%M:%S")
-    exif_ifd[0x9011] = "+08:00"
-
-    def dms(value: float):
-        # Whole ten-thousandths of a second first, so 31.45° is 31° 27' 0", not 31° 26' 60".
-        ticks = round(abs(value) * 3600 * 10000)
-        degrees, rest = divmod(ticks, 3600 * 10000)
-        minutes, seconds = divmod(rest, 60 * 10000)
-        return IFDRational(degrees, 1), IFDRational(minutes, 1), IFDRational(seconds, 10000)
-
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2] = ("N" if latitude >= 0 else "S"), dms(latitude)
-    gps[3], gps[4] = ("E" if longitude >= 0 else "W"), dms(longitude)
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
-
-
-async def upload(api, token: str, log_id: str, key: str, data: bytes, filename: str = "现场.jpg") -> dict:
-    operations = {"query": UPLOAD, "variables": {"input": {"logId": log_id, "idempotencyKey": key, "file": None}}}
-    response = await api.client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
-        files={"0": (filename, data, "image/jpeg")},
-        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
-    )
-    body = response.json()
-    assert not body.get("errors"), body
-    return body["data"]["uploadSitePhoto"]
-
-
-def noon(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=SHANGHAI)
 
 
 async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, state):
     supervisor_org, supervisor_token = await supervisor(api)  # signed in before the clock moves
     with clock_kept(state):
-        a = await awarded(api, state)
-        owner, contractor = a.owner_token, a.winner.token
-        c = await draft(api, state, a, supervisorId=supervisor_org)
-        for token in (owner, contractor, supervisor_token):
-            await server_key(api, token)
-        c = (await api.ok(SUBMIT, {"input": {"id": c["id"]}}, token=owner))["submitContractForSignature"]["contract"]
-        for token in (owner, contractor, supervisor_token):
-            signed = await sign(api, token, c)
-            assert signed["errors"] == [], signed
-        c = signed["contract"]
-        assert c["status"] == "ACTIVE"
+        works = await in_force(api, state, supervisor_org, supervisor_token)
+        owner, contractor, c = works.owner, works.contractor, works.contract
 
         # The works start: a day's log, written on its day.
         start = date.fromisoformat(c["worksStart"])

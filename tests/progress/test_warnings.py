@@ -5,17 +5,23 @@ with milestones outstanding."""
 
 from __future__ import annotations
 
-import sys
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))  # the contract flows the works follow
 
 from conftest import count_statements
-from contract_flows import SUBMIT, awarded, draft, server_key, sign, supervisor
-from flows import clock_kept, move_to
-from test_progress import CHECK_IN, CHECKLIST, CREATE_CHECKLIST, CREATE_LOG, INSPECT, MUTATE, noon
+from progress_flows import (
+    CHECK_IN,
+    CHECKLIST,
+    CREATE_CHECKLIST,
+    CREATE_LOG,
+    INSPECT,
+    MUTATE,
+    clock_kept,
+    in_force,
+    move_to,
+    noon,
+    supervisor,
+)
 
 from resolvers.core.clock import today_in_china
 from resolvers.core.workdays import add_working_days, is_working_day
@@ -40,15 +46,8 @@ def working_day_from(day: date) -> date:
 async def test_each_rule_warns_once_and_the_warning_is_resolved(api, state):
     supervisor_org, supervisor_token = await supervisor(api)
     with clock_kept(state):
-        a = await awarded(api, state)
-        owner, contractor = a.owner_token, a.winner.token
-        c = await draft(api, state, a, supervisorId=supervisor_org)
-        for token in (owner, contractor, supervisor_token):
-            await server_key(api, token)
-        c = (await api.ok(SUBMIT, {"input": {"id": c["id"]}}, token=owner))["submitContractForSignature"]["contract"]
-        for token in (owner, contractor, supervisor_token):
-            c = (await sign(api, token, c))["contract"]
-        assert c["status"] == "ACTIVE"
+        works = await in_force(api, state, supervisor_org, supervisor_token)
+        owner, contractor, c = works.owner, works.contractor, works.contract
         m1 = c["milestones"][0]
         start = working_day_from(date.fromisoformat(c["worksStart"]))
 
