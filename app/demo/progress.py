@@ -1,8 +1,10 @@
 """Demo construction progress on the road contract in force: the contractor's daily log of
-each day of the works so far (five at most), a correction of the first, two site photos (one taken on site, one two kilometres away,
-which is flagged), two check-ins (the contractor's on site in GCJ-02, as a mini-program
-reports it, and the supervisor's from its office, outside the fence, flagged), and the
-first milestone started, which puts the project's works in progress.
+each day of the works so far (five at most), a correction of the first, two site photos (one
+taken on site, one two kilometres away, which is flagged and warned of), two check-ins (the
+contractor's on site in GCJ-02, as a mini-program reports it, and the supervisor's from its
+office, outside the fence, flagged and warned of), the first milestone started, which puts
+the project's works in progress, and the supervisor's inspection of it against the road
+checklist, with one failed item and its rectification open.
 
 Everything goes through the progress services, as the API would, with the process clock
 moved to the moment each step happens (the tendering demo's ``Loader``); the clock is put
@@ -28,7 +30,7 @@ from models.base import utcnow
 from models.contracts import Contract, ContractMilestone
 from models.projects import Project
 from resolvers.core.clock import SHANGHAI, today_in_china
-from resolvers.progress import geo
+from resolvers.progress import geo, quality
 from resolvers.progress import service as progress
 from resolvers.projects.service import Upload
 
@@ -74,6 +76,17 @@ def site_photo(latitude: float, longitude: float, taken: datetime, colour: tuple
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif, quality=85)
     return out.getvalue()
+
+
+# The quality checklist of road works, kept by the platform.
+ROAD_CHECKLIST = (
+    "road",
+    "道路工程基层及附属检查表",
+    [
+        quality.ItemData("base_compaction", "基层压实度符合设计要求"),
+        quality.ItemData("kerb_alignment", "侧石安装线形顺直、顶面平整"),
+    ],
+)
 
 
 @dataclass
@@ -150,6 +163,21 @@ class ProgressLoader:
             if number == len(days) - 1:
                 # Paving stones photographed at the supplier's yard, outside the fence: flagged.
                 await self.photo(log_id, day, YARD, china_at(day, 14, 40), "yard", f"材料-{day:%m%d}")
+        # The supervisor inspects the first milestone's works on the last day: the base course
+        # passes, the kerb line does not, which opens a rectification for the contractor.
+        await self.inspect(contract_id, first_milestone, days[-1])
+
+    async def inspect(self, contract_id: int, milestone_id: int, day: date) -> None:
+        self.tenders.at(china_at(day, 15, 30))
+        async with self.tenders.work("admin") as uow:
+            template = await quality.create_template(uow, ROAD_CHECKLIST[0], ROAD_CHECKLIST[1], ROAD_CHECKLIST[2])
+        self.tenders.at(china_at(day, 16))
+        answers = [
+            quality.Answer("base_compaction", True, "灌砂法检测压实度 96%，合格。"),
+            quality.Answer("kerb_alignment", False, "K0+120～K0+160 段侧石线形不顺直，最大偏差 2.5 cm。"),
+        ]
+        async with self.tenders.work("supervisor") as uow:
+            await quality.record_inspection(uow, contract_id, milestone_id, template.id, answers, "第一节点基层分项检查。")
 
 
 async def load(demo: Demo) -> None:

@@ -107,3 +107,26 @@ async def test_only_the_road_contract_parties_and_overseers_see_its_progress(api
         logs = (await api.ok(LOGS, {"contract": road["id"]}, token=await api.token(username)))["dailyLogs"]["nodes"]
         checks = (await api.ok(CHECK_INS, {"contract": road["id"]}, token=await api.token(username)))["checkIns"]["nodes"]
         assert (logs, checks) == ([], []), username
+
+
+QUALITY = """query($contract: ID!) {
+  inspections(contractId: $contract) { nodes { inspectorName failedItems milestone { code } template { name category version }
+    items { key passed remarks } } }
+  rectifications(contractId: $contract) { nodes { status description dueDate availableActions } }
+  progressWarnings(contractId: $contract, first: 20) { nodes { kind status explanation } } }"""
+
+
+async def test_the_road_works_have_an_inspection_a_rectification_and_warnings(api, state):
+    road = await road_contract(api, "supervisor")
+    assert road is not None
+    seen = await api.ok(QUALITY, {"contract": road["id"]}, token=await api.token("contractor1"))
+    (inspection,) = seen["inspections"]["nodes"]
+    assert inspection["failedItems"] == 1 and inspection["milestone"]["code"] == road["milestones"][0]["code"]
+    assert inspection["template"]["category"] == "road" and [i["passed"] for i in inspection["items"]] == [True, False]
+    (rectification,) = seen["rectifications"]["nodes"]
+    assert rectification["status"] == "OPEN" and rectification["availableActions"] == ["RESPOND"]
+    assert date.fromisoformat(rectification["dueDate"]) > today_in_china(state.clock.now())
+    # The photo taken 2 km away and the supervisor's check-in from its office were each warned of.
+    warnings = seen["progressWarnings"]["nodes"]
+    assert sorted(w["kind"] for w in warnings) == ["OUTSIDE_GEOFENCE", "OUTSIDE_GEOFENCE"]
+    assert all(w["status"] == "OPEN" and "电子围栏" in w["explanation"] for w in warnings)
