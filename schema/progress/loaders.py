@@ -16,6 +16,7 @@ from models.progress import (
     MilestoneStatusChange,
     ProgressWarning,
     Rectification,
+    RectificationStatusChange,
     SitePhoto,
 )
 from policies.scope import scope_for
@@ -63,3 +64,10 @@ def _last_logs(ctx: Any) -> Batch:
 
 
 loaders.register("last_log_of_contract", _last_logs)
+loaders.children(
+    "history_of_rectification",
+    RectificationStatusChange,
+    RectificationStatusChange.rectification_id,
+    RectificationStatusChange.occurred_at,
+    RectificationStatusChange.id,
+)

@@ -16,7 +16,7 @@ from schema.contracts.types import Contract, ContractMilestone
 from schema.core.actions import viewer_actions
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
-from schema.core.fields import labels_in_request
+from schema.core.fields import from_row, labels_in_request
 from schema.core.node import decode_id
 from schema.progress.types import (
     CheckIn,
@@ -26,6 +26,7 @@ from schema.progress.types import (
     Inspection,
     MilestoneAction,
     MilestoneProgress,
+    MilestoneStatusChange,
     ProgressWarning,
     Rectification,
     RectificationStatus,
@@ -166,6 +167,7 @@ class ProgressQuery:
                     submitted_at=submitted[-1] if submitted else None,
                     accepted_at=m.accepted_at,
                     days_late=late,
+                    history=[from_row(MilestoneStatusChange, h) for h in history],
                     available_actions=[MilestoneAction(a) for a in offered],
                     available_action_labels=labels_in_request(info, "MilestoneAction", offered),
                 )

@@ -331,6 +331,11 @@ class Rectification(Node):
         found = await _actions(info, self.row, rules.rectification_actions, rules.RECTIFICATION_ACTIONS)
         return labels_in_request(info, "RectificationAction", found)
 
+    @strawberry.field(description="Every move, oldest first: responses, closing, sending back. 整改记录。")
+    @loaded("history_of_rectification", "id", shows=lambda: RectificationStatusChange)
+    async def history(self, info: Info) -> list[RectificationStatusChange]:
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
     @strawberry.field(description="The photos of the response. 整改照片。")
     async def response_photos(self, info: Info) -> list[SitePhoto]:
         ids = json.loads(self.row.response_photo_ids or "[]")
@@ -417,6 +422,7 @@ class MilestoneProgress:
         description="Days past its planned date: when accepted, its acceptance day against the plan (negative: early); "
         "otherwise today against the plan, when the plan has passed (else 0). 逾期天数（负数为提前）。"
     )
+    history: list[MilestoneStatusChange] = strawberry.field(description="Every move, oldest first. 状态变更记录。")
     available_actions: list[MilestoneAction] = strawberry.field(
         description="What the viewer may do to this milestone now, by the rules the mutations apply. 当前用户可执行的操作。"
     )
@@ -432,3 +438,17 @@ class ContractProgress:
     milestones: list[MilestoneProgress] = strawberry.field(description="Each milestone against its plan. 节点进度。")
     open_warnings: list[ProgressWarning] = strawberry.field(description="Warnings not yet resolved. 未处理预警。")
     open_rectifications: list[Rectification] = strawberry.field(description="Rectifications not yet closed. 未销项整改。")
+
+
+@strawberry.type(description="One move of a rectification. 整改状态变更。")
+class RectificationStatusChange:
+    row: strawberry.Private[tables.RectificationStatusChange]
+
+    action: str = column("action", "The action. 操作。")
+    actor_name: str = column("actor_name", "Who. 操作人。")
+    comment: str | None = column("comment", "Response, comment or reason. 说明。")
+    occurred_at: datetime = column("occurred_at", "When (UTC). 时间。")
+
+    @strawberry.field(description="The action, in the request's language. 操作名称。")
+    def action_label(self, info: Info) -> str:
+        return label_of("RectificationAction", self.row.action, info.context.meta.locale)

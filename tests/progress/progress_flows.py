@@ -61,7 +61,7 @@ INSPECT = (
     % ERRORS
 )
 RECTIFICATIONS = "query($id: ID!) { rectifications(contractId: $id) { nodes { id status description dueDate reopened availableActions } } }"
-RECTIFICATION = "rectification { id status reopened }"
+RECTIFICATION = "rectification { id status reopened history { action actorName comment } }"
 RESPOND = "mutation($input: RespondToRectificationInput!) { respondToRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
 REOPEN = "mutation($input: ReopenRectificationInput!) { reopenRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)
 CLOSE = "mutation($input: CloseRectificationInput!) { closeRectification(input: $input) { %s %s } }" % (RECTIFICATION, ERRORS)

@@ -185,6 +185,7 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
             payload = next(iter(decided.values()))
             assert payload["errors"] == [], payload
         assert payload["rectification"]["status"] == "CLOSED" and payload["rectification"]["reopened"] == 1
+        assert [h["action"] for h in payload["rectification"]["history"]] == ["respond", "reopen", "respond", "close"]
         offered = (await api.ok(PROGRESS_VIEW, {"id": c["id"]}, token=owner))["contractProgress"]["milestones"][0]["availableActions"]
         assert offered == ["ACCEPT", "REJECT"]
         accepted = await step("Accept", m1, owner, comment="同意验收。")

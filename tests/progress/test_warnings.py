@@ -29,7 +29,7 @@ from workers import jobs
 
 PROGRESS = """query($id: ID!) { contractProgress(contractId: $id) {
   percentComplete daysBehind lastLogDate contract { code }
-  milestones { plannedDate startedAt submittedAt acceptedAt daysLate milestone { code status } }
+  milestones { plannedDate startedAt submittedAt acceptedAt daysLate milestone { code status } history { action actionLabel } }
   openWarnings { kind severity explanation contract { code } } openRectifications { status dueDate description } } }"""
 WARNINGS = """query($id: ID!) { progressWarnings(contractId: $id, first: 50) { nodes {
   id kind kindLabel severity status explanation resolution availableActions } } }"""
@@ -89,6 +89,7 @@ async def test_each_rule_warns_once_and_the_warning_is_resolved(api, state):
         assert (early["percentComplete"], early["daysBehind"], early["lastLogDate"]) == ("0.00", 0, start.isoformat())
         assert [m["milestone"]["status"] for m in early["milestones"]] == ["IN_PROGRESS", "PLANNED"]
         assert early["milestones"][0]["startedAt"] is not None and early["openWarnings"] == early["openRectifications"] == []
+        assert early["milestones"][0]["history"] == [{"action": "start", "actionLabel": "开始实施"}]
         move_to(state, noon(working_day_from(add_working_days(start, 3) + timedelta(days=1))))
         await run_twice()
         [gap] = (await warnings())["NO_DAILY_LOG"]
