@@ -240,6 +240,8 @@ async def upload_site_photo(uow: UnitOfWork, storage: Storage, log_id: int, idem
     than ``progress_photo_capture_max_hours`` from its log's day. Sent again with the same
     key it returns the first upload; with the same key and other bytes it is refused."""
     log, contract = await _own_log(uow, log_id)
+    if contract.status != "active":
+        raise UserErrors(Problem("CONTRACT_NOT_IN_FORCE", None, {"status": Label("ContractStatus", contract.status)}))
     checks = Checks()
     key = _key(checks, idempotency_key)
     filename, media = check_upload(checks, "file", upload, uow.settings.upload_max_bytes)

@@ -199,6 +199,8 @@ async def test_logs_photos_check_ins_and_milestones_to_final_acceptance(api, sta
         today = today_in_china(state.clock.now())
         assert terms[3]["status"] == "DUE"
         assert terms[4]["status"] == "SCHEDULED" and terms[4]["dueOn"] == today.replace(year=today.year + 1).isoformat()
+        late_photo = await upload(api, contractor, log["id"], str(uuid.uuid4()), photo(SITE[0], SITE[1], noon(start), (4, 5, 6)))
+        assert codes(late_photo) == [("CONTRACT_NOT_IN_FORCE", None)]  # the works are complete
         view = (await api.ok(PROGRESS_VIEW, {"id": c["id"]}, token=supervisor_token))["contractProgress"]
         assert view["percentComplete"] == "100.00" and [m["acceptedAt"] is not None for m in view["milestones"]] == [True, True]
         async with state.db.read() as session:
