@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text
 from sqlalchemy.dialects import mysql, postgresql
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -137,3 +137,18 @@ class Quantity(ScaledDecimal):
 def one_of(column: str, values: tuple[str, ...]) -> str:
     """SQL of a CHECK constraint that ``column`` holds one of ``values``."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class StatusHistory:
+    """The columns every status-history row has (projects, tenders, contracts, milestones,
+    rectifications, warnings): where the row was, where it went, by which action, who did
+    it (their name as it was then) and their comment. Each history table adds its id and
+    the column that names the row (``resolvers.core.lifecycle.StateMachine.apply`` fills them)."""
+
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, Money, ScaledDecimal, UTCDateTime, one_of, utcnow
+from models.base import Base, BigId, Money, ScaledDecimal, StatusHistory, UTCDateTime, one_of, utcnow
 
 CONTRACT_STATUSES = ("draft", "pending_signature", "active", "completed", "terminated")
 # A tender has at most one contract in these statuses (a terminated one may be followed).
@@ -247,18 +247,11 @@ class ContractSignature(Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class ContractStatusChange(Base):
+class ContractStatusChange(StatusHistory, Base):
     __tablename__ = "contract_status_changes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor_name: Mapped[str] = mapped_column(String(100))
-    comment: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ContractDocument(Base):

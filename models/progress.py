@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Double, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, UTCDateTime, one_of, utcnow
+from models.base import Base, BigId, StatusHistory, UTCDateTime, one_of, utcnow
 
 DATUMS = ("wgs84", "gcj02")
 # What a check-in or photo may be flagged for.
@@ -127,7 +127,7 @@ class CheckIn(Base):
     flags: Mapped[str] = mapped_column(String(200), default="[]")
 
 
-class MilestoneStatusChange(Base):
+class MilestoneStatusChange(StatusHistory, Base):
     """One move of a contract milestone (planned → in_progress → submitted → accepted |
     rejected), with the note or evidence that came with it."""
 
@@ -136,13 +136,6 @@ class MilestoneStatusChange(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("contract_milestones.id", ondelete="CASCADE"), index=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor_name: Mapped[str] = mapped_column(String(100))
-    comment: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # -- quality (质量检查) -------------------------------------------------------------------------
@@ -228,18 +221,11 @@ class Rectification(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RectificationStatusChange(Base):
+class RectificationStatusChange(StatusHistory, Base):
     __tablename__ = "rectification_status_changes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor_name: Mapped[str] = mapped_column(String(100))
-    comment: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # -- warnings (预警) -----------------------------------------------------------------------------
@@ -281,15 +267,8 @@ class ProgressWarning(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class WarningStatusChange(Base):
+class WarningStatusChange(StatusHistory, Base):
     __tablename__ = "progress_warning_status_changes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("progress_warnings.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor_name: Mapped[str] = mapped_column(String(100))
-    comment: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, Money, Quantity, UTCDateTime, one_of, utcnow
+from models.base import Base, BigId, Money, Quantity, StatusHistory, UTCDateTime, one_of, utcnow
 
 PROJECT_CATEGORIES = ("road", "greening", "building_repair", "water", "equipment", "other")
 # Every status any module may move a project to; the transitions live in resolvers.
@@ -122,18 +122,11 @@ class ProjectDocument(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ProjectStatusChange(Base):
+class ProjectStatusChange(StatusHistory, Base):
     __tablename__ = "project_status_changes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor_name: Mapped[str] = mapped_column(String(100))
-    comment: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProjectReview(Base):

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, Money, ScaledDecimal, UTCDateTime, one_of, utcnow
+from models.base import Base, BigId, Money, ScaledDecimal, StatusHistory, UTCDateTime, one_of, utcnow
 
 METHODS = ("rfq", "competitive_negotiation", "simple_tender")
 TENDER_STATUSES = ("draft", "published", "opened", "evaluated", "publicity", "awarded", "failed", "cancelled")
@@ -166,18 +166,11 @@ class TenderInvitation(Base):
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class TenderStatusChange(Base):
+class TenderStatusChange(StatusHistory, Base):
     __tablename__ = "tender_status_changes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    actor_name: Mapped[str] = mapped_column(String(100))
-    comment: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class TenderAmendment(Base):
