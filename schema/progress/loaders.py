@@ -18,6 +18,7 @@ from models.progress import (
     Rectification,
     RectificationStatusChange,
     SitePhoto,
+    WarningStatusChange,
 )
 from policies.scope import scope_for
 from schema.core import loaders
@@ -70,4 +71,7 @@ loaders.children(
     RectificationStatusChange.rectification_id,
     RectificationStatusChange.occurred_at,
     RectificationStatusChange.id,
+)
+loaders.children(
+    "history_of_warning", WarningStatusChange, WarningStatusChange.warning_id, WarningStatusChange.occurred_at, WarningStatusChange.id
 )

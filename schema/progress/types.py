@@ -398,6 +398,11 @@ class ProgressWarning(Node):
 
         return labels_in_request(info, "WarningAction", await _actions(info, self.row, rules.warning_actions, rules.WARNING_ACTIONS))
 
+    @strawberry.field(description="Every move, oldest first: acknowledged, resolved. 处理记录。")
+    @loaded("history_of_warning", "id", shows=lambda: WarningStatusChange)
+    async def history(self, info: Info) -> list[WarningStatusChange]:
+        raise NotImplementedError  # resolved from the @loaded declaration above
+
     @strawberry.field(description="The numbers behind it, as JSON. 预警数据。")
     def details(self) -> str:
         return self.row.details or "{}"
@@ -452,3 +457,17 @@ class RectificationStatusChange:
     @strawberry.field(description="The action, in the request's language. 操作名称。")
     def action_label(self, info: Info) -> str:
         return label_of("RectificationAction", self.row.action, info.context.meta.locale)
+
+
+@strawberry.type(description="One move of a warning. 预警处理记录。")
+class WarningStatusChange:
+    row: strawberry.Private[tables.WarningStatusChange]
+
+    action: str = column("action", "The action. 操作。")
+    actor_name: str = column("actor_name", "Who. 操作人。")
+    comment: str | None = column("comment", "Comment. 说明。")
+    occurred_at: datetime = column("occurred_at", "When (UTC). 时间。")
+
+    @strawberry.field(description="The action, in the request's language. 操作名称。")
+    def action_label(self, info: Info) -> str:
+        return label_of("WarningAction", self.row.action, info.context.meta.locale)

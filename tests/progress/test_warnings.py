@@ -32,7 +32,7 @@ PROGRESS = """query($id: ID!) { contractProgress(contractId: $id) {
   milestones { plannedDate startedAt submittedAt acceptedAt daysLate milestone { code status } history { action actionLabel } }
   openWarnings { kind severity explanation contract { code } } openRectifications { status dueDate description } } }"""
 WARNINGS = """query($id: ID!) { progressWarnings(contractId: $id, first: 50) { nodes {
-  id kind kindLabel severity status explanation resolution availableActions } } }"""
+  id kind kindLabel severity status explanation resolution availableActions history { action actionLabel comment } } } }"""
 ACKNOWLEDGE = "mutation($input: AcknowledgeWarningInput!) { acknowledgeWarning(input: $input) { warning { status } errors { code } } }"
 RESOLVE = "mutation($input: ResolveWarningInput!) { resolveWarning(input: $input) { warning { status resolution } errors { code } } }"
 
@@ -100,6 +100,11 @@ async def test_each_rule_warns_once_and_the_warning_is_resolved(api, state):
         acknowledged = (await api.ok(ACKNOWLEDGE, {"input": {"id": gap["id"]}}, token=owner))["acknowledgeWarning"]
         assert acknowledged == {"warning": {"status": "ACKNOWLEDGED"}, "errors": []}
         await resolve(gap, "施工队因材料未到场停工，已催促供货。")
+        [gap] = (await warnings())["NO_DAILY_LOG"]
+        assert [(h["actionLabel"], h["comment"]) for h in gap["history"]] == [
+            ("确认知悉", None),
+            ("处理完毕", "施工队因材料未到场停工，已催促供货。"),
+        ]
         await run_twice()
         assert len((await warnings())["NO_DAILY_LOG"]) == 1  # the same gap is not raised again
 
