@@ -56,7 +56,10 @@ def _of_visible_contract(column, actor: Actor) -> ColumnElement[bool]:
     return column.in_(select(Contract.id).where(contracts(actor)))
 
 
-def _follows_contract(model) -> None:
+def follows_contract(model) -> None:
+    """Register the row scope of ``model`` (a table with ``contract_id``): the rows of the
+    contracts the actor may see. Later domains use it for their rows of a contract."""
+
     def scope(actor: Actor) -> ColumnElement[bool]:
         return _of_visible_contract(model.contract_id, actor)
 
@@ -65,7 +68,7 @@ def _follows_contract(model) -> None:
 
 
 for _model in (ContractVersion, ContractClause, ContractMilestone, PaymentTerm, ContractSignature, ContractDocument, ContractStatusChange):
-    _follows_contract(_model)
+    follows_contract(_model)
 
 
 @scope_of(SigningKey)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, select, true
 
-from models.contracts import Contract
 from models.progress import (
     CheckIn,
     ChecklistTemplate,
@@ -21,18 +20,9 @@ from models.progress import (
     SitePhoto,
     WarningStatusChange,
 )
-from policies.scope import scope_of
-from policies.scope.contracts import contracts
+from policies.scope import scope_for, scope_of
+from policies.scope.contracts import follows_contract
 from policies.subject import Actor
-
-
-def _follows_contract(model) -> None:
-    def scope(actor: Actor) -> ColumnElement[bool]:
-        return model.contract_id.in_(select(Contract.id).where(contracts(actor)))
-
-    scope.__qualname__ = f"{model.__name__} rows of a visible contract"
-    scope_of(model)(scope)
-
 
 for _model in (
     DailyLog,
@@ -45,16 +35,12 @@ for _model in (
     Rectification,
     ProgressWarning,
 ):
-    _follows_contract(_model)
+    follows_contract(_model)
 
 
 @scope_of(RectificationStatusChange)
 def rectification_history(actor: Actor) -> ColumnElement[bool]:
-    return RectificationStatusChange.rectification_id.in_(select(Rectification.id).where(scope_for_rectifications(actor)))
-
-
-def scope_for_rectifications(actor: Actor) -> ColumnElement[bool]:
-    return Rectification.contract_id.in_(select(Contract.id).where(contracts(actor)))
+    return RectificationStatusChange.rectification_id.in_(select(Rectification.id).where(scope_for(Rectification)(actor)))
 
 
 @scope_of(ChecklistTemplate)
@@ -65,6 +51,4 @@ def checklist_templates(actor: Actor) -> ColumnElement[bool]:
 
 @scope_of(WarningStatusChange)
 def warning_history(actor: Actor) -> ColumnElement[bool]:
-    return WarningStatusChange.warning_id.in_(
-        select(ProgressWarning.id).where(ProgressWarning.contract_id.in_(select(Contract.id).where(contracts(actor))))
-    )
+    return WarningStatusChange.warning_id.in_(select(ProgressWarning.id).where(scope_for(ProgressWarning)(actor)))

@@ -7,10 +7,12 @@ from resolvers.core import outbox
 from resolvers.core.clock import china_time
 from resolvers.core.context import UnitOfWork
 
+# The role a person acts in for each party.
 PARTY_ROLES = {"owner": "owner_staff", "contractor": "contractor", "supervisor": "supervisor"}
 
 
-def _parties(contract) -> dict[str, int]:
+def parties_of(contract) -> dict[str, int]:
+    """Each party's organisation: owner, contractor and, when there is one, supervisor."""
     found = {"owner": contract.owner_organisation_id, "contractor": contract.contractor_organisation_id}
     if contract.supervisor_organisation_id is not None:
         found["supervisor"] = contract.supervisor_organisation_id
@@ -20,7 +22,7 @@ def _parties(contract) -> dict[str, int]:
 async def people_of(uow: UnitOfWork, contract, parties: list[str] | None = None) -> list[int]:
     """Active people acting for the named parties (every party when None)."""
     users: set[int] = set()
-    for party, organisation_id in _parties(contract).items():
+    for party, organisation_id in parties_of(contract).items():
         if parties is None or party in parties:
             users |= set(await outbox.staff_of(uow, organisation_id, PARTY_ROLES[party]))
     return sorted(users)
@@ -28,7 +30,7 @@ async def people_of(uow: UnitOfWork, contract, parties: list[str] | None = None)
 
 def record(uow: UnitOfWork, event_type: str, contract, recipients: list[int], parties: list[str] | None = None, **extra):
     """``parties``: the parties whose organisations' webhooks hear it (every party when None)."""
-    organisations = [oid for party, oid in _parties(contract).items() if parties is None or party in parties]
+    organisations = [oid for party, oid in parties_of(contract).items() if parties is None or party in parties]
     return outbox.record(
         uow,
         event_type,
@@ -59,7 +61,7 @@ async def submitted(uow: UnitOfWork, contract, version) -> None:
 
 
 async def signed(uow: UnitOfWork, contract, version, party: str, waiting: list[str]) -> None:
-    others = [p for p in _parties(contract) if p != party]
+    others = [p for p in parties_of(contract) if p != party]
     record(
         uow,
         "contract.signed",

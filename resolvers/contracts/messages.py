@@ -124,6 +124,18 @@ register(
     },
 )
 
+# What a contract's ``warning`` field says (not a refusal).
+register(
+    "contracts",
+    {
+        "CONTRACT_DRAFTED_LATE": (
+            "定标后超过 {limit} 天期限 {days} 天才起草。",
+            "Drafted {days} days past the {limit}-day limit after the award.",
+        )
+    },
+    user_errors=False,
+)
+
 register_labels(
     "KeyFormatProblem",
     {

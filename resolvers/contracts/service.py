@@ -37,6 +37,7 @@ from models.tendering import Bid, Tender
 from policies.subject import Actor as Subject
 from resolvers.contracts import content as cc
 from resolvers.contracts import events
+from resolvers.contracts.events import PARTY_ROLES, parties_of
 from resolvers.core.audit import canonical_json
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
@@ -64,9 +65,6 @@ EDITABLE_STATUSES = frozenset({"draft", "pending_signature"})
 MAX_DOCUMENTS = 20
 # Signing the contract moves its project from tendering to contracted.
 PROJECT_LIFECYCLE.add(Transition("sign_contract", {"tendering"}, "contracted"))
-
-# The role a person acts in for each party.
-PARTY_ROLES = {"owner": "owner_staff", "contractor": "contractor", "supervisor": "supervisor"}
 
 # A server-held signing key's private half is sealed by the data key (rotation re-seals it).
 encrypted_column(SigningKey, "private_key", "signing_keys.private_key", lambda row: f"signing_keys.private_key:{row.id}")
@@ -127,14 +125,6 @@ class ContractData:
 def owns(actor: Subject, contract: Contract) -> bool:
     """Owner staff of the contract's owner organisation."""
     return actor.organisation_id == contract.owner_organisation_id and "owner_staff" in actor.roles
-
-
-def parties_of(contract: Contract) -> dict[str, int]:
-    """Each party's organisation: owner, contractor and, when there is one, supervisor."""
-    found = {"owner": contract.owner_organisation_id, "contractor": contract.contractor_organisation_id}
-    if contract.supervisor_organisation_id is not None:
-        found["supervisor"] = contract.supervisor_organisation_id
-    return found
 
 
 def party_of(actor: Subject, contract: Contract) -> str | None:

@@ -30,6 +30,7 @@ from models.contracts import (
 )
 from resolvers.contracts import service as svc
 from resolvers.core.i18n import label as label_of
+from resolvers.core.i18n import translate
 from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.core.actions import viewer_actions
 from schema.core.context import Info
@@ -420,10 +421,7 @@ class Contract(Node):
         days = self.row.drafted_late_days
         if not days:
             return None
-        limit = info.context.settings.contract_draft_days
-        if info.context.meta.locale == "en":
-            return f"Drafted {days} days past the {limit}-day limit after the award."
-        return f"定标后超过 {limit} 天期限 {days} 天才起草。"
+        return translate("CONTRACT_DRAFTED_LATE", info.context.meta.locale, days=days, limit=info.context.settings.contract_draft_days)
 
     @strawberry.field(description="The parties. 当事方。")
     async def parties(self, info: Info) -> list[ContractPartyEntry]:

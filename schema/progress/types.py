@@ -55,7 +55,6 @@ else:
 
 async def _actions(info: Info, row: Any, rule, mapping) -> list[str]:
     """The viewer's actions on ``row`` by ``rule(actor, row, contract)``, gated."""
-    from resolvers.progress import actions as rules  # noqa: F401  (the rule functions live there)
     from schema.core.actions import viewer_actions
 
     contract = await info.context.loaders.contract.load(row.contract_id)
