@@ -13,6 +13,8 @@ from sqlalchemy import func, select, update
 
 from models.base import utcnow
 from models.notifications import EmailDelivery, OutboxEvent, WebhookDelivery, WebhookSubscription
+from resolvers import load_domains
+from resolvers.core.outbox import REACTIONS
 from resolvers.notifications.service import mark_done, plan_delivery, webhook_body, webhook_secret
 from workers.channels import post_webhook, send_email
 
@@ -32,6 +34,7 @@ async def deliver_event(state, event_id: int, schedule_webhook: Callable[[int, i
         plan = await plan_delivery(session, event_id, utcnow(), email_enabled=bool(state.settings.smtp_host))
     if plan.already_done:
         return "already done"
+    await _react(state, event_id, plan)
     for note in plan.new_notifications:
         await state.broker.publish(
             note.user_id,
@@ -65,6 +68,22 @@ async def deliver_event(state, event_id: int, schedule_webhook: Callable[[int, i
     async with state.db.write() as session:
         await mark_done(session, event_id, utcnow())
     return f"{len(plan.new_notifications)} notifications, {len(plan.emails)} e-mails, {len(plan.webhook_subscription_ids)} webhooks"
+
+
+async def _react(state, event_id: int, plan) -> None:
+    """The reactions of later domains to the event, each idempotent; one that fails leaves
+    the event undone, to be delivered (and every reaction run) again."""
+    load_domains()
+    for reaction in REACTIONS.get(plan.event_type, ()):
+        try:
+            await reaction(state, plan.subject_id, plan.payload)
+        except Exception as exc:
+            log.exception("reaction %s to event %s failed", reaction.__qualname__, event_id)
+            async with state.db.write() as session:
+                await session.execute(
+                    update(OutboxEvent).where(OutboxEvent.id == event_id).values(last_error=f"{reaction.__qualname__}: {exc}"[:2000])
+                )
+            raise RetryLater(state.settings.worker_retry_seconds, f"reaction {reaction.__qualname__} failed: {exc}") from exc
 
 
 async def deliver_webhook(state, event_id: int, subscription_id: int) -> str:

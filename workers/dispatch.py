@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from models.base import utcnow
 from models.notifications import OutboxEvent
+from resolvers.core.jobs import BACKGROUND_JOBS
 from workers.delivery import RetryLater, deliver_event, deliver_webhook
 from workers.metrics import job_run
 
@@ -78,6 +79,12 @@ class ArqDispatcher:
         await _mark_dispatched(self.state, event_id)
         return True
 
+    async def enqueue_job(self, name: str, *args, job_id: str) -> None:
+        """Queue a domain's background job (``resolvers.core.jobs.background_job``); a job
+        id already queued or kept as a result is not queued twice."""
+        pool = await self.pool()
+        await pool.enqueue_job(name, *args, _job_id=job_id)
+
     async def schedule_webhook(self, event_id: int, subscription_id: int) -> None:
         pool = await self.pool()
         await pool.enqueue_job("deliver_webhook", event_id, subscription_id, _job_id=webhook_job_id(event_id, subscription_id))
@@ -114,6 +121,12 @@ class InProcessDispatcher:
         except Exception as exc:
             log.warning("event %s not delivered yet: %s", event_id, exc)
         return True
+
+    async def enqueue_job(self, name: str, *args, job_id: str) -> None:
+        """Run a domain's background job now; a failure is raised to the caller (the
+        reaction that queued it), so the event that asked for it is delivered again."""
+        async with job_run(name):
+            await BACKGROUND_JOBS[name](self.state, *args)
 
     async def schedule_webhook(self, event_id: int, subscription_id: int) -> None:
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from arq.worker import Retry
 
+from resolvers import load_domains
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.core.jobs import REMINDERS, SCHEDULED
+from resolvers.core.jobs import BACKGROUND_JOBS, REMINDERS, SCHEDULED
 from resolvers.core.transaction import unit_of_work
 from workers.delivery import RetryLater
 from workers.delivery import deliver_event as _deliver_event
@@ -66,3 +67,17 @@ async def run_scheduled(ctx) -> int:
     if failures:
         raise failures[0]
     return changed
+
+
+def domain_jobs() -> list:
+    """Every domain's background job as an arq job function of the same name."""
+    load_domains()
+    made = []
+    for name, job in sorted(BACKGROUND_JOBS.items()):
+
+        async def run(ctx, *args, _job=job):
+            return await _job(ctx["state"], *args)
+
+        run.__name__ = run.__qualname__ = name
+        made.append(counted(run))
+    return made

@@ -48,6 +48,7 @@ class WorkerSettings:
     functions: Sequence[WorkerCoroutine | Function] = [
         func(jobs.deliver_event, max_tries=_settings.worker_max_tries),
         func(jobs.deliver_webhook, max_tries=_settings.webhook_max_attempts + 1),
+        *(func(job, max_tries=_settings.worker_max_tries) for job in jobs.domain_jobs()),
     ]
     cron_jobs: Sequence[CronJob] | None = [
         cron(jobs.reconcile_outbox, second={0, 30}, unique=True, run_at_startup=False),

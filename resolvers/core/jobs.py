@@ -46,6 +46,21 @@ def scheduled(rule: ScheduledRule) -> ScheduledRule:
     return rule
 
 
+# Work a domain hands to the worker (archiving an invoice): registered with
+# ``@background_job``; ``state.dispatcher.enqueue_job(name, *args, job_id=...)`` queues one (an
+# arq job of the same name, or a run in this process without Redis). A job takes the
+# process's services and plain arguments and must be idempotent: the same job id is queued
+# once, but a job cut off half-way runs again from the start.
+BackgroundJob = Callable[..., Awaitable[Any]]
+
+BACKGROUND_JOBS: dict[str, BackgroundJob] = {}
+
+
+def background_job(job: BackgroundJob) -> BackgroundJob:
+    BACKGROUND_JOBS[job.__name__] = job
+    return job
+
+
 async def each_apart(uow: UnitOfWork, items: Iterable[T], act: Callable[[T], Awaitable[Any]], what: str) -> int:
     """``act`` on each item in a savepoint of its own: an item that fails is rolled back
     alone (its rows, audit events and outbox events) and logged, and the others go ahead, so

@@ -11,7 +11,7 @@ their labels in the recipient's language.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,27 @@ def declare_events(domain: str, templates: dict[str, tuple[str, str, str, str]],
 class _Blank(dict):
     def __missing__(self, key):
         return ""
+
+
+# What a later domain does when an event of an earlier one is delivered (a milestone accepted
+# raises its payment request): registered with ``@reacts_to`` in ``resolvers/<domain>/``, run
+# by the worker for each delivery of the event before anyone is notified, after the commit
+# that recorded it. A reaction takes the process's services and the event's subject id and
+# payload, opens its own unit of work, and must be idempotent: a delivery that failed half-way
+# runs every reaction of the event again.
+Reaction = Callable[[Any, str, dict[str, Any]], Awaitable[None]]
+
+REACTIONS: dict[str, list[Reaction]] = {}
+
+
+def reacts_to(*event_types: str) -> Callable[[Reaction], Reaction]:
+    def register(reaction: Reaction) -> Reaction:
+        for event_type in event_types:
+            if reaction not in REACTIONS.setdefault(event_type, []):
+                REACTIONS[event_type].append(reaction)
+        return reaction
+
+    return register
 
 
 def render(event_type: str, payload: dict, locale: str) -> tuple[str, str]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import select, update
@@ -48,6 +49,10 @@ class Plan:
     new_notifications: list[Notification]
     emails: list[PlannedEmail]
     webhook_subscription_ids: list[int]
+    # The event itself, for the reactions of later domains (``resolvers.core.outbox.reacts_to``).
+    event_type: str = ""
+    subject_id: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def _channels(preferences: dict[tuple[int, str], NotificationPreference], user: User, event_type: str) -> tuple[set[str], str]:
@@ -119,7 +124,7 @@ async def plan_delivery(session, event_id: int, now: datetime, email_enabled: bo
             types = {t.strip() for t in sub.event_types.split(",")}
             if "*" in types or event.event_type in types:
                 subscriptions.append(sub.id)
-    return Plan(False, new_notifications, emails, subscriptions)
+    return Plan(False, new_notifications, emails, subscriptions, event.event_type, event.subject_id, payload)
 
 
 async def mark_done(session, event_id: int, now: datetime) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from resolvers import load_domains
 from resolvers.core.errors import Conflict, Problem, UserErrors
@@ -54,19 +54,41 @@ class UserError:
         return cls(code=UserErrorCode(problem.code), field=problem.field, message=translate(problem.code, locale, **problem.params))
 
 
-async def run_mutation(info: Info, fn: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> tuple[Any, list[UserError]]:
+def lost_race(exc: DBAPIError) -> bool:
+    """A uniqueness race lost to a concurrent writer, or a deadlock the database broke by
+    rolling this transaction back: running it again sees the winner's work."""
+    if isinstance(exc, IntegrityError):
+        return True
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    return sqlstate in ("40001", "40P01") or (len(args) > 0 and args[0] in (1213, 1205))
+
+
+async def run_mutation(
+    info: Info, fn: Callable[..., Awaitable[Any]], *args: Any, retry_races: bool = False, **kwargs: Any
+) -> tuple[Any, list[UserError]]:
     """Run ``fn(uow, ...)`` in one transaction. Returns ``(result, [])`` after commit, or
-    ``(None, user_errors)`` after a full rollback."""
+    ``(None, user_errors)`` after a full rollback. ``retry_races``: a transaction that lost a
+    race (``lost_race``) runs once more, from the start, where its own checks now see what
+    the winner wrote and answer with the user error (or the idempotent first result) rather
+    than a CONFLICT."""
     ctx = info.context
-    try:
-        async with ctx.unit_of_work(f"Mutation.{info.field_name}") as uow:
-            result = await fn(uow, *args, **kwargs)
-        return result, []
-    except UserErrors as exc:
-        ctx.observed.refused(p.code for p in exc.problems)
-        return None, [UserError.of(p, ctx.meta.locale) for p in exc.problems]
-    except IntegrityError as exc:  # a uniqueness race lost to a concurrent writer
-        raise Conflict() from exc
+    for attempt in (1, 2):
+        try:
+            async with ctx.unit_of_work(f"Mutation.{info.field_name}") as uow:
+                result = await fn(uow, *args, **kwargs)
+            return result, []
+        except UserErrors as exc:
+            ctx.observed.refused(p.code for p in exc.problems)
+            return None, [UserError.of(p, ctx.meta.locale) for p in exc.problems]
+        except DBAPIError as exc:
+            if retry_races and attempt == 1 and lost_race(exc):
+                continue
+            if isinstance(exc, IntegrityError):  # a uniqueness race lost to a concurrent writer
+                raise Conflict() from exc
+            raise
+    raise AssertionError("unreachable")
 
 
 def in_input(value: Any) -> bool:
