@@ -1,6 +1,6 @@
 """File downloads: ``GET /files/project-document/{id}``, ``/files/bid-file/{id}``,
 ``/files/qualification-certificate/{id}``, ``/files/contract-document/{id}``,
-``/files/site-photo/{id}`` and ``/files/site-photo-thumbnail/{id}``.
+``/files/site-photo/{id}``, ``/files/site-photo-thumbnail/{id}`` and ``/files/invoice/{id}``.
 
 Authorised either by a signed link from a ``downloadUrl`` field (the person it was issued
 to, an expiry, an HMAC seal) or by an ``Authorization: Bearer`` header. Either way the row
@@ -103,6 +103,14 @@ async def _site_photo_thumbnail(state, ctx: RequestContext, photo_id: int) -> Fi
     return File(await state.storage.get(row.thumbnail_key), "image/jpeg", f"{stem}-thumbnail.jpg", row.thumbnail_key)
 
 
+async def _invoice(state, ctx: RequestContext, invoice_id: int) -> File | None:
+    """An invoice's file as uploaded, to whoever its payment request's row scope shows it."""
+    row = await ctx.loaders.invoice.load(invoice_id)
+    if row is None:
+        return None
+    return File(await state.storage.get(row.storage_key), row.media_type, row.filename, row.sha256)
+
+
 FILES = {
     "project-document": _project_document,
     "bid-file": _bid_file,
@@ -110,6 +118,7 @@ FILES = {
     "contract-document": _contract_document,
     "site-photo": _site_photo,
     "site-photo-thumbnail": _site_photo_thumbnail,
+    "invoice": _invoice,
 }
 
 
@@ -135,6 +144,10 @@ async def download_site_photo(request: Request) -> Response:
 
 async def download_site_photo_thumbnail(request: Request) -> Response:
     return await _serve(request, "site-photo-thumbnail")
+
+
+async def download_invoice(request: Request) -> Response:
+    return await _serve(request, "invoice")
 
 
 async def _serve(request: Request, kind: str) -> Response:

@@ -134,6 +134,16 @@ class Settings(BaseSettings):
     # end of the works period that milestones still outstanding are warned of.
     progress_log_gap_working_days: int = Field(default=3, ge=1)
     progress_works_ending_days: int = Field(default=7, ge=0)
+    # Payments: the roles deciding each approval step of a payment request, in order (the
+    # owner's staff decide for the owner, a finance officer for the region it covers); the
+    # code prefix of requests; how long archived invoices are kept (会计档案: 30 years); the
+    # largest e-invoice XML read.
+    payment_approval_chain: str = Field(
+        default="owner_staff,finance_officer", description="Roles deciding each payment approval step, in order"
+    )
+    payment_code_prefix: str = "ZF"
+    invoice_retention_years: int = Field(default=30, ge=1, le=100)
+    invoice_xml_max_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8
@@ -157,6 +167,8 @@ class Settings(BaseSettings):
 
     # Documents
     storage_dir: Path = VAR_DIR / "storage"
+    # Archived invoices (发票归档), kept apart from working files: content-addressed, never rewritten.
+    archive_dir: Path = VAR_DIR / "archive"
     upload_max_bytes: int = 20 * 1024 * 1024
 
     # Observability: logs, metrics (/metrics), traces
@@ -172,7 +184,7 @@ class Settings(BaseSettings):
     # OTLP/HTTP endpoint for traces (e.g. http://collector:4318); OTEL_EXPORTER_OTLP_ENDPOINT works too.
     otel_endpoint: str | None = None
 
-    @field_validator("review_chain")
+    @field_validator("review_chain", "payment_approval_chain")
     @classmethod
     def _chain(cls, value: str) -> str:
         from models.accounts import ROLES
@@ -180,7 +192,7 @@ class Settings(BaseSettings):
         roles = [r.strip() for r in value.split(",") if r.strip()]
         unknown = [r for r in roles if r not in ROLES]
         if not roles or unknown:
-            raise ValueError(f"review_chain needs one or more known roles; unknown: {unknown}")
+            raise ValueError(f"an approval chain needs one or more known roles; unknown: {unknown}")
         return ",".join(roles)
 
     _trusted_proxy_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = PrivateAttr(default=())

@@ -13,7 +13,17 @@ from importlib import import_module
 
 from models.base import Base
 
-DOMAINS: tuple[str, ...] = ("accounts", "audit", "permissions", "projects", "notifications", "tendering", "contracts", "progress")
+DOMAINS: tuple[str, ...] = (
+    "accounts",
+    "audit",
+    "permissions",
+    "projects",
+    "notifications",
+    "tendering",
+    "contracts",
+    "progress",
+    "payments",
+)
 
 
 def domain_modules(layer: str, suffix: str = "") -> list:

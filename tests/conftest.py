@@ -133,7 +133,9 @@ def empty_database_url():
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
-    values = dict(env="test", database_url=database_url, policy_cache_seconds=3600.0, storage_dir=TMP / "storage")
+    values = dict(
+        env="test", database_url=database_url, policy_cache_seconds=3600.0, storage_dir=TMP / "storage", archive_dir=TMP / "archive"
+    )
     values.update(overrides)
     return Settings(**values)
 

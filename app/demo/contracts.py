@@ -93,7 +93,8 @@ def milestones_of(project: DemoProject, start: date, end: date) -> list[contract
 
 def contract_data(key: str, project: DemoProject, award: Award, supervisor_id: int | None, drafted: date) -> contracts.ContractData:
     """A draft in the owner's usual form, for the project's bill of quantities: scope,
-    payment, acceptance, a 12-month warranty and a delay penalty; 30 % advance on signing,
+    payment, acceptance, a 12-month warranty and a delay penalty; 30 % on signing (the
+    advance, the site safety fee and the materials advance: three requests to pay),
     40 % on the first milestone, the balance on final acceptance and 3 % retention."""
     number, standard, _supervised = DEMO_CONTRACTS[key]
     title, _category, _budget, items = project
@@ -108,7 +109,7 @@ def contract_data(key: str, project: DemoProject, award: Award, supervisor_id: i
         contracts.ClauseData(
             "payment_term",
             "合同价款支付",
-            f"合同生效后支付合同价款的 30% 作为预付款；“{milestones[0].name}”节点经发包人确认后支付 40%；"
+            f"合同生效后支付合同价款的 20% 作为预付款、5% 作为安全文明施工费、5% 作为材料预付款；“{milestones[0].name}”节点经发包人确认后支付 40%；"
             "竣工验收合格并办理结算后支付至 97%；其余 3% 作为质量保证金，缺陷责任期满且无质量问题后无息退还。",
         ),
         contracts.ClauseData(
@@ -139,7 +140,9 @@ def contract_data(key: str, project: DemoProject, award: Award, supervisor_id: i
         clauses=clauses,
         milestones=milestones,
         payment_terms=[
-            contracts.TermData("预付款", "30", "signing"),
+            contracts.TermData("预付款", "20", "signing"),
+            contracts.TermData("安全文明施工费", "5", "signing"),
+            contracts.TermData("材料预付款", "5", "signing"),
             contracts.TermData("进度款", "40", "milestone", milestones[0].code),
             contracts.TermData("竣工结算款", "27", "final_acceptance"),
             contracts.TermData("质量保证金", "3", "retention"),

@@ -55,14 +55,16 @@ async def test_the_road_contract_is_in_force_signed_by_each_party_with_its_own_k
     assert all(road["worksStart"] <= m["plannedDate"] <= road["worksEnd"] for m in road["milestones"])
     terms = road["paymentTerms"]
     assert [(t["trigger"], t["percentage"]) for t in terms] == [
-        ("SIGNING", "30.00"),
+        ("SIGNING", "20.00"),
+        ("SIGNING", "5.00"),
+        ("SIGNING", "5.00"),
         ("MILESTONE", "40.00"),
         ("FINAL_ACCEPTANCE", "27.00"),
         ("RETENTION", "3.00"),
     ]
-    assert terms[1]["milestone"] is not None and sum(Decimal(t["amount"]) for t in terms) == Decimal(road["amount"])
-    assert terms[0]["status"] == "DUE" and terms[0]["dueOn"] is not None
-    assert [t["status"] for t in terms[1:]] == ["SCHEDULED"] * 3
+    assert terms[3]["milestone"] is not None and sum(Decimal(t["amount"]) for t in terms) == Decimal(road["amount"])
+    assert all(t["dueOn"] is not None for t in terms[:3])
+    assert [t["status"] for t in terms] == ["PAID", "DUE", "DUE"] + ["SCHEDULED"] * 3  # the advance is paid (app/demo/payments.py)
 
     # Three standing signatures: the owner's with its Ed25519 key and the supervisor's with
     # its SM2 key, both held by the service, and the contractor's made on its own device.
@@ -97,7 +99,7 @@ async def test_the_second_contract_waits_for_the_contractor_after_the_owner_sign
         ("CONTRACTOR", "苏州绿园景观建设有限公司", False),
     ]
     assert "SIGN" not in owner_view["availableActions"]
-    assert [t["status"] for t in owner_view["paymentTerms"]] == ["SCHEDULED"] * 4
+    assert [t["status"] for t in owner_view["paymentTerms"]] == ["SCHEDULED"] * 6
 
     winner_view = (await demo_contracts(api, "contractor2"))[VERGE_TITLE]
     assert winner_view["availableActions"] == ["SIGN"]
