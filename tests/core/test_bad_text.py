@@ -422,6 +422,40 @@ case(
     ("ResolveWarningInput", "comment"),
 )
 
+# Payments: requests, payments and invoices that do not exist; the text is refused whatever
+# else is wrong (an idempotency key is checked before anything is looked up).
+NO_REQUEST = "UGF5bWVudFJlcXVlc3Q6OTk5OTk5OTk"  # PaymentRequest:99999999
+NO_TERM = "UGF5bWVudFRlcm06OTk5OTk5OTk"  # PaymentTerm:99999999
+NO_INVOICE = "SW52b2ljZTo5OTk5OTk5OQ"  # Invoice:99999999
+PAYMENT = {"id": NO_REQUEST, "paidOn": "2026-01-05", "amount": "1.00", "bankReference": "KS0001"}
+for input_type, mutation, variables, user in (
+    ("RaisePaymentRequestInput", "raisePaymentRequest", {"termId": NO_TERM, "note": "BAD"}, "owner"),
+    ("RaisePaymentRequestInput", "raisePaymentRequest", {"termId": NO_TERM, "idempotencyKey": "BAD"}, "owner"),
+    ("ApprovePaymentRequestInput", "approvePaymentRequest", {"id": NO_REQUEST, "comment": "BAD"}, "owner"),
+    ("ApprovePaymentRequestInput", "approvePaymentRequest", {"id": NO_REQUEST, "idempotencyKey": "BAD"}, "owner"),
+    ("RejectPaymentRequestInput", "rejectPaymentRequest", {"id": NO_REQUEST, "comment": "BAD"}, "owner"),
+    ("RejectPaymentRequestInput", "rejectPaymentRequest", {"id": NO_REQUEST, "comment": "c", "idempotencyKey": "BAD"}, "owner"),
+    ("CancelPaymentRequestInput", "cancelPaymentRequest", {"id": NO_REQUEST, "reason": "BAD"}, "owner"),
+    ("CancelPaymentRequestInput", "cancelPaymentRequest", {"id": NO_REQUEST, "reason": "r", "idempotencyKey": "BAD"}, "owner"),
+    ("RecordPaymentInput", "recordPayment", PAYMENT | {"bankReference": "BAD"}, "finance"),
+    ("RecordPaymentInput", "recordPayment", PAYMENT | {"payerAccount": "BAD"}, "finance"),
+    ("RecordPaymentInput", "recordPayment", PAYMENT | {"payeeAccount": "BAD"}, "finance"),
+    ("RecordPaymentInput", "recordPayment", PAYMENT | {"differenceReason": "BAD"}, "finance"),
+    ("RecordPaymentInput", "recordPayment", PAYMENT | {"idempotencyKey": "BAD"}, "finance"),
+    ("VerifyInvoiceInput", "verifyInvoice", {"id": NO_INVOICE, "idempotencyKey": "BAD"}, "finance"),
+    ("RejectInvoiceInput", "rejectInvoice", {"id": NO_INVOICE, "reason": "BAD"}, "finance"),
+    ("RejectInvoiceInput", "rejectInvoice", {"id": NO_INVOICE, "reason": "r", "idempotencyKey": "BAD"}, "finance"),
+):
+    field = next(k for k, v in variables.items() if v == "BAD")
+    case(user, f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}", {"i": variables}, (input_type, field))
+for name in ("number", "code", "sellerName", "sellerTaxId", "buyerName", "buyerTaxId", "idempotencyKey"):
+    case(
+        "contractor1",
+        "mutation($i: UploadInvoiceInput!) { uploadInvoice(input: $i) { invoice { id } errors { code } } }",
+        {"i": {"requestId": NO_REQUEST, "file": None, name: "BAD"}},
+        ("UploadInvoiceInput", name),
+    )
+
 # Opaque secrets: compared by their hash, never stored or searched as text. A control
 # character in one matches nothing; logging out still ends the caller's own session.
 OPAQUE = {("LogoutInput", "refreshToken")}
