@@ -154,7 +154,10 @@ register_labels(
 register_labels(
     "InvoiceKind", {"digital": ("数电票", "Fully digital invoice"), "legacy": ("电子发票（代码+号码）", "E-invoice (code and number)")}
 )
-register_labels("InvoiceFormat", {"xml": ("XML", "XML"), "pdf": ("PDF", "PDF"), "ofd": ("OFD", "OFD")})
+register_labels(
+    "InvoiceFormat",
+    {"xml": ("XML 文件（数电票原件）", "XML (the digital invoice itself)"), "pdf": ("PDF 版式文件", "PDF"), "ofd": ("OFD 版式文件", "OFD")},
+)
 register_labels("InvoiceAction", {"verify": ("核验通过", "Verify"), "reject": ("退回", "Reject"), "archive": ("归档", "Archive")})
 register_labels("PaymentWhat", {"approval": ("批准", "approval"), "payment": ("支付", "payment")})
 register_labels(

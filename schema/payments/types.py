@@ -129,6 +129,7 @@ class Invoice(Node):
     kind: InvoiceKind = column("kind", "Fully digital or legacy. 种类。", InvoiceKind)
     kind_label: str = label("kind", "InvoiceKind", "Kind, in the request's language. 种类名称。")
     format: InvoiceFormat = column("format", "The file uploaded. 文件格式。", InvoiceFormat)
+    format_label: str = label("format", "InvoiceFormat", "Format, in the request's language. 文件格式名称。")
     number: str = column("number", "Invoice number. 发票号码。")
     code: str | None = column("code", "Invoice code (legacy e-invoices). 发票代码。")
     issued_on: date = column("issued_on", "Date of issue. 开票日期。")

@@ -43,6 +43,7 @@ async def test_reencrypt_moves_every_value_to_the_active_key(state, database_url
     try:
         counts = await _rotate(rotated)
         assert counts["users.phone"] >= 15 and counts["organisations.bank_account_number"] >= 5
+        assert counts["payment_requests.payer_account"] >= 1 and counts["payment_requests.payee_account"] >= 1  # the demo's paid advance
         after = await _raw_phone(state, "owner")
         assert after.startswith("v1:k2:") and after != before
         assert rotated.cipher.decrypt(after, phone_context(await _user_id(state, "owner"))) == "13800000003"
@@ -56,6 +57,8 @@ async def test_reencrypt_moves_every_value_to_the_active_key(state, database_url
             "bids.own_copy": 0,
             "bids.final_own_copy": 0,
             "signing_keys.private_key": 0,
+            "payment_requests.payer_account": 0,
+            "payment_requests.payee_account": 0,
         }
     finally:
         # Back to the key the shared test database's other users expect.

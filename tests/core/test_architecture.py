@@ -225,7 +225,7 @@ def test_a_toy_domain_is_new_files_and_one_registration(tmp_path):
     # The one registration: the domain's name in models.DOMAINS.
     init = tree / "models" / "__init__.py"
     source = init.read_text()
-    registered = re.sub(r"(DOMAINS: tuple\[str, \.\.\.\] = \([^)]*)\)", r'\1, "toys")', source, count=1)
+    registered = re.sub(r"(DOMAINS: tuple\[str, \.\.\.\] = \([^)]*?),?\s*\)", r'\1, "toys")', source, count=1)
     assert registered != source
     init.write_text(registered)
 

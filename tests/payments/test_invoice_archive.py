@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from payment_flows import clock_kept, in_force, live_request, supervisor, today, upload_pdf
 from sqlalchemy import text
@@ -147,3 +148,45 @@ async def test_interrupted_before_its_record_then_run_again(api, state, monkeypa
     assert (await archive_invoice(state, invoice_id)).startswith("archived as")
     assert await archive_invoice(state, invoice_id) == "archived already"
     assert await archive_state(state, invoice_id) == (1, "archived") and len(set(files(root)) - before) == 1
+
+
+@pytest.mark.subprocess
+async def test_archived_by_the_arq_worker_from_the_invoice_event(api, state, database_url):
+    """Deployed with Redis: the upload's event is an arq job; delivering it queues the
+    archiving job, which the same worker runs. Queued again, it archives nothing twice."""
+    from conftest import Api, make_settings
+    from payment_flows import invoice_xml, upload_xml
+    from servers import RedisServer, run_worker
+
+    from app.main import create_app
+    from app.state import AppState
+
+    supervisor_org, supervisor_token = await supervisor(api)
+    redis = RedisServer()
+    redis.start()
+    rstate = AppState.create(make_settings(database_url, redis_url=redis.url, outbox_grace_seconds=0, worker_retry_seconds=0.2))
+    try:
+        with clock_kept(state):
+            works = await in_force(api, state, supervisor_org, supervisor_token)
+            request = await live_request(api, works.owner, works.contract["id"], 1)
+            _, xml = invoice_xml(request, today(state))
+            rstate.clock.offset = state.clock.offset  # the same moment in both processes' clocks
+            transport = httpx.ASGITransport(app=create_app(state=rstate), client=("127.0.0.1", 50002))
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                uploaded = await upload_xml(Api(client), works.contractor, request["id"], xml)
+        assert uploaded["errors"] == [] and uploaded["invoice"]["status"] == "VERIFIED"
+        invoice_id = int((await archive_ids(state, uploaded["invoice"]["number"]))[0])
+        assert await archive_state(state, invoice_id) == (0, "verified")  # queued, not run
+        await run_worker(rstate, redis.url)
+        assert await archive_state(state, invoice_id) == (1, "archived")
+        await rstate.dispatcher.enqueue_job("archive_invoice", invoice_id, job_id=f"again-{invoice_id}")
+        await run_worker(rstate, redis.url)
+        assert await archive_state(state, invoice_id) == (1, "archived")
+    finally:
+        await rstate.close()
+        redis.stop()
+
+
+async def archive_ids(state, number: str) -> list[int]:
+    async with state.db.read() as session:
+        return list((await session.execute(text("SELECT id FROM invoices WHERE number = :n"), {"n": number})).scalars())
