@@ -359,6 +359,42 @@ def verify_contract(
     raise typer.Exit(0 if report.valid else 1)
 
 
+@app.command("verify-archive")
+def verify_archive() -> None:
+    """Re-hash every archived invoice file against its archive record (发票档案核验).
+
+    One line per file changed or missing, then a summary; exit 0 when every file matches
+    its record, 1 when one does not. Run it from cron and alert on a non-zero exit."""
+    from app.state import AppState
+    from resolvers.core.context import SYSTEM_ACTOR
+    from resolvers.payments.archive import ArchiveReport
+    from resolvers.payments.archive import verify_archive as verify
+
+    async def run() -> ArchiveReport:
+        state = AppState.create(_settings())
+        try:
+            async with state.db.read() as session:
+
+                class Reads:
+                    async def all(self, statement):
+                        return list((await session.execute(statement)).all())
+
+                return await verify(Reads(), state.settings.archive_dir, SYSTEM_ACTOR)
+        finally:
+            await state.close()
+
+    report = asyncio.run(run())
+    for finding in report.findings:
+        found = finding.found_sha256 or "-"
+        typer.echo(
+            f"problem: {finding.archive_number} {finding.problem}: expected sha256 {finding.expected_sha256}, found {found}", err=True
+        )
+    typer.echo(
+        f"{report.checked} archived files checked, {report.intact} intact, {len(report.findings)} changed or missing; {report.waiting} verified invoices not archived yet"
+    )
+    raise typer.Exit(0 if not report.findings else 1)
+
+
 from app.cli_documents import documents_app  # noqa: E402
 
 app.add_typer(documents_app, name="trusted-documents")

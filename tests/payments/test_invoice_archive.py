@@ -117,6 +117,15 @@ async def test_killed_while_writing_then_run_again(api, state, database_url, mon
     new = set(files(root)) - before
     assert len(new) == 1 and not any(p.name.endswith(".tmp") for p in files(root))
 
+    # The operator's check agrees, and names the file once it is changed.
+    (archived,) = new
+    cli = [sys.executable, "-m", "app.cli", "verify-archive"]
+    result = subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and " 0 changed or missing" in result.stdout, result.stdout + result.stderr
+    archived.write_bytes(archived.read_bytes()[:-1])
+    result = subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "changed: expected sha256" in result.stderr, result.stdout + result.stderr
+
 
 async def test_interrupted_before_its_record_then_run_again(api, state, monkeypatch):
     supervisor_org, supervisor_token = await supervisor(api)

@@ -285,13 +285,17 @@ async def test_from_signing_to_retention(api, state, tmp_path):
         report = (await api.ok(VERIFY_ARCHIVE, {"id": c["id"]}, token=finance))["verifyArchive"]
         assert (report["checked"], report["intact"], report["findings"], report["waiting"]) == (5, 5, [], 0)
         archived = [i for r in await requests_of(api, owner, c["id"]) for i in r["invoices"]]
-        first_file = archive_file(state, archived[0]["archive"]["sha256"])
-        first_file.write_bytes(first_file.read_bytes() + b"<!-- edited -->")
-        archive_file(state, archived[1]["archive"]["sha256"]).unlink()
+        first_file, second_file = (archive_file(state, i["archive"]["sha256"]) for i in archived[:2])
+        kept = first_file.read_bytes(), second_file.read_bytes()
+        first_file.write_bytes(kept[0] + b"<!-- edited -->")
+        second_file.unlink()
         report = (await api.ok(VERIFY_ARCHIVE, {"id": c["id"]}, token=finance))["verifyArchive"]
         assert (report["checked"], report["intact"]) == (5, 3)
         assert sorted(f["problem"] for f in report["findings"]) == ["changed", "missing"]
         assert {f["problemLabel"] for f in report["findings"]} == {"文件已被改动", "文件缺失"}
+        first_file.write_bytes(kept[0])  # put back: the archive is the test run's, shared
+        second_file.write_bytes(kept[1])
+        assert (await api.ok(VERIFY_ARCHIVE, {"id": c["id"]}, token=finance))["verifyArchive"]["intact"] == 5
 
 
 def archive_file(state, sha256: str) -> Path:
