@@ -122,8 +122,10 @@ async def test_killed_while_writing_then_run_again(api, state, database_url, mon
     cli = [sys.executable, "-m", "app.cli", "verify-archive"]
     result = subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and " 0 changed or missing" in result.stdout, result.stdout + result.stderr
-    archived.write_bytes(archived.read_bytes()[:-1])
+    whole = archived.read_bytes()
+    archived.write_bytes(whole[:-1])
     result = subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    archived.write_bytes(whole)  # put back: the archive is the test run's, shared
     assert result.returncode == 1 and "changed: expected sha256" in result.stderr, result.stdout + result.stderr
 
 
