@@ -105,7 +105,8 @@ def _from_xml(checks: Checks, upload: Upload, data: InvoiceData, limit: int) -> 
     )
     for field in fields(InvoiceData):
         given, found = getattr(data, field.name), getattr(read, field.name)
-        if given is not None and given != "" and str(given).strip() != str(found):
+        differs = given.strip() != str(found) if isinstance(given, str) else given != found
+        if given is not None and given != "" and differs:
             checks.add("INVOICE_FIELD_DISAGREES", _camel(field.name), found=str(found) if found is not None else "—")
     items = [
         {

@@ -213,7 +213,6 @@ async def _invoice_actions(info: Info, row: Any) -> list[str]:
 @strawberry.type(description="A payment as OCDS 1.1.5 `contracts[].implementation.transactions` describes it. 支付交易（OCDS）。")
 class OcdsTransaction:
     id: str = strawberry.field(description="id: the request's code. 交易标识。")
-    source: str = strawberry.field(description="source: the funding source of the project. 资金来源。")
     date: date = strawberry.field(description="date: the day paid. 支付日期。")
     value_amount: Decimal = strawberry.field(description="value.amount. 金额。")
     currency: str = strawberry.field(description="value.currency, ISO 4217. 币种。")
@@ -327,13 +326,11 @@ class PaymentRequest(Node):
             return None
         loaders = info.context.loaders
         payer, payee = await loaders.organisation.load_many([row.owner_organisation_id, row.contractor_organisation_id])
-        project = await loaders.project.load(row.project_id)
         contract = await loaders.contract.load(row.contract_id)
         term = await loaders.payment_term.load(row.term_id)
         milestone = await loaders.contract_milestone.load(term.milestone_id) if term is not None and term.milestone_id else None
         return OcdsTransaction(
             id=row.code,
-            source=(project.funding_source if project is not None and project.funding_source else "") or "",
             date=row.paid_on,
             value_amount=row.paid_amount,
             currency="CNY",

@@ -9,6 +9,7 @@ settles the project; the archive is verified, then tampered with."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from payment_flows import (
@@ -345,8 +346,13 @@ async def test_a_rejected_invoice_no_longer_counts_and_its_number_stays_booked(a
         assert rejected["errors"] == [] and rejected["invoice"]["status"] == "REJECTED"
         again = await upload_xml(api, works.contractor, advance["id"], xml)
         assert codes(again) == [("INVOICE_NUMBER_USED", "number")] and number in again["errors"][0]["message"]
+        # What is typed beside an XML invoice must agree with it (the same amount written
+        # otherwise agrees).
         _, other = invoice_xml(advance, today(state))
-        assert (await upload_xml(api, works.contractor, advance["id"], other))["errors"] == []  # the rejected one's amount is free again
+        disagrees = await upload_xml(api, works.contractor, advance["id"], other, totalAmount="999.00", sellerName="别的公司")
+        assert codes(disagrees) == [("INVOICE_FIELD_DISAGREES", "sellerName"), ("INVOICE_FIELD_DISAGREES", "totalAmount")]
+        agrees = await upload_xml(api, works.contractor, advance["id"], other, totalAmount=str(int(Decimal(advance["amount"]))))
+        assert agrees["errors"] == []  # the rejected one's amount is free again
 
 
 async def test_the_same_invoice_is_never_booked_on_two_contracts(api, state):
