@@ -8,6 +8,7 @@ settles the project; the archive is verified, then tampered with."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,7 @@ from payment_flows import (
     upload_pdf,
     upload_xml,
 )
+from sqlalchemy import text
 
 from app.demo.core import demo_pdf
 from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
@@ -59,7 +61,7 @@ async def run_scheduled(state) -> None:
 
 async def test_from_signing_to_retention(api, state, tmp_path):
     supervisor_org, supervisor_token = await supervisor(api)
-    finance = await api.token("finance")
+    finance, auditor, reviewer = [await api.token(name) for name in ("finance", "auditor", "reviewer")]
     with clock_kept(state):
         works = await in_force(api, state, supervisor_org, supervisor_token)
         owner, contractor, c = works.owner, works.contractor, works.contract
@@ -194,7 +196,19 @@ async def test_from_signing_to_retention(api, state, tmp_path):
         ocds = request["ocds"]
         assert ocds["id"] == request["code"] and ocds["valueAmount"] == "2500.00" and ocds["currency"] == "CNY"
         assert ocds["payerId"] == f"CN-USCC-{request['payer']['uscc']}" and ocds["payeeId"] == f"CN-USCC-{request['payee']['uscc']}"
-        reviewer_view = await live_request(api, await api.token("reviewer"), c["id"], 1)
+        # The audit trail records the payment with its accounts redacted; the table holds them sealed.
+        audit = 'query { auditEvents(filter: {targetType: "PaymentRequest"}, first: 100) { nodes { targetType changes operation } } }'
+        trail = (await api.ok(audit, token=auditor))["auditEvents"]["nodes"]
+        assert any(e["changes"].get("paid") == "2500.00" and e["changes"].get("payer_account") == "[redacted]" for e in trail)
+        assert PAYER not in json.dumps(trail) and PAYEE not in json.dumps(trail)
+        async with state.db.read() as session:
+            sealed = (
+                await session.execute(
+                    text("SELECT payer_account, payee_account FROM payment_requests WHERE code = :c"), {"c": request["code"]}
+                )
+            ).one()
+        assert all(v.startswith("v1:") and PAYER not in v and PAYEE not in v for v in sealed)
+        reviewer_view = await live_request(api, reviewer, c["id"], 1)
         assert reviewer_view["payerAccount"] == "*" * 15 + PAYER[-4:] and reviewer_view["availableActions"] == []
         assert [i["archive"]["retentionYears"] for i in request["invoices"]] == [30, 30]
 
@@ -346,6 +360,30 @@ async def test_a_rejected_invoice_no_longer_counts_and_its_number_stays_booked(a
         assert rejected["errors"] == [] and rejected["invoice"]["status"] == "REJECTED"
         again = await upload_xml(api, works.contractor, advance["id"], xml)
         assert codes(again) == [("INVOICE_NUMBER_USED", "number")] and number in again["errors"][0]["message"]
+        # A legacy e-invoice (code and number), typed in from its PDF: the code and number are checked.
+        legacy = {
+            "number": "0456123",
+            "code": "03200240011",
+            "issuedOn": today(state).isoformat(),
+            "sellerName": advance["payee"]["name"],
+            "sellerTaxId": advance["payee"]["uscc"],
+            "buyerName": advance["payer"]["name"],
+            "buyerTaxId": advance["payer"]["uscc"],
+            "amountWithoutTax": "100.00",
+            "taxAmount": "9.00",
+            "totalAmount": "109.00",
+        }
+        bad = await upload_pdf(api, works.contractor, advance["id"], demo_pdf("legacy"), **legacy)
+        assert codes(bad) == [("INVOICE_NUMBER_INVALID", "code")]
+        good = await upload_pdf(
+            api,
+            works.contractor,
+            advance["id"],
+            demo_pdf("legacy"),
+            **legacy | {"code": "032002400111", "number": f"{int(today(state).strftime('%m%d%H')) % 10**8:08d}"},
+        )
+        assert good["errors"] == [] and (good["invoice"]["kind"], good["invoice"]["status"]) == ("LEGACY", "UPLOADED")
+        assert (await act(api, REJECT_INVOICE, "rejectInvoice", finance, id=good["invoice"]["id"], reason="票面信息不清。"))["errors"] == []
         # What is typed beside an XML invoice must agree with it (the same amount written
         # otherwise agrees).
         _, other = invoice_xml(advance, today(state))
