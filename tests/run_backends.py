@@ -70,10 +70,14 @@ def ensure(service: str) -> bool:
 
 
 BIN = Path(sys.executable).parent
+# mypy's cache lives outside the checkout, so a fresh clone on the same machine (CI's) starts
+# warm: a cold run costs about 11 s of CPU, a warm one 1 s. mypy checks every cached module
+# against its source's hash, so clones of other commits can share it.
+MYPY_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smallworks" / "mypy"
 CHECKS = {
     "ruff": [str(BIN / "ruff"), "check", "--no-cache", "--quiet", "."],
     "ruff-format": [str(BIN / "ruff"), "format", "--no-cache", "--check", "--quiet", "."],
-    "mypy": [str(BIN / "mypy"), "--no-error-summary", "--cache-dir", str(ROOT / "var" / "mypy-cache")],
+    "mypy": [str(BIN / "mypy"), "--no-error-summary", "--cache-dir", str(MYPY_CACHE)],
     "import-contracts": [str(BIN / "lint-imports"), "--no-cache"],
 }
 
