@@ -127,10 +127,21 @@ def main() -> int:
             SMALLWORKS_COMPARE_EXECUTORS="1" if compare else "0",
             SMALLWORKS_FUZZ_SHARE=share,
         )
+        # The first run starts alone, and the others once it has collected the suite: by
+        # then the bytecode of the tests (as pytest rewrites them) and of all they import is
+        # written, and the others read it instead of each compiling it again.
+        collected = LOGS / f"{backend}.collected"
+        collected.unlink(missing_ok=True)
+        if not runs:
+            env["SMALLWORKS_COLLECTED_FLAG"] = str(collected)
         log = open(LOGS / f"{backend}.log", "w")
         cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
         print(f"[tests] {backend}: {' '.join(cmd[1:])} (log: {log.name})", flush=True)
         runs[backend] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if len(runs) == 1:
+            deadline = time.monotonic() + 60
+            while not collected.exists() and runs[backend].poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
 
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     for backend, proc in runs.items():
