@@ -10,6 +10,7 @@ examples per field are bounded to keep the suite fast."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from conftest import BACKEND, DEMO_PASSWORD, _create_database, _drop_database
+from conftest import BACKEND, DEMO_PASSWORD, TMP, _create_database, _drop_database, make_settings
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
@@ -49,6 +50,17 @@ schemathesis.graphql.scalar("JSON", _junk.map(nodes.String))
 schemathesis.graphql.scalar("Upload", st.just(nodes.Null))
 
 
+async def _load_demo_data(settings) -> None:
+    from app.demo import load_demo_data
+    from app.state import AppState
+
+    state = AppState.create(settings)
+    try:
+        await load_demo_data(state)
+    finally:
+        await state.close()
+
+
 @pytest.fixture(scope="module")
 def fuzz_server():
     """``smallworks serve`` on a database of its own with the demo data; its URL and a token
@@ -56,11 +68,13 @@ def fuzz_server():
     name = f"sw_fuzz_{os.getpid()}"
     url = _create_database(name)
     upgrade(url)
-    env = {**os.environ, "SMALLWORKS_DATABASE_URL": url, "SMALLWORKS_ENV": "test"}
+    storage = TMP / f"fuzz-storage-{os.getpid()}"
+    # The demo data, loaded here as `smallworks demo-data` loads it (tests/core/test_cli.py
+    # runs that command itself): a process of its own would import the whole app again.
+    asyncio.run(_load_demo_data(make_settings(url, storage_dir=storage)))
+    env = {**os.environ, "SMALLWORKS_DATABASE_URL": url, "SMALLWORKS_ENV": "test", "SMALLWORKS_STORAGE_DIR": str(storage)}
     env.pop("SMALLWORKS_REDIS_URL", None)
     smallworks = [sys.executable, "-m", "app.cli"]
-    loaded = subprocess.run([*smallworks, "demo-data"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert loaded.returncode == 0, loaded.stderr
     port = free_port()
     # The server's log goes to a file: a pipe nobody reads fills up and stops the server.
     log = tempfile.NamedTemporaryFile(prefix="smallworks-fuzz-", suffix=".log", delete=False)

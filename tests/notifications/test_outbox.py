@@ -33,6 +33,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from aiosmtpd.controller import Controller
+from arq.constants import in_progress_key_prefix
 from arq.jobs import Job
 from conftest import TMP, Api, global_id, make_settings, make_uscc, unique
 from httpx_ws import WebSocketDisconnect, aconnect_ws
@@ -545,8 +546,14 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_effects_happen_once(
         assert [d.sent_at for d in await email_deliveries(rstate, event_id)] == [None]
 
         # Another worker takes the job over once arq's in-progress lock lapses
-        # (job timeout + 10 s) and finishes what is left.
+        # (job timeout + 10 s) and finishes what is left. The killed worker's lock is a
+        # Redis key that expires by itself within that time: it is made to expire now
+        # rather than waited out.
         second, second_log = start_process(["worker"], env, "worker-second")
+        pool = await rstate.dispatcher.pool()
+        lock = in_progress_key_prefix + event_job_id(event_id)
+        assert 0 < await pool.pttl(lock) <= (2 + 10) * 1000
+        await pool.pexpire(lock, 1)
 
         async def finished():
             return (await event_rows(rstate, [event_id]))[event_id].status == "done"
