@@ -21,6 +21,8 @@ from app.demo.core import demo_pdf
 from resolvers.payments.archive import archive_invoice
 
 ROOT = Path(__file__).resolve().parents[2]
+# Archiving is files and one small transaction, the same on every backend: tested in one run.
+pytestmark = pytest.mark.once
 
 
 def files(root: Path) -> list[Path]:

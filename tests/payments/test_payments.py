@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from payment_flows import (
     APPROVE,
     CANCEL,
@@ -346,6 +347,7 @@ async def pay_in_full(api, state, works, request: dict, finance: str) -> dict:
     return paid["request"]
 
 
+@pytest.mark.once  # the checks of an invoice; the unique column under a race is tested on every server backend
 async def test_a_rejected_invoice_no_longer_counts_and_its_number_stays_booked(api, state):
     supervisor_org, supervisor_token = await supervisor(api)
     finance = await api.token("finance")
@@ -393,6 +395,7 @@ async def test_a_rejected_invoice_no_longer_counts_and_its_number_stays_booked(a
         assert agrees["errors"] == []  # the rejected one's amount is free again
 
 
+@pytest.mark.once
 async def test_the_same_invoice_is_never_booked_on_two_contracts(api, state):
     supervisor_org, supervisor_token = await supervisor(api)
     with clock_kept(state):
