@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import tempfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,25 @@ def pytest_collection_modifyitems(config, items):
     marked ``once`` check what no database backend changes (transport, CLI, settings,
     assets): they run in the SQLite run only, which keeps ``make test`` fast."""
     items.sort(key=lambda item: item.get_closest_marker("demo_state") is None)  # stable: the rest keep their order
-    if BACKEND == "sqlite":
-        return
-    skip = pytest.mark.skip(reason="does not depend on the database backend: runs once, in the SQLite run")
+    mine, buckets = ONCE_BUCKETS
+    skip = pytest.mark.skip(reason="does not depend on the database backend: runs once, in another backend's run")
     for item in items:
-        if item.get_closest_marker("once"):
+        if item.get_closest_marker("once") and zlib.crc32(item.nodeid.split("::")[0].encode()) % buckets not in mine:
             item.add_marker(skip)
+
+
+def _once_buckets() -> tuple[frozenset[int], int]:
+    """Which modules' ``once`` tests this run takes: ``SMALLWORKS_ONCE_BUCKETS="0,1/4"`` runs
+    the modules whose path hashes to bucket 0 or 1 of 4 (tests/run_backends.py deals the
+    buckets out so that the runs end together). Unset: the SQLite run takes them all."""
+    given = os.environ.get("SMALLWORKS_ONCE_BUCKETS")
+    if not given:
+        return (frozenset({0}) if BACKEND == "sqlite" else frozenset()), 1
+    taken, count = given.split("/")
+    return frozenset(int(b) for b in taken.split(",") if b), int(count)
+
+
+ONCE_BUCKETS = _once_buckets()
 
 
 def pytest_collection_finish(session):

@@ -435,6 +435,7 @@ def test_gen_keys_makes_settings_that_production_accepts(empty_database_url):
 
 
 @pytest.mark.subprocess
+@pytest.mark.once  # what a fresh process finds to re-encrypt; tests/accounts/test_keys.py re-encrypts on every backend
 def test_reencrypt_command_moves_every_encrypted_column(empty_database_url):
     """The command runs in a process that never built the schema: it still finds every
     domain's encrypted columns."""
