@@ -77,7 +77,7 @@ async def test_killed_while_writing_then_run_again(api, state, database_url, mon
     with clock_kept(state):
         works = await in_force(api, state, supervisor_org, supervisor_token)
         request = await live_request(api, works.owner, works.contract["id"], 1)
-        big = demo_pdf("invoice") + os.urandom(12 * 1024 * 1024)  # long enough to be caught mid-write
+        big = demo_pdf("invoice") + os.urandom(6 * 1024 * 1024)  # long enough to be caught mid-write
         invoice_id = await verify(api, finance, await typed_invoice(api, works, request, today(state), big), state)
     root = Path(state.settings.archive_dir)
     before = set(files(root))
