@@ -146,43 +146,17 @@ async def test_from_signing_to_retention(api, state, tmp_path):
         assert approved["request"]["availableActions"] == ["PAY"]  # finance pays it now
 
         # Finance pays; paying another sum needs a reason; the accounts are masked for others.
-        unreasoned = await act(
-            api,
-            PAY,
-            "recordPayment",
-            finance,
-            id=advance["id"],
-            paidOn=day.isoformat(),
-            amount="2500.00",
-            bankReference="KS2026001",
-            payerAccount=PAYER,
-            payeeAccount=PAYEE,
-        )
+        unreasoned = await pay(api, finance, advance["id"], day.isoformat(), "2500.00", "KS2026001")
         assert codes(unreasoned) == [("PAYMENT_DIFFERENCE_REASON_REQUIRED", "differenceReason")]
-        future = await act(
-            api,
-            PAY,
-            "recordPayment",
-            finance,
-            id=advance["id"],
-            paidOn=(day + timedelta(days=1)).isoformat(),
-            amount="2550.00",
-            bankReference="KS2026001",
-            payerAccount=PAYER,
-            payeeAccount=PAYEE,
-        )
+        future = await pay(api, finance, advance["id"], (day + timedelta(days=1)).isoformat(), "2550.00", "KS2026001")
         assert codes(future) == [("PAID_ON_IN_FUTURE", "paidOn")]
-        paid = await act(
+        paid = await pay(
             api,
-            PAY,
-            "recordPayment",
             finance,
-            id=advance["id"],
-            paidOn=day.isoformat(),
-            amount="2500.00",
-            bankReference="KS2026001",
-            payerAccount=PAYER,
-            payeeAccount=PAYEE,
+            advance["id"],
+            day.isoformat(),
+            "2500.00",
+            "KS2026001",
             differenceReason="扣除预付款保函手续费 50 元。",
             idempotencyKey=key(),
         )
@@ -237,32 +211,9 @@ async def test_from_signing_to_retention(api, state, tmp_path):
         third = (await act(api, RAISE, "raisePaymentRequest", owner, termId=progress["term"]["id"]))["request"]
         await act(api, APPROVE, "approvePaymentRequest", owner, id=third["id"])
         assert (await act(api, APPROVE, "approvePaymentRequest", finance, id=third["id"]))["request"]["status"] == "APPROVED"
-        over = await act(
-            api,
-            PAY,
-            "recordPayment",
-            finance,
-            id=third["id"],
-            paidOn=today(state).isoformat(),
-            amount="8000.00",
-            bankReference="KS2026002",
-            payerAccount=PAYER,
-            payeeAccount=PAYEE,
-            differenceReason="误录。",
-        )
+        over = await pay(api, finance, third["id"], today(state).isoformat(), "8000.00", "KS2026002", differenceReason="误录。")
         assert codes(over) == [("OVER_CONTRACT_AMOUNT", None)]
-        await act(
-            api,
-            PAY,
-            "recordPayment",
-            finance,
-            id=third["id"],
-            paidOn=today(state).isoformat(),
-            amount="3400.00",
-            bankReference="KS2026002",
-            payerAccount=PAYER,
-            payeeAccount=PAYEE,
-        )
+        await pay(api, finance, third["id"], today(state).isoformat(), "3400.00", "KS2026002")
 
         # The final acceptance raises the final payment; retention waits for its release date.
         move_to(state, noon(today(state) + timedelta(days=30)))
@@ -314,6 +265,19 @@ async def test_from_signing_to_retention(api, state, tmp_path):
         assert (await api.ok(VERIFY_ARCHIVE, {"id": c["id"]}, token=finance))["verifyArchive"]["intact"] == 5
 
 
+async def pay(api, finance: str, request_id: str, paid_on: str, amount: str, reference: str, **fields) -> dict:
+    """Finance records a payment into the test accounts; ``fields`` add to the input."""
+    values = {
+        "id": request_id,
+        "paidOn": paid_on,
+        "amount": amount,
+        "bankReference": reference,
+        "payerAccount": PAYER,
+        "payeeAccount": PAYEE,
+    }
+    return await act(api, PAY, "recordPayment", finance, **values, **fields)
+
+
 def archive_file(state, sha256: str) -> Path:
     (found,) = list(Path(state.settings.archive_dir).glob(f"{sha256[:2]}/{sha256[2:4]}/{sha256}.*"))
     return found
@@ -331,18 +295,7 @@ async def pay_in_full(api, state, works, request: dict, finance: str) -> dict:
     for token in (works.owner, finance):
         payload = await act(api, APPROVE, "approvePaymentRequest", token, id=request["id"])
         assert payload["errors"] == [], payload
-    paid = await act(
-        api,
-        PAY,
-        "recordPayment",
-        finance,
-        id=request["id"],
-        paidOn=today(state).isoformat(),
-        amount=request["amount"],
-        bankReference="KS2026099",
-        payerAccount=PAYER,
-        payeeAccount=PAYEE,
-    )
+    paid = await pay(api, finance, request["id"], today(state).isoformat(), request["amount"], "KS2026099")
     assert paid["errors"] == [] and paid["request"]["status"] == "PAID", paid
     return paid["request"]
 
