@@ -87,19 +87,26 @@ async def test_fifty_approvals_and_payments_at_once_keep_every_invariant(api, st
                 {"c": advance["code"]},
             )
         ).all()
-        assert sorted(steps) == [(0, 1), (1, 1)]  # one decision per step
+        decided = dict(steps)
+        assert decided[0] == 1 and decided.get(1, 0) <= 1  # one decision per step at most
         rows = (
             await session.execute(
                 text("SELECT status, amount, paid_amount, term_id FROM payment_requests WHERE contract_id = :id"), {"id": contract_id}
             )
         ).all()
         amount = (await session.execute(text("SELECT amount FROM contracts WHERE id = :id"), {"id": contract_id})).scalar_one()
+        advance_status = (
+            await session.execute(text("SELECT status FROM payment_requests WHERE code = :c"), {"c": advance["code"]})
+        ).scalar_one()
         paid_terms = (
             await session.execute(
                 text("SELECT COUNT(*) FROM payment_terms WHERE contract_id = :id AND status = 'paid'"), {"id": contract_id}
             )
         ).scalar_one()
     committed = sum(int(p) if s == "paid" else int(a) if s == "approved" else 0 for s, a, p, _ in rows)
+    # Finance's approval of the advance went through unless a payment that came first left too
+    # little of the contract for it (then every approval was refused as over the amount).
+    assert (advance_status == "approved") == (decided.get(1, 0) == 1)
     assert committed <= int(amount)  # integer fen on every backend
     assert sum(1 for s, *_ in rows if s == "paid") == paid_terms <= 1
     assert len({t for s, _, _, t in rows if s in ("pending", "approved", "paid")}) == len(
