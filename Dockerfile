@@ -21,12 +21,13 @@ COPY migrations migrations
 RUN uv sync --locked --no-dev --no-editable --extra otel
 
 FROM python:3.11-slim
-# Uploaded documents go to /srv/smallworks/storage (a volume in docker-compose.yml); the
-# default, var/ beside the code, is inside the installed packages and not writable here.
+# Uploaded documents go to /srv/smallworks/storage and archived invoices to
+# /srv/smallworks/archive (volumes in docker-compose.yml); the default, var/ beside the code,
+# is inside the installed packages and not writable here.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SMALLWORKS_ENV=production WEB_CONCURRENCY=4 PORT=8000 \
-    SMALLWORKS_STORAGE_DIR=/srv/smallworks/storage PATH=/opt/smallworks/bin:$PATH
+    SMALLWORKS_STORAGE_DIR=/srv/smallworks/storage SMALLWORKS_ARCHIVE_DIR=/srv/smallworks/archive PATH=/opt/smallworks/bin:$PATH
 RUN groupadd --system smallworks && useradd --system --gid smallworks --home-dir /srv/smallworks --create-home smallworks \
-    && install -d -o smallworks -g smallworks /srv/smallworks/storage
+    && install -d -o smallworks -g smallworks /srv/smallworks/storage /srv/smallworks/archive
 COPY --from=build /opt/smallworks /opt/smallworks
 COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 USER smallworks

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -204,13 +203,3 @@ async def verify_archive(reads: Any, archive_dir: Path, actor: Any, contract_id:
     root = Path(archive_dir)
     findings = [f for f in await asyncio.to_thread(lambda: [_check_file(root, r) for r in records]) if f is not None]
     return ArchiveReport(checked=len(records), intact=len(records) - len(findings), findings=findings, waiting=pending)
-
-
-def files_in(archive_dir: Path) -> list[str]:
-    """Every file under the archive root (relative paths), for an operator and the tests."""
-    root = Path(archive_dir)
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-def record_dump(record: InvoiceArchive) -> dict[str, Any]:
-    return {"archive_number": record.archive_number, "sha256": record.sha256, "meta": json.loads(record.meta)}
