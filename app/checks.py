@@ -166,8 +166,10 @@ async def key_check(state: AppState) -> Check:
     )
 
 
-def storage_check(directory: Path) -> Check:
-    """Uploaded documents can be stored: the directory exists (or can be made) and takes a file."""
+def storage_check(
+    directory: Path, name: str = "storage", setting: str = "SMALLWORKS_STORAGE_DIR", holds: str = "documents are stored"
+) -> Check:
+    """Files can be stored: the directory exists (or can be made) and takes a file."""
     import tempfile
 
     try:
@@ -175,8 +177,13 @@ def storage_check(directory: Path) -> Check:
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".smallworks-check-"):
             pass
     except OSError as exc:
-        return Check.failed("storage", f"cannot write to SMALLWORKS_STORAGE_DIR {directory}: {exc.strerror or exc}", "error")
-    return Check("storage", True, f"documents are stored in {directory}")
+        return Check.failed(name, f"cannot write to {setting} {directory}: {exc.strerror or exc}", "error")
+    return Check(name, True, f"{holds} in {directory}")
+
+
+def archive_check(directory: Path) -> Check:
+    """Archived invoices can be written (the worker archives; every process re-hashes)."""
+    return storage_check(directory, "archive", "SMALLWORKS_ARCHIVE_DIR", "invoices are archived")
 
 
 async def readiness(state: AppState, timeout: float = 3.0) -> list[Check]:
@@ -188,10 +195,11 @@ async def readiness(state: AppState, timeout: float = 3.0) -> list[Check]:
 
 
 async def all_checks(state: AppState, timeout: float = 10.0) -> list[Check]:
-    """Readiness, the storage directory, and the encrypted values' keys once the database
-    is at the latest migration."""
+    """Readiness, the storage and archive directories, and the encrypted values' keys once
+    the database is at the latest migration."""
     checks = await readiness(state, timeout)
     checks.append(await asyncio.to_thread(storage_check, Path(state.settings.storage_dir)))
+    checks.append(await asyncio.to_thread(archive_check, Path(state.settings.archive_dir)))
     if all(c.ok for c in checks if c.name in ("database", "migrations")):
         checks.append(await _guarded("data keys", lambda: key_check(state)))
     return checks

@@ -263,16 +263,22 @@ def test_check_and_serve_refuse_a_database_until_it_is_at_the_latest_migration(e
 
 @pytest.mark.subprocess
 @pytest.mark.skipif(BACKEND != "sqlite", reason="about SQLite files")
-def test_check_names_a_missing_sqlite_file_and_an_unwritable_storage_directory():
+def test_check_names_a_missing_sqlite_file_and_unwritable_storage_and_archive_directories():
     missing = TMP / "missing" / "nothing.db"
     (TMP / "a-file").write_text("")
-    storage = TMP / "a-file" / "storage"
-    result = run_cli("check", env={"SMALLWORKS_DATABASE_URL": f"sqlite:///{missing}", "SMALLWORKS_STORAGE_DIR": str(storage)})
+    storage, archive = TMP / "a-file" / "storage", TMP / "a-file" / "archive"
+    env = {
+        "SMALLWORKS_DATABASE_URL": f"sqlite:///{missing}",
+        "SMALLWORKS_STORAGE_DIR": str(storage),
+        "SMALLWORKS_ARCHIVE_DIR": str(archive),
+    }
+    result = run_cli("check", env=env)
     assert result.returncode == 1
     assert lines(result.stderr) == [
         f"problem: database: the SQLite file {missing} does not exist: run `smallworks migrate`",
         "skipped: migrations: not checked: there is no database file",
         f"problem: storage: cannot write to SMALLWORKS_STORAGE_DIR {storage}: Not a directory",
+        f"problem: archive: cannot write to SMALLWORKS_ARCHIVE_DIR {archive}: Not a directory",
     ]
     assert not missing.exists()
 
