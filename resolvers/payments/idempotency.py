@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -19,9 +18,9 @@ from sqlalchemy import select
 from models.payments import PaymentIdempotencyKey
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Problem, UserErrors
+from resolvers.progress.service import KEY_RE  # the same keys as logs, photos and check-ins
 
 T = TypeVar("T")
-KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
 def fingerprint(operation: str, inputs: dict[str, Any]) -> str:

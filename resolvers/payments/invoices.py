@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models.accounts import Organisation
+from models.base import FEN
 from models.payments import Invoice, PaymentRequest
 from resolvers.core import outbox
 from resolvers.core.clock import today_in_china
@@ -31,6 +32,7 @@ from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Forbidden, Problem, UserErrors
 from resolvers.core.i18n import Label
 from resolvers.core.lifecycle import StateMachine, Transition
+from resolvers.core.money import decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import Checks
 from resolvers.payments import einvoice, idempotency
@@ -50,7 +52,6 @@ INVOICE_LIFECYCLE = StateMachine(
     actions="InvoiceAction",
 )
 INVOICE_MEDIA = {"application/pdf": "pdf", "application/ofd": "ofd"}
-FEN = Decimal("0.01")
 
 
 @dataclass
@@ -146,21 +147,18 @@ def _typed(checks: Checks, data: InvoiceData) -> tuple[InvoiceData, str]:
     )
     if data.issued_on is None:
         checks.add("REQUIRED", "issuedOn")
-    amounts = {"amountWithoutTax": data.amount_without_tax, "taxAmount": data.tax_amount, "totalAmount": data.total_amount}
-    for field, value in amounts.items():
+    given = {"amountWithoutTax": data.amount_without_tax, "taxAmount": data.tax_amount, "totalAmount": data.total_amount}
+    amounts: dict[str, Decimal | None] = {}
+    for field, value in given.items():
         if value is None:
             checks.add("REQUIRED", field)
-        elif value < 0 or value != value.quantize(FEN) or (field == "totalAmount" and value == 0):
+        amounts[field] = amount = decimal_field(checks, field, value, FEN)
+        if amount is not None and (amount < 0 or (field == "totalAmount" and amount == 0)):
             checks.add("PAYMENT_AMOUNT_INVALID", field)
-    if all(v is not None for v in amounts.values()) and data.total_amount != data.amount_without_tax + data.tax_amount:  # type: ignore[operator]
-        checks.add(
-            "INVOICE_TOTAL_MISMATCH",
-            "totalAmount",
-            total=f"{data.total_amount:,.2f}",
-            amount=f"{data.amount_without_tax:,.2f}",
-            tax=f"{data.tax_amount:,.2f}",
-        )
-    typed.amount_without_tax, typed.tax_amount, typed.total_amount = data.amount_without_tax, data.tax_amount, data.total_amount
+    net, tax, total = amounts.values()
+    if net is not None and tax is not None and total is not None and total != net + tax:
+        checks.add("INVOICE_TOTAL_MISMATCH", "totalAmount", total=f"{total:,.2f}", amount=f"{net:,.2f}", tax=f"{tax:,.2f}")
+    typed.amount_without_tax, typed.tax_amount, typed.total_amount = net, tax, total
     return typed, kind
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import case, func, select, type_coerce
 
 from models.accounts import Organisation
-from models.base import Money
+from models.base import FEN, Money
 from models.contracts import Contract, ContractMilestone, PaymentTerm
 from models.payments import (
     COUNTED_INVOICE_STATUSES,
@@ -35,12 +35,13 @@ from models.payments import (
 from models.projects import Project
 from policies.subject import Actor as Subject
 from resolvers.accounts.service import BANK_ACCOUNT_RE, bank_account_context
-from resolvers.contracts.service import owns
+from resolvers.contracts.service import get_contract, owns
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
-from resolvers.core.errors import Forbidden, NotFound, Problem, UserErrors
+from resolvers.core.errors import Forbidden, Problem, UserErrors
 from resolvers.core.i18n import Label
 from resolvers.core.lifecycle import StateMachine, Transition
+from resolvers.core.money import decimal_field
 from resolvers.core.scoped import get_in_scope
 from resolvers.core.validation import Checks
 from resolvers.payments import events, idempotency
@@ -151,10 +152,7 @@ async def invoiced(uow: UnitOfWork, request_id: int, statuses: tuple[str, ...] =
 
 async def contract_locked(uow: UnitOfWork, contract_id: int) -> Contract:
     """The contract with its row locked: every change of its payments queues here."""
-    contract = (await uow.session.execute(select(Contract).where(Contract.id == contract_id).with_for_update())).scalar_one_or_none()
-    if contract is None:
-        raise NotFound()
-    return contract
+    return await get_contract(uow, contract_id, lock=True)
 
 
 async def _request(uow: UnitOfWork, request_id: int, *, lock: bool = False) -> PaymentRequest:
@@ -550,14 +548,13 @@ async def record_payment(uow: UnitOfWork, request_id: int, data: PaymentData, ke
         PAYMENT_LIFECYCLE.target("pay", request.status)
         today = today_in_china(uow.now)
         checks = Checks()
-        if data.amount <= 0 or data.amount != data.amount.quantize(Decimal("0.01")):
+        amount = decimal_field(checks, "amount", data.amount, FEN)
+        if amount is not None and amount <= 0:
             checks.add("PAYMENT_AMOUNT_INVALID", "amount")
         reference = checks.pattern("bankReference", data.bank_reference, BANK_REFERENCE_RE, "INVALID_BANK_REFERENCE")
         reason = checks.text("differenceReason", data.difference_reason, 2000, required=False)
-        if data.amount > 0 and data.amount != request.amount and not reason:
-            checks.add(
-                "PAYMENT_DIFFERENCE_REASON_REQUIRED", "differenceReason", paid=f"{data.amount:,.2f}", approved=f"{request.amount:,.2f}"
-            )
+        if amount is not None and amount > 0 and amount != request.amount and not reason:
+            checks.add("PAYMENT_DIFFERENCE_REASON_REQUIRED", "differenceReason", paid=f"{amount:,.2f}", approved=f"{request.amount:,.2f}")
         if data.paid_on > today:
             checks.add("PAID_ON_IN_FUTURE", "paidOn")
         elif request.approved_at is not None and data.paid_on < today_in_china(request.approved_at):
@@ -565,20 +562,21 @@ async def record_payment(uow: UnitOfWork, request_id: int, data: PaymentData, ke
         payer = await _account(uow, checks, "payerAccount", data.payer_account, request.owner_organisation_id)
         payee = await _account(uow, checks, "payeeAccount", data.payee_account, request.contractor_organisation_id)
         checks.raise_if_any()
+        assert amount is not None
         _payable(contract)
         _released(request, today)
-        await _within_contract(uow, contract, request, data.amount, "payment")
-        request.paid_amount, request.paid_on, request.bank_reference = data.amount, data.paid_on, reference
+        await _within_contract(uow, contract, request, amount, "payment")
+        request.paid_amount, request.paid_on, request.bank_reference = amount, data.paid_on, reference
         request.payer_account = uow.cipher.encrypt(payer, payer_context(request.id))
         request.payee_account = uow.cipher.encrypt(payee, payee_context(request.id))
-        request.difference_reason = reason if data.amount != request.amount else None
+        request.difference_reason = reason if amount != request.amount else None
         request.paid_at, request.paid_by_name = uow.now, uow.require_actor().display_name
         _move(uow, request, "pay", reason)
         uow.audit(
             "PaymentRequest",
             request.id,
             {
-                "paid": f"{data.amount}",
+                "paid": f"{amount}",
                 "approved": f"{request.amount}",
                 "paid_on": data.paid_on.isoformat(),
                 "bank_reference": reference,
@@ -597,7 +595,7 @@ async def record_payment(uow: UnitOfWork, request_id: int, data: PaymentData, ke
             contract,
             term,
             await events.contractor_and_owner(uow, request),
-            paid=f"{data.amount:,.2f}",
+            paid=f"{amount:,.2f}",
             paid_on=data.paid_on.isoformat(),
         )
         await _settle_if_done(uow, contract)

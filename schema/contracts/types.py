@@ -31,13 +31,13 @@ from models.contracts import (
 from resolvers.contracts import service as svc
 from resolvers.core.i18n import label as label_of
 from resolvers.core.i18n import translate
-from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.core.actions import viewer_actions
 from schema.core.context import Info
+from schema.core.downloads import download_link
 from schema.core.fields import column, enum_of, from_row, functional_enum, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
 from schema.projects.types import Project
-from schema.tendering.types import DOWNLOAD_LINK_SECONDS, Tender
+from schema.tendering.types import Tender
 
 if TYPE_CHECKING:
 
@@ -208,14 +208,7 @@ class ContractDocument(Node):
 
     @strawberry.field(description="A link that downloads it, valid for 10 minutes, for you only. 下载链接。")
     async def download_url(self, info: Info) -> str | None:
-        actor = await info.context.actor()
-        if actor is None:
-            return None
-        from models.base import utcnow
-
-        expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
-        grant = DownloadGrant("contract-document", self.row.id, actor.kind, actor.id, expires, actor.session_id)
-        return signed_path(info.context.settings.jwt_secret, grant)
+        return await download_link(info, "contract-document", self.row.id)
 
 
 @strawberry.type(description="A party's signature over one version's content hash (电子签章). 签章。")

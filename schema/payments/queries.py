@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from resolvers.core.i18n import label
 from resolvers.payments import archive, funds, queries
 from schema.core.connection import Connection, list_page
 from schema.core.context import Info, signed_in_actor
@@ -107,8 +108,6 @@ class PaymentsQuery:
         report = await archive.verify_archive(info.context.reads, info.context.settings.archive_dir, actor, contract)
         invoices = await info.context.loaders.invoice.load_many([f.invoice_id for f in report.findings])
         locale = info.context.meta.locale
-        from resolvers.core.i18n import label
-
         return ArchiveReport(
             checked=report.checked,
             intact=report.intact,

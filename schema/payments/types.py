@@ -14,13 +14,12 @@ from models.payments import INVOICE_FORMATS, INVOICE_KINDS, INVOICE_STATUSES, OR
 from policies.gate import sees_in_full
 from resolvers.core.i18n import label as label_of
 from resolvers.security.crypto import mask_account
-from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
 from schema.contracts.types import Contract, PaymentTerm, PaymentTrigger
 from schema.core.context import Info
+from schema.core.downloads import download_link
 from schema.core.fields import column, enum_of, from_row, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
-from schema.tendering.types import DOWNLOAD_LINK_SECONDS
 
 if TYPE_CHECKING:
     import enum
@@ -121,6 +120,10 @@ class InvoiceArchiveRecord:
         return json.loads(self.row.meta)
 
 
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 @register_node("invoice")
 @strawberry.type(description="An e-invoice on a payment request (电子发票). 发票。")
 class Invoice(Node):
@@ -156,14 +159,13 @@ class Invoice(Node):
     @strawberry.field(description="The item lines, read from an XML invoice. 明细。")
     def items(self) -> list[InvoiceLine]:
         lines = json.loads(self.row.items or "[]")
-        number = lambda v: None if v is None else Decimal(v)  # noqa: E731
         return [
             InvoiceLine(
                 name=i["name"],
                 spec=i["spec"],
                 unit=i["unit"],
-                quantity=number(i["quantity"]),
-                unit_price=number(i["unit_price"]),
+                quantity=_decimal(i["quantity"]),
+                unit_price=_decimal(i["unit_price"]),
                 amount=Decimal(i["amount"]),
                 tax_rate=Decimal(i["tax_rate"]),
                 tax=Decimal(i["tax"]),
@@ -173,15 +175,7 @@ class Invoice(Node):
 
     @strawberry.field(description="A link to the file, valid for 10 minutes, for you only. 发票文件链接。")
     async def download_url(self, info: Info) -> str | None:
-        actor = await info.context.actor()
-        if actor is None:
-            return None
-        from models.base import utcnow
-
-        expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
-        return signed_path(
-            info.context.settings.jwt_secret, DownloadGrant("invoice", self.row.id, actor.kind, actor.id, expires, actor.session_id)
-        )
+        return await download_link(info, "invoice", self.row.id)
 
     @strawberry.field(description="The archive record, once archived. 归档记录。")
     async def archive(self, info: Info) -> InvoiceArchiveRecord | None:

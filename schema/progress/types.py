@@ -12,12 +12,11 @@ import strawberry
 from models import progress as tables
 from models.progress import DATUMS, FLAGS
 from resolvers.core.i18n import label as label_of
-from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.contracts.types import Contract, ContractMilestone
 from schema.core.context import Info
+from schema.core.downloads import download_link
 from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
-from schema.tendering.types import DOWNLOAD_LINK_SECONDS
 
 if TYPE_CHECKING:
     import enum
@@ -67,16 +66,6 @@ def _flags(row: Any) -> list[str]:
     return json.loads(row.flags or "[]")
 
 
-async def _link(info: Info, kind: str, row_id: int) -> str | None:
-    actor = await info.context.actor()
-    if actor is None:
-        return None
-    from models.base import utcnow
-
-    expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
-    return signed_path(info.context.settings.jwt_secret, DownloadGrant(kind, row_id, actor.kind, actor.id, expires, actor.session_id))
-
-
 @register_node("site_photo")
 @strawberry.type(description="A photo of a daily log, with what its EXIF says. 现场照片。")
 class SitePhoto(Node):
@@ -104,11 +93,11 @@ class SitePhoto(Node):
 
     @strawberry.field(description="A link to the original, valid for 10 minutes, for you only. 原图链接。")
     async def download_url(self, info: Info) -> str | None:
-        return await _link(info, "site-photo", self.row.id)
+        return await download_link(info, "site-photo", self.row.id)
 
     @strawberry.field(description="A link to the thumbnail (JPEG, at most 320 px, no metadata). 缩略图链接。")
     async def thumbnail_url(self, info: Info) -> str | None:
-        return await _link(info, "site-photo-thumbnail", self.row.id)
+        return await download_link(info, "site-photo-thumbnail", self.row.id)
 
 
 @strawberry.type(description="A correction of a log after its day. 日志更正。")

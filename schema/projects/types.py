@@ -18,15 +18,12 @@ from models.projects import (
     REVIEW_STATUSES,
 )
 from resolvers.projects import service as svc
-from resolvers.security.downloads import DownloadGrant, signed_path
 from schema.accounts.types import Organisation
 from schema.core.actions import viewer_actions
 from schema.core.context import Info
+from schema.core.downloads import download_link
 from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node
-
-DOWNLOAD_LINK_SECONDS = 600
-
 
 if TYPE_CHECKING:  # what type checkers see of the enums below (see ``enum_of``)
 
@@ -111,15 +108,7 @@ class ProjectDocument(Node):
 
     @strawberry.field(description="A download link for you, valid 10 minutes. 下载链接（10分钟有效）。")
     async def download_url(self, info: Info) -> str | None:
-        ctx = info.context
-        actor = await ctx.actor()
-        if actor is None:
-            return None
-        from models.base import utcnow
-
-        expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
-        grant = DownloadGrant("project-document", self.row.id, actor.kind, actor.id, expires, actor.session_id)
-        return signed_path(ctx.settings.jwt_secret, grant)
+        return await download_link(info, "project-document", self.row.id)
 
 
 @strawberry.type(description="One status change. 状态变更记录。")

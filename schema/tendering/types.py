@@ -33,7 +33,6 @@ from resolvers.core.audit import canonical_json
 from resolvers.core.clock import today_in_china
 from resolvers.core.i18n import LABELS, Label, translate
 from resolvers.core.i18n import label as label_of
-from resolvers.security.downloads import DownloadGrant, signed_path
 from resolvers.tendering import bids as bid_service
 from resolvers.tendering import draw
 from resolvers.tendering import service as svc
@@ -41,11 +40,10 @@ from resolvers.tendering.sealing import content_hash
 from schema.accounts.types import Organisation
 from schema.core.actions import viewer_actions
 from schema.core.context import Info
+from schema.core.downloads import download_link, link_for
 from schema.core.fields import column, enum_of, label, labels_in_request, loaded
 from schema.core.node import Node, register_node, to_global_id
 from schema.projects.types import Project
-
-DOWNLOAD_LINK_SECONDS = 600
 
 if TYPE_CHECKING:
 
@@ -234,12 +232,7 @@ class BidContent:
 
 
 def _bid_file_url(info: Info, actor, file_id: int) -> str:
-    from models.base import utcnow
-
-    expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
-    return signed_path(
-        info.context.settings.jwt_secret, DownloadGrant("bid-file", file_id, actor.kind, actor.id, expires, actor.session_id)
-    )
+    return link_for(info, actor, "bid-file", file_id)
 
 
 async def _content(info: Info, row: tables.Bid) -> dict | None:
@@ -870,14 +863,9 @@ class Qualification(Node):
 
     @strawberry.field(description="A download link for the scanned certificate, valid 10 minutes. 证书扫描件下载链接。")
     async def certificate_url(self, info: Info) -> str | None:
-        actor = await info.context.actor()
-        if actor is None or self.row.certificate_sha256 is None:
+        if self.row.certificate_sha256 is None:
             return None
-        from models.base import utcnow
-
-        expires = int(utcnow().timestamp()) + DOWNLOAD_LINK_SECONDS
-        grant = DownloadGrant("qualification-certificate", self.row.id, actor.kind, actor.id, expires, actor.session_id)
-        return signed_path(info.context.settings.jwt_secret, grant)
+        return await download_link(info, "qualification-certificate", self.row.id)
 
     @strawberry.field(description="Whether it is valid today (China time). 当前是否有效。")
     def valid(self, info: Info) -> bool:

@@ -146,6 +146,8 @@ async def test_from_signing_to_retention(api, state, tmp_path):
         assert approved["request"]["availableActions"] == ["PAY"]  # finance pays it now
 
         # Finance pays; paying another sum needs a reason; the accounts are masked for others.
+        huge = await pay(api, finance, advance["id"], day.isoformat(), "1E+30", "KS2026001")
+        assert codes(huge) == [("NUMBER_TOO_LARGE", "amount")]
         unreasoned = await pay(api, finance, advance["id"], day.isoformat(), "2500.00", "KS2026001")
         assert codes(unreasoned) == [("PAYMENT_DIFFERENCE_REASON_REQUIRED", "differenceReason")]
         future = await pay(api, finance, advance["id"], (day + timedelta(days=1)).isoformat(), "2550.00", "KS2026001")
