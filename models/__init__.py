@@ -23,6 +23,7 @@ DOMAINS: tuple[str, ...] = (
     "contracts",
     "progress",
     "payments",
+    "supervision",
 )
 
 

@@ -1,0 +1,2 @@
+"""Supervision and open data (数据统计与监管): reports computed in SQL, red flags, OCDS
+publication, signed checkpoints of the audit chain and evidence bundles, and exports."""
