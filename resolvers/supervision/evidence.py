@@ -45,6 +45,14 @@ out of order, a broken link, a checkpoint whose signature does not verify or tha
 match the chain, a checkpoint missing from the line, or an event no checkpoint covers.
 Whether the keys are the service's is for the reader to compare with the key ids the
 service publishes (``--trust-key`` makes it part of the check).
+
+What a bundle cannot prove: that a stub is not one of the region's own events. A stub shows no
+content, so an exporter who controls the database could show one of the region's events as a
+stub; the links and the checkpoints still hold. Exports by two people, or a count of the
+region's events from another source, catch it.
+
+Run alone, ``python evidence.py BUNDLE [--trust-key KEYID] [--json] [--lang en]`` checks a
+bundle with no more of the service than this file and the signature module.
 """
 
 from __future__ import annotations
@@ -54,7 +62,6 @@ import binascii
 import hashlib
 import json
 import os
-import re
 import sys
 import unicodedata
 from collections import Counter
@@ -89,8 +96,6 @@ EVENT_FIELDS = frozenset((*HASHED_FIELDS, "hash"))
 STUB_FIELDS = frozenset(("seq", "prev_hash", "hash"))
 # What a checkpoint signs, besides the format.
 SIGNED_FIELDS = ("seq", "headHash", "previousSeq", "linksSha256", "signedAt", "algorithm", "keyId")
-
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 # -- the hashes and the signed statement --------------------------------------------------
@@ -302,7 +307,7 @@ class Report:
         if self.problem is not None:
             return [_pick(TEXTS["problem"], locale) + self.problem.text(locale), _pick(TEXTS["invalid"], locale)]
         where = {"region": shown(self.region), "start": shown(self.start), "end": shown(self.end), "zone": shown(self.zone)}
-        if not self.checkpoints and not self.links:
+        if not self.events or not self.checkpoints:
             return [_pick(TEXTS["empty"], locale).format(**where)]
         last = self.checkpoints[-1]
         lines = [

@@ -327,15 +327,31 @@ print("LOADED", loaded, code, file=sys.stderr)
 
 
 async def test_the_periodic_job_makes_one_checkpoint_per_head(state, exported):
+    """The worker's cron (and the embedded loop) run every ``@periodic`` job: twice without a
+    new event, one checkpoint."""
+    from workers.jobs import run_periodic
+
+    async def latest() -> int:
+        async with state.db.read() as session:
+            return (await session.execute(select(func.max(AuditCheckpoint.seq)))).scalar_one()
+
     signer = signer_from(state.settings)
     await record(state, (OTHER, "p1"))
-    first = await sign_checkpoint(state, signer, interval=0)
-    again = await sign_checkpoint(state, signer, interval=0)
-    assert first is not None and again is None
+    saved = state.settings.checkpoint_interval_seconds
+    state.settings.checkpoint_interval_seconds = 0
+    try:
+        assert await run_periodic({"state": state}) == 1
+        first = await latest()
+        assert await run_periodic({"state": state}) == 1
+        assert await latest() == first
+    finally:
+        state.settings.checkpoint_interval_seconds = saved
     async with state.db.read() as session:
         head = (await session.execute(select(func.max(AuditEvent.seq)))).scalar_one()
-        count = (await session.execute(select(func.count()).where(AuditCheckpoint.seq >= first.seq))).scalar_one()
-    assert first.seq == head and count == 1
+        count = (
+            await session.execute(select(func.count()).where(AuditCheckpoint.seq > exported["bundle"]["checkpoints"][-1]["seq"]))
+        ).scalar_one()
+    assert first == head and count == 1
     # A new event, but the interval has not passed: none yet; a maximum interval passed without
     # events records one event so that the chain's head moves and is signed.
     await record(state, (OTHER, "p2"))
@@ -512,3 +528,92 @@ def test_development_makes_a_checkpoint_key_once_and_production_needs_one(tmp_pa
     with pytest.raises(ValidationError, match="32 bytes of a raw ed25519 private key") as bad:
         Settings(env="production", checkpoint_private_key="c2VjcmV0LWtleQ==", **secrets)
     assert "c2VjcmV0" not in "; ".join(str(e["msg"]) for e in bad.value.errors())
+
+
+# -- bundles made here, without the service: the genesis, an empty export ----------------------------
+
+
+def synthetic(count: int, checkpoint_at: list[int], region: str = "887701") -> dict:
+    """A bundle of ``count`` events from the genesis, every one in full, with checkpoints
+    (signed with a fresh key) at the given seqs."""
+    from resolvers.supervision.evidence import FORMAT, GENESIS_HASH, event_hash, links_sha256
+
+    signer = other_signer("ed25519")
+    chain, prev = [], GENESIS_HASH
+    for seq in range(1, count + 1):
+        event = {
+            "seq": seq,
+            "occurred_at": f"2026-01-0{1 + seq % 9}T00:00:00.000000Z",
+            "actor_type": "user",
+            "actor_id": 7,
+            "actor_name": "张三",
+            "organisation_id": 3,
+            "region_code": region,
+            "operation": "Mutation.updateProject",
+            "target_type": "Project",
+            "target_id": str(seq),
+            "changes": json.dumps({"name": {"before": "甲", "after": f"乙{seq}"}}, ensure_ascii=False, separators=(",", ":")),
+            "request_id": None,
+            "client_address": "10.0.0.1",
+            "prev_hash": prev,
+        }
+        event["hash"] = prev = event_hash(event)
+        chain.append(event)
+    checkpoints, previous = [], 0
+    for seq in checkpoint_at:
+        fields = {
+            "seq": seq,
+            "headHash": chain[seq - 1]["hash"],
+            "previousSeq": previous,
+            "linksSha256": links_sha256(e["hash"] for e in chain[previous:seq]),
+            "signedAt": "2026-01-10T00:00:00.000000Z",
+            "algorithm": signer.algorithm,
+            "keyId": signer.key_id,
+        }
+        checkpoints.append({**fields, "signature": signer.sign(fields)})
+        previous = seq
+    return {
+        "format": FORMAT,
+        "region": region,
+        "period": {"from": "2026-01-01", "to": "2026-01-31", "timeZone": "Asia/Shanghai"},
+        "events": count,
+        "keys": [{"keyId": signer.key_id, "algorithm": signer.algorithm, "publicKey": encode(signer.public_key)}],
+        "checkpoints": checkpoints,
+        "chain": chain,
+    }
+
+
+@pytest.mark.once
+def test_a_chain_from_the_genesis_verifies_and_its_first_link_is_checked():
+    bundle = synthetic(5, [3, 5])
+    report = verify_bundle(bundle)
+    assert report.valid and (report.events, report.first_seq, report.last_seq) == (5, 1, 5)
+    assert report.lines("en")[0].startswith(
+        "verdict: the bundle is valid. Region 887701, 2026-01-01 to 2026-01-31 (Asia/Shanghai), 5 events"
+    )
+    moved = copy.deepcopy(bundle)
+    moved["chain"][0]["prev_hash"] = "1" * 64  # the first event's link to the genesis is part of its content
+    assert (verify_bundle(moved).problem.reason, verify_bundle(moved).problem.seq) == ("EDITED", 1)
+    cut = copy.deepcopy(bundle)
+    del cut["chain"][0]
+    del cut["checkpoints"][0]  # no checkpoint anchors seq 2
+    assert (verify_bundle(cut).problem.reason, verify_bundle(cut).problem.seq) == ("NOT_COVERED", 2)
+    unsigned = copy.deepcopy(bundle)
+    unsigned["checkpoints"] = []
+    assert (verify_bundle(unsigned).problem.reason, verify_bundle(unsigned).problem.seq) == ("NOT_COVERED", 1)
+
+
+@pytest.mark.once
+def test_an_export_without_events_says_so_and_a_bundle_of_stubs_proves_nothing():
+    empty = {**synthetic(0, []), "events": 0}
+    report = verify_bundle(empty)
+    assert report.valid and report.lines("en") == [
+        "verdict: the bundle is valid, but region 887701 has no events from 2026-01-01 to 2026-01-31"
+    ]
+    stubs = synthetic(3, [])
+    stubs["chain"] = [{k: e[k] for k in ("seq", "prev_hash", "hash")} for e in stubs["chain"]]
+    assert verify_bundle(stubs).lines("zh-CN") == ["结论：证据包有效，但行政区划 887701 在 2026-01-01 至 2026-01-31 没有事件"]
+    assert verify_bundle({"format": "something else"}).problem.reason == "FORMAT"
+    wrong_key = synthetic(2, [2])
+    wrong_key["keys"][0]["keyId"] = "0" * 32
+    assert verify_bundle(wrong_key).problem.reason == "KEY_MISMATCH"
