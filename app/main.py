@@ -423,7 +423,7 @@ async def run_background(state: AppState) -> None:
     ctx = {"state": state}
     while True:
         await asyncio.sleep(state.settings.background_interval_seconds)
-        for job in (jobs.reconcile_outbox, jobs.send_reminders, jobs.run_scheduled):
+        for job in (jobs.reconcile_outbox, jobs.send_reminders, jobs.run_scheduled, jobs.run_periodic):
             try:
                 await job(ctx)
             except Exception:

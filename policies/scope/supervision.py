@@ -2,3 +2,17 @@
 rows the projects, tendering, contracts, progress and payments scopes let the viewer see."""
 
 from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, true
+
+from models.supervision import AuditCheckpoint
+from policies.scope import REGION_WIDE_ROLES, scope_of
+from policies.subject import Actor
+
+
+# -- evidence
+@scope_of(AuditCheckpoint)
+def audit_checkpoints(actor: Actor) -> ColumnElement[bool]:
+    """Checkpoints hold the chain's head hash and no region's content: auditors and platform
+    administrators see all of them (to compare with what was published), nobody else any."""
+    return true() if actor.roles & REGION_WIDE_ROLES else false()
