@@ -18,7 +18,7 @@ from migrations.policy_lines import add_default_lines
 EVIDENCE_OPERATIONS = {"Query.auditCheckpoints"}
 
 
-revision = '0016_evidence'
+revision = '0016'
 down_revision = '0015'
 branch_labels = None
 depends_on = None
