@@ -1,7 +1,7 @@
 """Evidence: signed checkpoints of the audit chain (audit_checkpoints) with where each was
 published; and the policy line of the auditors' list of checkpoints.
 
-Revision ID: 0016_evidence
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-27
 """
