@@ -1,2 +1,11 @@
 """Supervision and open data (数据统计与监管): reports computed in SQL, red flags, OCDS
 publication, signed checkpoints of the audit chain and evidence bundles, and exports."""
+
+from resolvers.supervision import (
+    messages,  # noqa: F401  (registers every part's message codes and labels)
+    templates,  # noqa: F401  (declares this domain's events)
+)
+from resolvers.supervision.exports import label_sources
+
+# -- exports: every part has registered its export sources by now; label them all.
+label_sources()
