@@ -1,0 +1,15 @@
+"""Supervision and open data (数据统计与监管).
+
+The root fields this domain adds to the schema (``schema.root`` merges every domain's): each
+part of the domain has its own ``…Query`` and ``…Mutation`` classes, merged here.
+Importing it registers its DataLoaders."""
+
+from strawberry.tools import merge_types
+
+from schema.supervision import loaders  # noqa: F401  (registers this domain's DataLoaders)
+from schema.supervision.exports import ExportsMutation, ExportsQuery  # -- exports
+
+Query = merge_types("SupervisionQuery", (ExportsQuery,))
+Mutation = merge_types("SupervisionMutation", (ExportsMutation,))
+
+__all__ = ["Query", "Mutation"]
