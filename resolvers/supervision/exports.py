@@ -299,7 +299,7 @@ async def start_export(uow: UnitOfWork, state: Any, source_name: str, export_for
         total = await source.total(ExportContext(session=uow.session, actor=actor, settings=uow.settings, locale=uow.meta.locale), parsed)
     limit = uow.settings.export_max_rows
     if total is not None and total > limit:
-        raise UserErrors(Problem("EXPORT_TOO_LARGE", "arguments", {"total": total, "limit": limit}))
+        raise UserErrors(Problem("EXPORT_TOO_LARGE", "arguments", {"total": f"{total:,}", "limit": f"{limit:,}"}))
     job = ExportJob(
         user_id=actor.id,
         organisation_id=actor.organisation_id,

@@ -214,16 +214,20 @@ def viewer(ctx: ExportContext) -> Actor:
 # -- reading a list in batches --------------------------------------------------------------
 
 
+def _nullable(column: Any) -> bool:
+    return bool(getattr(getattr(column, "expression", column), "nullable", True))
+
+
 def _equal(column: Any, value: Any) -> ColumnElement[bool]:
     return column.is_(None) if value is None else column == value
 
 
 def _beyond_one(column: Any, descending: bool, value: Any, nulls_large: bool) -> ColumnElement[bool]:
     """Rows after ``value`` in one column of the order. NULLs sort as the largest values on
-    PostgreSQL and as the smallest on MariaDB and SQLite, as the list's own ORDER BY puts
+    PostgreSQL and as the smallest on MariaDB and SQLite, and the list's own ORDER BY puts
     them there; a list ordered by a column that may be NULL (contracts by signing time)
     reads on past them."""
-    nulls_after = nulls_large != descending
+    nulls_after = _nullable(column) and nulls_large != descending
     if value is None:
         return false() if nulls_after else column.is_not(None)
     step = column < value if descending else column > value
@@ -231,11 +235,18 @@ def _beyond_one(column: Any, descending: bool, value: Any, nulls_large: bool) ->
 
 
 def _after(order: Sequence[tuple[Any, bool]], values: Sequence[Any], nulls_large: bool) -> ColumnElement[bool]:
+    """Rows after ``values`` in ``order``. The first column's bound is also given on its own
+    (``created_at <= :last``), so the database walks the index of that column from where
+    the last batch ended instead of filtering every row again: each batch costs its own
+    rows, and a long list costs rows, not rows squared."""
     clauses = []
     for i, (column, descending) in enumerate(order):
         before = [_equal(order[j][0], values[j]) for j in range(i)]
         clauses.append(and_(*before, _beyond_one(column, descending, values[i], nulls_large)))
-    return or_(*clauses)
+    (first, descending), value = order[0], values[0]
+    if value is None or _nullable(first):
+        return or_(*clauses)
+    return and_(first <= value if descending else first >= value, or_(*clauses))
 
 
 async def batches(ctx: ExportContext, query: ListQuery) -> AsyncIterator[list[Any]]:
@@ -247,9 +258,11 @@ async def batches(ctx: ExportContext, query: ListQuery) -> AsyncIterator[list[An
     statement = as_rows(query.statement)
     ordering = [column.desc() if descending else column.asc() for column, descending in query.order]
     after: list[Any] | None = None
+    # Core rows on the session's connection (its snapshot): the ORM adds nothing to plain columns.
+    connection = await ctx.session.connection()
     while True:
         stmt = statement if after is None else statement.where(_after(query.order, after, nulls_large))
-        rows = list((await ctx.session.execute(stmt.order_by(*ordering).limit(size))).all())
+        rows = list((await connection.execute(stmt.order_by(*ordering).limit(size))).all())
         if rows:
             yield rows
         if len(rows) < size:
