@@ -178,7 +178,8 @@ class Settings(BaseSettings):
     # An export of at most this many rows is written in the request; a larger one by the worker.
     export_inline_max_rows: int = Field(default=2000, ge=0)
     # The most rows one file may hold (an XLSX sheet holds 1,048,576 with its header). The worker
-    # writes about 100,000 XLSX rows in 15-40 s: SMALLWORKS_WORKER_JOB_TIMEOUT_SECONDS must cover the largest.
+    # writes about 100,000 XLSX rows in 40-50 s on a busy 2-core machine (README, Performance):
+    # SMALLWORKS_WORKER_JOB_TIMEOUT_SECONDS must cover the largest export.
     export_max_rows: int = Field(default=200_000, ge=1, le=1_048_575)
     # Rows read per statement, and how often a running export reports its progress.
     export_batch_rows: int = Field(default=1000, ge=1, le=10_000)
