@@ -171,6 +171,24 @@ class Settings(BaseSettings):
     archive_dir: Path = VAR_DIR / "archive"
     upload_max_bytes: int = 20 * 1024 * 1024
 
+    # -- exports (resolvers/supervision/exports.py)
+    # Where export files are kept until they expire (unset: <SMALLWORKS_STORAGE_DIR>/exports);
+    # the API and the worker must share it.
+    export_dir: Path | None = None
+    # An export of at most this many rows is written in the request; a larger one by the worker.
+    export_inline_max_rows: int = Field(default=2000, ge=0)
+    # The most rows one file may hold (an XLSX sheet holds 1,048,576 with its header). The worker
+    # writes about 100,000 XLSX rows in 40-50 s on a busy 2-core machine (README, Performance):
+    # SMALLWORKS_WORKER_JOB_TIMEOUT_SECONDS must cover the largest export.
+    export_max_rows: int = Field(default=200_000, ge=1, le=1_048_575)
+    # Rows read per statement, and how often a running export reports its progress.
+    export_batch_rows: int = Field(default=1000, ge=1, le=10_000)
+    export_progress_rows: int = Field(default=5000, ge=1)
+    # A ready file is deleted after this many hours (the job is then EXPIRED).
+    export_retention_hours: int = Field(default=72, ge=1)
+    # A job queued or running this long without progress is failed (its worker was lost).
+    export_stale_minutes: int = Field(default=60, ge=1)
+
     # Observability: logs, metrics (/metrics), traces
     log_format: Literal["json", "text"] | None = Field(default=None, description="json in production, text otherwise")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, UTCDateTime, one_of
+from models.base import Base, BigId, UTCDateTime, one_of, utcnow
 
 # -- evidence ---------------------------------------------------------------------------------
-
 CHECKPOINT_ALGORITHMS = ("ed25519", "sm2-sm3")
 # Where checkpoints are published, each one column group of ``audit_checkpoints``.
 CHECKPOINT_TARGETS = ("directory", "webhook")
@@ -61,3 +60,60 @@ class AuditCheckpoint(Base):
     webhook_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     webhook_attempts: Mapped[int] = mapped_column(Integer, default=0)
     webhook_error: Mapped[str | None] = mapped_column(String(500))
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+
+EXPORT_FORMATS = ("xlsx", "csv")
+EXPORT_STATES = ("queued", "running", "ready", "failed", "expired", "cancelled")
+# A job in these states may still be written; the others are final.
+OPEN_EXPORT_STATES = ("queued", "running")
+
+
+class ExportJob(Base):
+    """A list or report streamed to an XLSX or CSV file for the person who asked, by a
+    background job (or at once in the request, for a small one). ``attempt`` counts the runs
+    that claimed the job: a run that was cut off is superseded by the next, and writes
+    nothing more once it has been."""
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        CheckConstraint(one_of("format", EXPORT_FORMATS), name="format"),
+        CheckConstraint(one_of("state", EXPORT_STATES), name="state"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_percent"),
+        CheckConstraint("rows_written >= 0", name="rows_written_not_negative"),
+        CheckConstraint("total_rows IS NULL OR total_rows >= 0", name="total_rows_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # Who asked: the file is theirs alone, written in their row scope as the job runs.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    # The registered source (``resolvers.supervision.sources``), e.g. "list.projects".
+    source: Mapped[str] = mapped_column(String(60))
+    format: Mapped[str] = mapped_column(String(10))
+    # Canonical JSON of the arguments as the source's ``parse`` returned them.
+    arguments: Mapped[str] = mapped_column(Text, default="{}")
+    # The requester's language: headers and labels of coded values are written in it.
+    locale: Mapped[str] = mapped_column(String(10), default="zh-CN")
+    state: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    rows_written: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_rows: Mapped[int | None] = mapped_column(BigInteger)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    # The stored file, once ready: its key in the export storage, name, size and SHA-256.
+    storage_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    # Why it failed (a message code), when it did.
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Ready files are deleted after the retention period (``SMALLWORKS_EXPORT_RETENTION_HOURS``).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

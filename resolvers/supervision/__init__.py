@@ -3,5 +3,10 @@ publication, signed checkpoints of the audit chain and evidence bundles, and exp
 
 from resolvers.supervision import (
     checkpoints,  # noqa: F401  -- evidence: registers the checkpoint job
-    messages,  # noqa: F401  (registers this domain's message codes)
+    messages,  # noqa: F401  (registers every part's message codes and labels)
+    templates,  # noqa: F401  (declares this domain's events)
 )
+from resolvers.supervision.exports import label_sources
+
+# -- exports: every part has registered its export sources by now; label them all.
+label_sources()

@@ -4,4 +4,7 @@ imports them so the catalogue is complete whenever the domain is loaded."""
 
 from __future__ import annotations
 
-from resolvers.supervision import evidence_messages  # noqa: F401  -- evidence
+from resolvers.supervision import (
+    evidence_messages,  # noqa: F401  -- evidence
+    exports,  # noqa: F401  (-- exports: export jobs and the list sources)
+)
