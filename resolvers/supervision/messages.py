@@ -3,3 +3,6 @@ in zh-CN and en. Each part of the domain registers its own codes beside its code
 imports them so the catalogue is complete whenever the domain is loaded."""
 
 from __future__ import annotations
+
+# -- reports
+from resolvers.supervision import report_messages  # noqa: F401

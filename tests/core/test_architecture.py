@@ -217,7 +217,9 @@ asyncio.run(main(settings))
 
 def test_a_toy_domain_is_new_files_and_one_registration(tmp_path):
     tree = _copy_tree(tmp_path / "tree")
-    latest = sorted((tree / "migrations" / "versions").glob("[0-9]*_*.py"))[-1].name.split("_", 1)[0]
+    # The revision id the newest migration declares (its file name need not be its id: 0016_reports).
+    newest = sorted((tree / "migrations" / "versions").glob("[0-9]*_*.py"))[-1].read_text(encoding="utf-8")
+    latest = re.search(r"^revision = ['\"]([^'\"]+)['\"]", newest, re.MULTILINE).group(1)  # type: ignore[union-attr]
     for relative, text in TOY_FILES.items():
         path = tree / relative
         path.parent.mkdir(parents=True, exist_ok=True)
