@@ -53,6 +53,7 @@ from resolvers.supervision.report_pipeline import (
     percent,
     project_conditions,
     project_keys,
+    projects_counted,
     ratio,
     retention_of_projects,
     rounded,
@@ -160,9 +161,9 @@ class CompetitionLine:
 
 def volume_base(reading: Reading, f: ReportFilter) -> Select:
     actor = reading.actor
-    methods = latest_methods(actor) if needs_method(f) else None
-    events = events_of_projects("applied")
-    contracts, paid, retention = contracts_of_projects(actor), paid_of_projects(actor), retention_of_projects(actor)
+    methods = latest_methods(actor, f) if needs_method(f) else None
+    events = events_of_projects(projects_counted(actor, f), "applied")
+    contracts, paid, retention = contracts_of_projects(actor, f), paid_of_projects(actor, f), retention_of_projects(actor, f)
     stmt = (
         select(
             *project_keys(methods),
@@ -214,6 +215,7 @@ def fund_flow_base(reading: Reading, f: ReportFilter) -> Select:
     the organisation's whole year)."""
     actor = reading.actor
     methods = latest_methods(actor) if f.methods else None
+    # The region is the organisation's: every project of the allocation counts.
     contracts, paid, retention = contracts_of_projects(actor), paid_of_projects(actor), retention_of_projects(actor)
     flows = (
         select(
@@ -282,8 +284,8 @@ FUND_FLOW = Spec(
 def cycle_time_base(reading: Reading, f: ReportFilter, stages: Sequence[tuple[str, str, str]] = STAGES) -> Any:
     """One row per project and stage it went through: the stage's days, and when it ended."""
     actor = reading.actor
-    methods = latest_methods(actor) if needs_method(f) else None
-    events = events_of_projects(*EVENTS)
+    methods = latest_methods(actor, f) if needs_method(f) else None
+    events = events_of_projects(projects_counted(actor, f), *EVENTS)
     lives = with_methods(
         select(*project_keys(methods), *(events.c[name] for name in EVENTS))
         .select_from(Project)
@@ -344,8 +346,8 @@ CYCLE_TIME = Spec(
 def over_budget_base(reading: Reading, f: ReportFilter) -> Select:
     """One row per project with a binding contract: its budget, contracted and paid."""
     actor = reading.actor
-    methods = latest_methods(actor) if needs_method(f) else None
-    contracts, paid = contracts_of_projects(actor), paid_of_projects(actor)
+    methods = latest_methods(actor, f) if needs_method(f) else None
+    contracts, paid = contracts_of_projects(actor, f), paid_of_projects(actor, f)
     stmt = (
         select(
             *project_keys(methods),
@@ -398,7 +400,7 @@ def warning_base(reading: Reading, f: ReportFilter) -> Select:
     """One row per warning: its kind, status, and how long it stayed open (to its resolution,
     or to the moment of reading while it is not resolved)."""
     actor = reading.actor
-    methods = latest_methods(actor) if needs_method(f) else None
+    methods = latest_methods(actor, f) if needs_method(f) else None
     until = func.coalesce(ProgressWarning.resolved_at, literal(reading.now, UTCDateTime()))
     stmt = (
         select(
@@ -446,7 +448,7 @@ WARNING = Spec(
 def rectification_base(reading: Reading, f: ReportFilter) -> Select:
     """One row per rectification: when it was due, and when it was closed (a China date)."""
     actor = reading.actor
-    methods = latest_methods(actor) if needs_method(f) else None
+    methods = latest_methods(actor, f) if needs_method(f) else None
     stmt = (
         select(
             *project_keys(methods, region=Rectification.region_code),

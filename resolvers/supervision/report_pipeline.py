@@ -182,8 +182,17 @@ def in_days(column: Any, f: ReportFilter) -> Any:
 
 
 def in_region(column: Any, f: ReportFilter) -> Any:
+    """``column`` (a region code) within the filter's region; None without one. A range of
+    codes, not LIKE: a B-tree index on the column serves a range under any collation
+    (PostgreSQL's serves ``LIKE 'x%'`` only under the C collation or a pattern operator class).
+    The prefix is digits: ``3205`` covers ``3205 ≤ code < 3206``; ``99`` covers ``99 ≤ code``."""
     prefix = f.region_prefix
-    return None if not prefix else column.startswith(prefix, autoescape=True)
+    if not prefix:
+        return None
+    if set(prefix) == {"9"}:
+        return column >= prefix
+    following = str(int(prefix) + 1).zfill(len(prefix))
+    return (column >= prefix) & (column < following)
 
 
 def given(*conditions: Any) -> list[Any]:
@@ -191,9 +200,19 @@ def given(*conditions: Any) -> list[Any]:
     return [c for c in conditions if c is not None]
 
 
-def latest_methods(actor: Actor) -> Any:
-    """(project_id, method): the procurement method of each project's latest tender."""
-    latest = select(Tender.project_id, func.max(Tender.id).label("tender_id")).where(scope_for(Tender)(actor)).group_by(Tender.project_id)
+def regional(column: Any, f: ReportFilter | None) -> list[Any]:
+    """``column`` in the filter's region, when there is a filter with a region."""
+    return given(in_region(column, f)) if f is not None else []
+
+
+def latest_methods(actor: Actor, f: ReportFilter | None = None) -> Any:
+    """(project_id, method): the procurement method of each project's latest tender (of the
+    filter's region, when given)."""
+    latest = (
+        select(Tender.project_id, func.max(Tender.id).label("tender_id"))
+        .where(scope_for(Tender)(actor), *given(in_region(Tender.region_code, f) if f is not None else None))
+        .group_by(Tender.project_id)
+    )
     latest_sq = latest.subquery("latest_tenders")
     return select(latest_sq.c.project_id, Tender.method).join(Tender, Tender.id == latest_sq.c.tender_id).subquery("project_methods")
 
@@ -228,22 +247,29 @@ def with_methods(stmt: Select, methods: Any) -> Select:
     return stmt if methods is None else stmt.outerjoin(methods, methods.c.project_id == Project.id)
 
 
-def events_of_projects(*names: str) -> Any:
-    """(project_id, <name>…): when each project first reached each named event, from its
-    status history (the history follows its project's scope, applied by the join)."""
+def projects_counted(actor: Actor, f: ReportFilter) -> Select:
+    """The ids of the projects a report may count (scope, region, categories, statuses): a
+    subquery narrows the per-project figures to them, so they are read by project through
+    the indexes instead of for every project there is."""
+    return select(Project.id).where(*project_conditions(actor, f, None))
+
+
+def events_of_projects(within: Select, *names: str) -> Any:
+    """(project_id, <name>…): when each project of ``within`` first reached each named event,
+    from its status history (the history follows its project's scope)."""
     actions = [EVENTS[name] for name in names]
     columns = [func.min(case((ProjectStatusChange.action == EVENTS[name], ProjectStatusChange.occurred_at))).label(name) for name in names]
     return (
         select(ProjectStatusChange.project_id, *columns)
-        .where(ProjectStatusChange.action.in_(actions))
+        .where(ProjectStatusChange.action.in_(actions), ProjectStatusChange.project_id.in_(within))
         .group_by(ProjectStatusChange.project_id)
         .subquery("project_events")
     )
 
 
-def contracts_of_projects(actor: Actor) -> Any:
+def contracts_of_projects(actor: Actor, f: ReportFilter | None = None) -> Any:
     """(project_id, contracts, amount, first_signed): the binding (signed, not terminated)
-    contracts of each project."""
+    contracts of each project (of the filter's region, when given)."""
     return (
         select(
             Contract.project_id,
@@ -251,23 +277,23 @@ def contracts_of_projects(actor: Actor) -> Any:
             fen_sum(Contract.amount).label("amount"),
             func.min(Contract.signed_at).label("first_signed"),
         )
-        .where(Contract.status.in_(BINDING), scope_for(Contract)(actor))
+        .where(Contract.status.in_(BINDING), scope_for(Contract)(actor), *regional(Contract.region_code, f))
         .group_by(Contract.project_id)
         .subquery("project_contracts")
     )
 
 
-def paid_of_projects(actor: Actor) -> Any:
+def paid_of_projects(actor: Actor, f: ReportFilter | None = None) -> Any:
     """(project_id, paid): what was paid on each project's payment requests."""
     return (
         select(PaymentRequest.project_id, fen_sum(PaymentRequest.paid_amount).label("paid"))
-        .where(PaymentRequest.status == "paid", scope_for(PaymentRequest)(actor))
+        .where(PaymentRequest.status == "paid", scope_for(PaymentRequest)(actor), *regional(PaymentRequest.region_code, f))
         .group_by(PaymentRequest.project_id)
         .subquery("project_payments")
     )
 
 
-def retention_of_projects(actor: Actor) -> Any:
+def retention_of_projects(actor: Actor, f: ReportFilter | None = None) -> Any:
     """(project_id, held): the retention terms of each project's binding contracts not yet paid."""
     return (
         select(Contract.project_id, fen_sum(PaymentTerm.amount).label("held"))
@@ -277,6 +303,7 @@ def retention_of_projects(actor: Actor) -> Any:
             PaymentTerm.status != "paid",
             Contract.status.in_(BINDING),
             scope_for(PaymentTerm)(actor),
+            *regional(Contract.region_code, f),
         )
         .group_by(Contract.project_id)
         .subquery("project_retention")
