@@ -314,6 +314,7 @@ async def make(state) -> Fixture:
                 works_end=date(2025, 6, 30),
                 awarded_at=cst("2025-01-25 09:00"),
                 signed_at=cst(signed) if signed else None,
+                completed_at=cst("2025-04-18 09:00") if status == "completed" else None,
                 terminated_at=now if status == "terminated" else None,
             )
             session.add(contract)

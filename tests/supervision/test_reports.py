@@ -61,7 +61,7 @@ def keyed(rows: list[dict], key: str) -> dict:
 VOLUME = ("projects", "budget", "contracts", "contractAmount", "paid", "retentionHeld")
 
 
-async def test_volume_and_money(api, fixture):
+async def test_volume_and_money(api, state, fixture):
     county, city, owner = fixture.tokens["county"], fixture.tokens["city"], fixture.tokens["owner"]
     by_region = await report(api, city, "volumeReport", {"year": 2025, "groupBy": ["REGION"]})
     # P4 was never submitted: a draft is not an application. C1x was terminated: not counted.
@@ -104,10 +104,18 @@ async def test_volume_and_money(api, fixture):
         (2025, 6, "2025年6月", 1),
         (2025, 7, "2025年7月", 1),
     ]
-    assert figures((await report(api, city, "volumeReport", {"year": 2025, "quarter": 3}))["total"], "projects", "budget") == (
-        1,
-        "10000.00",
+    # More groups than a GraphQL answer holds: refused, with what to do instead.
+    state.settings.report_max_rows, kept = 4, state.settings.report_max_rows
+    try:
+        body = await api.gql(document("volumeReport"), {"f": {"year": 2025, "groupBy": ["MONTH"]}}, token=city, headers=EN)
+    finally:
+        state.settings.report_max_rows = kept
+    assert (body["errors"][0]["extensions"]["reason"], body["errors"][0]["message"]) == (
+        "REPORT_TOO_MANY_ROWS",
+        "The report has more than 4 groups: group by fewer dimensions, narrow the filter, or export it to a file.",
     )
+    q3 = await report(api, city, "volumeReport", {"year": 2025, "quarter": 3})
+    assert figures(q3["total"], "projects", "budget") == (1, "10000.00")
     assert figures((await report(api, city, "volumeReport", {"year": 2025, "month": 6}))["total"], "projects", "budget") == (1, "20000.00")
 
     narrowed = await report(api, city, "volumeReport", {"statuses": ["TENDERING", "APPROVED"], "categories": ["ROAD", "WATER"]})
