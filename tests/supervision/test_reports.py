@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from conftest import DEMO_PASSWORD, count_statements
 from report_fixture import CITY, COUNTY_A, COUNTY_B, make
-from sqlalchemy import Integer, func, literal, select, union_all
+from sqlalchemy import Integer, literal, select, union_all
 
 from resolvers.supervision.report_filter import parse_filter
 from resolvers.supervision.sql import median, nearest_rank, ranks
@@ -320,9 +320,6 @@ async def test_percentiles_on_this_backend(state):
     async with state.db.read() as session:
         found = {case: (Decimal(str(m)), Decimal(str(p))) for case, m, p in (await session.execute(statement)).all()}
     assert found == {case: (Decimal(str(m)), Decimal(str(p))) for case, (_, m, p) in cases.items()}
-    empty = select(func.count()).select_from(ranked).where(ranked.c.case == 99)
-    async with state.db.read() as session:
-        assert (await session.execute(empty)).scalar_one() == 0
 
 
 BAD = {
