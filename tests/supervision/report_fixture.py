@@ -78,7 +78,8 @@ def cst(text: str) -> datetime:
 
 @dataclass
 class Fixture:
-    tokens: dict[str, str] = field(default_factory=dict)  # county, city, owner
+    usernames: dict[str, str] = field(default_factory=dict)  # county, city, owner
+    tokens: dict[str, str] = field(default_factory=dict)  # theirs, filled by the caller (it has the API)
     organisations: dict[str, int] = field(default_factory=dict)  # owner_a, owner_b, x, y, z, w
     now: datetime | None = None  # when the fixture was made (the service's clock)
     today: date | None = None
@@ -228,7 +229,7 @@ async def make(state) -> Fixture:
                     roles=[role],
                 ),
             )
-            fixture.tokens[key] = username
+            fixture.usernames[key] = username
 
         projects: dict[str, Project] = {}
         for key, (county, category, budget, status, _) in PROJECTS.items():

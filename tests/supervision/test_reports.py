@@ -42,7 +42,7 @@ def document(field: str, extra: str = "") -> str:
 @pytest.fixture(scope="module")
 async def fixture(api, state):
     made = await make(state)
-    made.tokens = {key: (await api.password_token(username, DEMO_PASSWORD))["access_token"] for key, username in made.tokens.items()}
+    made.tokens = {key: (await api.password_token(username, DEMO_PASSWORD))["access_token"] for key, username in made.usernames.items()}
     return made
 
 
@@ -422,7 +422,7 @@ async def test_an_export_source_streams_the_reports_rows(api, state, fixture):
         ("Total", None, *(graphql["total"][name] for name in VOLUME))
     ]
     async with state.db.read() as session:
-        user_id = (await session.execute(select(User.id).where(User.username.like("rp_city_%")).order_by(User.id.desc()))).scalars().first()
+        user_id = (await session.execute(select(User.id).where(User.username == fixture.usernames["city"]))).scalar_one()
         actor = await load_user_actor(session, user_id, None)
         context = ExportContext(session=session, actor=actor, settings=state.settings, locale="en")
         streamed = [row async for row in source.rows(context, arguments)]
