@@ -144,6 +144,11 @@ class Settings(BaseSettings):
     payment_code_prefix: str = "ZF"
     invoice_retention_years: int = Field(default=30, ge=1, le=100)
     invoice_xml_max_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # -- reports: the target for application to approval, in days, that the cycle-times report
+    # shows the median against (the seed: 15 days before, 5 at most); the most groups a report
+    # answers over GraphQL (an export streams any number).
+    report_approval_target_days: Decimal = Field(default=Decimal("5"), ge=0, le=365, decimal_places=2)
+    report_max_rows: int = Field(default=5000, ge=1)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8

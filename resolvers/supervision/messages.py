@@ -7,4 +7,5 @@ from __future__ import annotations
 from resolvers.supervision import (
     evidence_messages,  # noqa: F401  -- evidence
     exports,  # noqa: F401  (-- exports: export jobs and the list sources)
+    report_messages,  # noqa: F401  -- reports
 )
