@@ -11,9 +11,10 @@ import csv
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ocdsmerge import Merger
+if TYPE_CHECKING:
+    from ocdsmerge import Merger
 
 FOLDER = Path(__file__).resolve().parent / "ocds-1.1.5"
 
@@ -72,5 +73,8 @@ def codelist(name: str) -> frozenset[str]:
 @lru_cache
 def merger() -> Merger:
     """An OCDS merger with the patched release schema's merge rules (identifier merge for
-    arrays of objects with ``id``, whole-list merge where the schema says so)."""
+    arrays of objects with ``id``, whole-list merge where the schema says so). Imported when
+    first needed: it brings ``requests`` along, which no other path of the service uses."""
+    from ocdsmerge import Merger
+
     return Merger(patched_release_schema())

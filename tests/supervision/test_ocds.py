@@ -279,13 +279,20 @@ async def test_ocdskit_compile_over_the_releases_reproduces_the_records(client, 
 # -- a procurement of this module: sealed bids, the opening, redelivery --------------------------
 
 
+AMEND = "mutation($i: AmendTenderInput!) { amendTender(input: $i) { errors { code message } } }"
+
+
 @pytest_asyncio.fixture(scope="module")
 async def sealed(api, state):
-    """An rfq published with three bids submitted: the releases as they stand before the
-    opening, then after it."""
+    """An rfq published, three bids submitted and then the notice amended (a release made
+    while the bids are sealed): the releases as they stand before the opening, then after it."""
     p = await published(api, state, "rfq")
     for supplier, price in zip(p.suppliers, PRICES, strict=True):
         await bid_ok(api, supplier, p.tender["id"], price)
+    amended = await api.ok(
+        AMEND, {"i": {"id": p.tender["id"], "summary": "更正公告", "noticeText": "更正后的询价公告。"}}, token=p.owner.staff.token
+    )
+    assert amended["amendTender"]["errors"] == []
     async with state.db.read() as session:
         tender = (await session.execute(select(Tender).where(Tender.code == p.tender["code"]))).scalar_one()
         bidders = {
@@ -308,7 +315,7 @@ async def sealed(api, state):
 
 async def test_no_release_shows_a_sealed_bid_before_opening(sealed):
     before = sealed["before"]
-    assert [json.loads(t)["tag"] for t in before["process"]] == [["planning"], ["tender"]]
+    assert [json.loads(t)["tag"] for t in before["process"]] == [["planning"], ["tender"], ["tenderUpdate"]]
     for text in before["all"]:
         for price in PRICES:
             assert price not in text and str(ocds_map.number(Decimal(price))) not in text
@@ -319,13 +326,14 @@ async def test_no_release_shows_a_sealed_bid_before_opening(sealed):
             assert uscc not in text and name not in text  # not even who bid, nor who was invited
     tender = json.loads(before["process"][-1])["tender"]
     assert tender["status"] == "active" and tender["value"] == {"amount": 9000, "currency": "CNY"}
+    assert tender["description"] == "更正后的询价公告。" and [a["rationale"] for a in tender["amendments"]] == ["更正公告"]
     assert tender["tenderPeriod"]["endDate"] == ocds_map.instant(datetime.fromisoformat(sealed["p"].tender["bidDeadline"]))
 
 
 async def test_the_opening_publishes_the_bids(client, sealed):
     pages = await all_pages(client, f"/ocds/releases?ocid={sealed['ocid']}")
     releases = [r for page in pages for r in page["releases"]]
-    assert [r["tag"] for r in releases] == [["planning"], ["tender"], ["tenderUpdate"]]
+    assert [r["tag"] for r in releases] == [["planning"], ["tender"], ["tenderUpdate"], ["tenderUpdate"]]
     opened = releases[-1]
     details = opened["bids"]["details"]
     assert sorted(d["value"]["amount"] for d in details) == [float(p) for p in PRICES]
@@ -362,7 +370,7 @@ async def test_a_redelivered_event_publishes_nothing_and_releases_never_change(s
         return (row.id, row.release_id, row.sequence, row.date, row.data, row.sha256, row.published_at)
 
     assert [kept(r) for r in after] == [kept(r) for r in rows]
-    assert [kept(r) for r in sealed["rows_before"]] == [kept(r) for r in after[:2]]
+    assert [kept(r) for r in sealed["rows_before"]] == [kept(r) for r in after[:3]]
 
 
 # -- the list in GraphQL, in row scope ------------------------------------------------------------
