@@ -5,8 +5,10 @@ domains' values read in OCDS terms. Pure functions of rows already loaded
 What is never published: a bid before its tender is opened (no bid, bidder or count appears
 until then), people (names, phones, ID numbers: no contact points, no signers, no approvers),
 bank accounts and bank references, the invitation list of a selective tender, internal notes
-and reasons written for the file (review comments, disqualification reasons). Documents are
-not linked: the platform keeps no document that is public.
+and reasons written for the file (review comments, disqualification reasons). Free texts the
+owner wrote for the public (the notice, an amendment's summary) are published with any mobile
+number, ID card number or bank account number in them masked. Documents are not linked: the
+platform keeps no document that is public.
 
 Every release lists every party it knows with all the roles the party has had in the process
 so far. A party's ``roles`` is a plain list, merged whole, so a release that named a party with
@@ -16,6 +18,7 @@ fewer roles than an earlier one would take roles away in the compiled release.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -98,6 +101,17 @@ def day_start(day: date) -> str:
 def day_end(day: date) -> str:
     """The end of a calendar day in China (a period's end, a due date)."""
     return f"{day.isoformat()}T23:59:59+08:00"
+
+
+# A resident ID card number (18 characters), a mainland mobile number, or a run of 12 to 19
+# digits (a bank account), standing alone.
+_PERSONAL_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|1[3-9]\d{9}|\d{12,19})(?![0-9A-Za-z])")
+MASK = "＊＊＊"
+
+
+def public_text(text: str) -> str:
+    """A free text as published: numbers that identify a person or an account masked."""
+    return _PERSONAL_NUMBER.sub(MASK, text)
 
 
 def dumps(release: dict[str, Any]) -> str:
@@ -197,7 +211,7 @@ def tender(process: Process) -> dict[str, Any]:
     if row.published_at is not None:
         section["tenderPeriod"]["startDate"] = section["enquiryPeriod"]["startDate"] = instant(row.published_at)
     if row.notice_text:
-        section["description"] = row.notice_text
+        section["description"] = public_text(row.notice_text)
     details = _award_criteria_details(row.criteria)
     if details:
         section["awardCriteriaDetails"] = details
@@ -211,7 +225,7 @@ def tender(process: Process) -> dict[str, Any]:
         ]
     if process.tender_amendments:
         section["amendments"] = [
-            {"id": f"{row.code}-amendment-{a.number}", "date": instant(a.created_at), "rationale": a.summary}
+            {"id": f"{row.code}-amendment-{a.number}", "date": instant(a.created_at), "rationale": public_text(a.summary)}
             for a in process.tender_amendments
         ]
     if row.opened_at is not None:
@@ -284,7 +298,7 @@ def contracts(process: Process) -> list[dict[str, Any]] | None:
         section["dateSigned"] = instant(row.signed_at)
     if process.contract_amendments:
         section["amendments"] = [
-            {"id": contract_ocds.amendment_id(code, v.number), "date": instant(v.activated_at), "rationale": v.reason or ""}
+            {"id": contract_ocds.amendment_id(code, v.number), "date": instant(v.activated_at), "rationale": public_text(v.reason or "")}
             for v in process.contract_amendments
         ]
     implementation: dict[str, Any] = {}

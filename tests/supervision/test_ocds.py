@@ -290,7 +290,9 @@ async def sealed(api, state):
     for supplier, price in zip(p.suppliers, PRICES, strict=True):
         await bid_ok(api, supplier, p.tender["id"], price)
     amended = await api.ok(
-        AMEND, {"i": {"id": p.tender["id"], "summary": "更正公告", "noticeText": "更正后的询价公告。"}}, token=p.owner.staff.token
+        AMEND,
+        {"i": {"id": p.tender["id"], "summary": "更正公告", "noticeText": "更正后的询价公告。联系人手机 13912345678。"}},
+        token=p.owner.staff.token,
     )
     assert amended["amendTender"]["errors"] == []
     async with state.db.read() as session:
@@ -326,7 +328,9 @@ async def test_no_release_shows_a_sealed_bid_before_opening(sealed):
             assert uscc not in text and name not in text  # not even who bid, nor who was invited
     tender = json.loads(before["process"][-1])["tender"]
     assert tender["status"] == "active" and tender["value"] == {"amount": 9000, "currency": "CNY"}
-    assert tender["description"] == "更正后的询价公告。" and [a["rationale"] for a in tender["amendments"]] == ["更正公告"]
+    assert tender["description"] == "更正后的询价公告。联系人手机 ＊＊＊。" and [a["rationale"] for a in tender["amendments"]] == [
+        "更正公告"
+    ]
     assert tender["tenderPeriod"]["endDate"] == ocds_map.instant(datetime.fromisoformat(sealed["p"].tender["bidDeadline"]))
 
 
@@ -515,6 +519,15 @@ def test_amounts_are_exact_numbers_and_days_are_china_days():
     assert ocds_map.release_date(datetime(2026, 12, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-12-01T02:03:04.000005Z"
     assert ocds.parse_moment("since", "2026-12-01") == datetime(2026, 11, 30, 16, tzinfo=UTC)
     assert ocds.parse_moment("since", "2026-12-01T10:00:00 08:00") == datetime(2026, 12, 1, 2, tzinfo=UTC)  # an unencoded "+"
+
+
+@pytest.mark.once
+def test_free_texts_are_published_without_personal_numbers():
+    text = "联系人 13800000003，身份证 32058319900101123X，账户 6222020100012345678；电话 0512-57601234，ZB-2026-000001，148600 元，91320583MA1F00006K"
+    assert (
+        ocds_map.public_text(text)
+        == "联系人 ＊＊＊，身份证 ＊＊＊，账户 ＊＊＊；电话 0512-57601234，ZB-2026-000001，148600 元，91320583MA1F00006K"
+    )
 
 
 @pytest.mark.once
