@@ -210,6 +210,9 @@ def tender(process: Process) -> dict[str, Any]:
     }
     if row.published_at is not None:
         section["tenderPeriod"]["startDate"] = section["enquiryPeriod"]["startDate"] = instant(row.published_at)
+    project = process.project
+    if project.planned_start is not None and project.planned_end is not None:
+        section["contractPeriod"] = {"startDate": day_start(project.planned_start), "endDate": day_end(project.planned_end)}
     if row.notice_text:
         section["description"] = public_text(row.notice_text)
     details = _award_criteria_details(row.criteria)

@@ -226,6 +226,11 @@ async def test_a_whole_process_reads_as_ocds_says(client, state):
     owner = next(p for p in compiled["parties"] if "buyer" in p["roles"])
     assert owner["identifier"] == {"scheme": "CN-USCI", "id": owner["id"].removeprefix("CN-USCI-"), "legalName": owner["name"]}
     assert compiled["tender"]["status"] == "complete" and compiled["tender"]["procurementMethod"] == "selective"
+    assert compiled["tender"]["contractPeriod"]["startDate"].endswith("T00:00:00+08:00")
+    assert (
+        compiled["tender"]["procurementMethodDetails"] == "询价 (request for quotation)"
+        and compiled["tender"]["awardCriteria"] == "priceOnly"
+    )
     assert {b["status"] for b in compiled["bids"]["details"]} == {"valid"}
     (award,) = compiled["awards"]
     (contract,) = compiled["contracts"]
