@@ -184,6 +184,12 @@ async def publish(uow: UnitOfWork, event_id: int) -> OcdsRelease | None:
         log.warning("event %s (%s %s): its subject is gone; no OCDS release", event_id, event.event_type, event.subject_id)
         return None
     ocid = ocid_of(uow.settings, process.project.code)
+    # One publication of a process at a time (fifty payments of one contract may be delivered
+    # at once): the project's row is held until this transaction ends, so each takes the next
+    # number and a later date. SQLite runs one writing transaction at a time anyway.
+    await session.execute(select(Project.id).where(Project.id == process.project.id).with_for_update())
+    if (await session.execute(select(OcdsRelease.id).where(OcdsRelease.event_id == event_id))).first() is not None:
+        return None  # published by a delivery of the same event that held the lock first
     last = (
         await session.execute(
             select(OcdsRelease.sequence, OcdsRelease.date).where(OcdsRelease.ocid == ocid).order_by(OcdsRelease.sequence.desc()).limit(1)
