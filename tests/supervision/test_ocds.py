@@ -313,7 +313,9 @@ async def sealed(api, state):
     ocid = await ocid_of_project(state, tender.project_id)
     before = {"all": await release_texts(state), "process": await release_texts(state, ocid)}
     async with state.db.read() as session:
-        rows_before = (await session.execute(select(OcdsRelease).where(OcdsRelease.ocid == ocid))).scalars().all()
+        rows_before = (
+            (await session.execute(select(OcdsRelease).where(OcdsRelease.ocid == ocid).order_by(OcdsRelease.sequence))).scalars().all()
+        )
     with clock_kept(state):
         opened = await open_tender(api, state, p)
     assert opened["errors"] == [] and opened["tender"]["status"] == "OPENED"
@@ -363,7 +365,11 @@ async def test_a_redelivered_event_publishes_nothing_and_releases_never_change(s
     """The opening's event delivered again, as the worker does after a failure half-way:
     no second release; and the releases published before the opening are as they were."""
     async with state.db.read() as session:
-        rows = (await session.execute(select(OcdsRelease).where(OcdsRelease.ocid == sealed["ocid"]))).scalars().all()
+        rows = (
+            (await session.execute(select(OcdsRelease).where(OcdsRelease.ocid == sealed["ocid"]).order_by(OcdsRelease.sequence)))
+            .scalars()
+            .all()
+        )
     opening = next(r for r in rows if r.event_type == "tender.opened")
     async with state.db.write() as session:
         await session.execute(update(OutboxEvent).where(OutboxEvent.id == opening.event_id).values(status="pending", completed_at=None))
@@ -371,7 +377,11 @@ async def test_a_redelivered_event_publishes_nothing_and_releases_never_change(s
     async with unit_of_work(state, "test", SYSTEM_ACTOR, RequestMeta(request_id="t")) as uow:
         assert await ocds.publish(uow, opening.event_id) is None
     async with state.db.read() as session:
-        after = (await session.execute(select(OcdsRelease).where(OcdsRelease.ocid == sealed["ocid"]))).scalars().all()
+        after = (
+            (await session.execute(select(OcdsRelease).where(OcdsRelease.ocid == sealed["ocid"]).order_by(OcdsRelease.sequence)))
+            .scalars()
+            .all()
+        )
         done = (await session.execute(select(OutboxEvent.status).where(OutboxEvent.id == opening.event_id))).scalar_one()
     assert done == "done"
 
