@@ -2,6 +2,13 @@
 publication, signed checkpoints of the audit chain and evidence bundles, and exports."""
 
 from resolvers.supervision import (
-    messages,  # noqa: F401  (registers this domain's message codes and labels)
-    ocds,  # noqa: F401  (publishes OCDS releases as the other domains' events are delivered)
+    checkpoints,  # noqa: F401  -- evidence: registers the checkpoint job
+    messages,  # noqa: F401  (registers every part's message codes and labels)
+    ocds,  # noqa: F401  (-- OCDS publication: publishes releases as the other domains' events are delivered)
+    reports,  # noqa: F401  (-- reports: registers the reports as export sources)
+    templates,  # noqa: F401  (declares this domain's events)
 )
+from resolvers.supervision.exports import label_sources
+
+# -- exports: every part has registered its export sources by now; label them all.
+label_sources()

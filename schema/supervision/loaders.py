@@ -1,9 +1,15 @@
-"""DataLoaders of the supervision domain."""
+"""DataLoaders of the supervision domain. Each part registers its loaders in a block of its own."""
 
 from __future__ import annotations
 
-from models.supervision import OcdsRelease
+from models.supervision import AuditCheckpoint, ExportJob, OcdsRelease
 from schema.core import loaders
+
+# -- evidence
+loaders.by_id("audit_checkpoint", AuditCheckpoint)
+
+# -- exports
+loaders.by_id("export_job", ExportJob)
 
 # -- OCDS publication
 loaders.by_id("ocds_release", OcdsRelease)

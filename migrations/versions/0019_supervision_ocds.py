@@ -1,8 +1,8 @@
 """Supervision, OCDS publication: the releases as published (one per lifecycle event, never
 changed), and the policy lines of the list of them (Query.ocdsReleases).
 
-Revision ID: 0016_ocds
-Revises: 0015
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-27
 """
 
@@ -15,8 +15,8 @@ import models.base
 import models.supervision  # noqa: F401  (the column types the table uses)
 from migrations.policy_lines import RULE, add_default_lines
 
-revision = '0016_ocds'
-down_revision = '0015'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
