@@ -32,7 +32,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from app import graphiql, graphql_http
+from app import graphiql, graphql_http, ocds
 from app.broker import sender
 from app.checks import readiness
 from app.context import RequestContext, bearer_token, request_meta
@@ -500,6 +500,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None, 
             Route("/files/site-photo-thumbnail/{document_id}", download_site_photo_thumbnail, methods=["GET"]),
             Route("/files/invoice/{document_id}", download_invoice, methods=["GET"]),
             Route("/files/export/{job_id}", download_export, methods=["GET"]),
+            Route("/ocds/releases", ocds.releases, methods=["GET"]),
+            Route("/ocds/records/{ocid}", ocds.record, methods=["GET"]),
             *([Route("/metrics", telemetry.metrics_endpoint, methods=["GET"])] if telemetry.serves_metrics else []),
         ],
         middleware=[Middleware(RequestTelemetry, telemetry=telemetry)],

@@ -15,8 +15,9 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,23 @@ class Settings(BaseSettings):
     report_approval_target_days: Decimal = Field(default=Decimal("5"), ge=0, le=365, decimal_places=2)
     report_max_rows: int = Field(default=5000, ge=1)
 
+    # -- OCDS publication (GET /ocds/releases, GET /ocds/records/{ocid}): the OCID prefix the
+    # Open Contracting Partnership registered for the publisher (every process's ocid is the
+    # prefix, "-" and its project's code; the default is a placeholder); the publisher each
+    # package names (scheme and uid: an org-id.guide scheme such as CN-USCI and the
+    # publisher's identifier in it); the license and publication policy the packages link to;
+    # the public address of this API, which packages' uri and links start with (unset: the
+    # address each request came to); the most releases one page holds.
+    ocds_ocid_prefix: str = Field(default="ocds-xxxxxx", pattern=r"^ocds-[a-z0-9]{6}$")
+    ocds_publisher_name: str = Field(default="smallworks", min_length=1)
+    ocds_publisher_scheme: str | None = None
+    ocds_publisher_uid: str | None = None
+    ocds_publisher_uri: str | None = None
+    ocds_license: str | None = None
+    ocds_publication_policy: str | None = None
+    ocds_base_url: str | None = None
+    ocds_page_size: int = Field(default=100, ge=1, le=1000)
+
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8
     worker_retry_seconds: float = 30.0
@@ -267,6 +285,20 @@ class Settings(BaseSettings):
         if not roles or unknown:
             raise ValueError(f"an approval chain needs one or more known roles; unknown: {unknown}")
         return ",".join(roles)
+
+    # -- OCDS publication
+    @field_validator("ocds_publisher_uri", "ocds_license", "ocds_publication_policy", "ocds_base_url")
+    @classmethod
+    def _ocds_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """An absolute http(s) address, as OCDS packages carry them; the base address without
+        its trailing slash (paths are added to it)."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http:// or https:// address")
+        return value.rstrip("/") if info.field_name == "ocds_base_url" else value
 
     _trusted_proxy_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = PrivateAttr(default=())
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from models.base import utcnow
 from models.notifications import EmailDelivery, OutboxEvent, WebhookDelivery, WebhookSubscription
 from resolvers import load_domains
-from resolvers.core.outbox import REACTIONS
+from resolvers.core.outbox import REACTIONS, delivering
 from resolvers.notifications.service import mark_done, plan_delivery, webhook_body, webhook_secret
 from workers.channels import post_webhook, send_email
 
@@ -76,7 +76,8 @@ async def _react(state, event_id: int, plan) -> None:
     load_domains()
     for reaction in REACTIONS.get(plan.event_type, ()):
         try:
-            await reaction(state, plan.subject_id, plan.payload)
+            with delivering(event_id, plan.event_type):
+                await reaction(state, plan.subject_id, plan.payload)
         except Exception as exc:
             log.exception("reaction %s to event %s failed", reaction.__qualname__, event_id)
             async with state.db.write() as session:

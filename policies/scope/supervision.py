@@ -3,10 +3,11 @@ rows the projects, tendering, contracts, progress and payments scopes let the vi
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, select, true
 
-from models.supervision import AuditCheckpoint, ExportJob
-from policies.scope import REGION_WIDE_ROLES, scope_of
+from models.projects import Project
+from models.supervision import AuditCheckpoint, ExportJob, OcdsRelease
+from policies.scope import REGION_WIDE_ROLES, scope_for, scope_of
 from policies.subject import Actor
 
 
@@ -28,3 +29,14 @@ def export_jobs(actor: Actor) -> ColumnElement[bool]:
     if actor.kind != "user":
         return false()
     return ExportJob.user_id == actor.id
+
+
+# -- OCDS publication ----------------------------------------------------------------------------
+
+
+@scope_of(OcdsRelease)
+def ocds_releases(actor: Actor) -> ColumnElement[bool]:
+    """A published release is public (``GET /ocds/releases``), but the GraphQL list shows
+    which project and event each came from: it follows its project's row scope, so a
+    county's auditor lists the releases of that county's projects only."""
+    return OcdsRelease.project_id.in_(select(Project.id).where(scope_for(Project)(actor)))

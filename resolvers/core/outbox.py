@@ -11,7 +11,9 @@ their labels in the recipient's language.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +82,36 @@ def reacts_to(*event_types: str) -> Callable[[Reaction], Reaction]:
         return reaction
 
     return register
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The event whose reactions are running: a reaction that keeps one effect per event (an
+    OCDS release) keys it by ``event_id``, which no redelivery changes."""
+
+    event_id: int
+    event_type: str
+
+
+_DELIVERING: ContextVar[Delivery | None] = ContextVar("smallworks_delivering", default=None)
+
+
+@contextmanager
+def delivering(event_id: int, event_type: str) -> Iterator[None]:
+    """Run the reactions of one event inside this block (``workers.delivery``)."""
+    token = _DELIVERING.set(Delivery(event_id, event_type))
+    try:
+        yield
+    finally:
+        _DELIVERING.reset(token)
+
+
+def delivered() -> Delivery:
+    """The event being delivered, for a reaction that needs more than its subject and payload."""
+    current = _DELIVERING.get()
+    if current is None:
+        raise RuntimeError("not inside the delivery of an outbox event")
+    return current
 
 
 def render(event_type: str, payload: dict, locale: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ publication, signed checkpoints of the audit chain and evidence bundles, and exp
 from resolvers.supervision import (
     checkpoints,  # noqa: F401  -- evidence: registers the checkpoint job
     messages,  # noqa: F401  (registers every part's message codes and labels)
+    ocds,  # noqa: F401  (-- OCDS publication: publishes releases as the other domains' events are delivered)
     reports,  # noqa: F401  (-- reports: registers the reports as export sources)
     templates,  # noqa: F401  (declares this domain's events)
 )

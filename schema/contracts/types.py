@@ -28,9 +28,11 @@ from models.contracts import (
     VERSION_KINDS,
     VERSION_STATUSES,
 )
+from resolvers.contracts import ocds as contract_ocds
 from resolvers.contracts import service as svc
 from resolvers.core.i18n import label as label_of
 from resolvers.core.i18n import translate
+from resolvers.tendering import ocds as tender_ocds
 from schema.core.actions import viewer_actions
 from schema.core.context import Info
 from schema.core.downloads import download_link
@@ -354,10 +356,6 @@ class ContractOcds:
     milestones: list[OcdsMilestone] = strawberry.field(description="implementation.milestones. 实施节点。")
 
 
-OCDS_CONTRACT_STATUS = {"draft": "pending", "pending_signature": "pending", "active": "active", "completed": "terminated"}
-OCDS_MILESTONE_STATUS = {"accepted": "met", "rejected": "notMet"}
-
-
 # -- the contract ------------------------------------------------------------------------------------
 
 
@@ -493,29 +491,28 @@ class Contract(Node):
         tender = await info.context.loaders.tender.load(row.tender_id)
         versions = await info.context.loaders.versions_of_contract.load(row.id)
         milestones = await info.context.loaders.milestones_of_contract.load(row.id)
-        status = "cancelled" if row.status == "terminated" and row.signed_at is None else OCDS_CONTRACT_STATUS.get(row.status, "terminated")
         return ContractOcds(
             id=row.code,
-            award_id=f"{tender.code}-award" if tender is not None else "",
+            award_id=tender_ocds.award_id(tender.code) if tender is not None else "",
             title=row.title,
-            status=status,
+            status=contract_ocds.contract_status(row.status, row.signed_at),
             period_start=row.works_start,
             period_end=row.works_end,
             value_amount=row.amount,
             currency="CNY",
             date_signed=row.signed_at,
             amendments=[
-                OcdsAmendment(id=f"{row.code}-v{v.number}", date=v.activated_at, rationale=v.reason)
+                OcdsAmendment(id=contract_ocds.amendment_id(row.code, v.number), date=v.activated_at, rationale=v.reason)
                 for v in versions
                 if v.kind == "amendment" and v.activated_at is not None
             ],
             milestones=[
                 OcdsMilestone(
-                    id=f"{row.code}-{m.code}",
+                    id=contract_ocds.milestone_id(row.code, m.code),
                     title=m.name,
                     type="delivery",
                     due_date=m.planned_date,
-                    status=OCDS_MILESTONE_STATUS.get(m.status, "scheduled"),
+                    status=contract_ocds.milestone_status(m.status),
                     date_met=m.accepted_at,
                 )
                 for m in milestones

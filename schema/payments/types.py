@@ -12,6 +12,8 @@ import strawberry
 from models import payments as tables
 from models.payments import INVOICE_FORMATS, INVOICE_KINDS, INVOICE_STATUSES, ORIGINS, REQUEST_STATUSES
 from policies.gate import sees_in_full
+from resolvers.accounts.ocds import party_id
+from resolvers.contracts.ocds import milestone_id
 from resolvers.core.i18n import label as label_of
 from resolvers.security.crypto import mask_account
 from schema.accounts.types import Organisation
@@ -210,9 +212,9 @@ class OcdsTransaction:
     date: date = strawberry.field(description="date: the day paid. 支付日期。")
     value_amount: Decimal = strawberry.field(description="value.amount. 金额。")
     currency: str = strawberry.field(description="value.currency, ISO 4217. 币种。")
-    payer_id: str = strawberry.field(description="payer.id: CN-USCC-<credit code>. 付款方标识。")
+    payer_id: str = strawberry.field(description="payer.id: CN-USCI-<credit code>. 付款方标识。")
     payer_name: str = strawberry.field(description="payer.name. 付款方。")
-    payee_id: str = strawberry.field(description="payee.id: CN-USCC-<credit code>. 收款方标识。")
+    payee_id: str = strawberry.field(description="payee.id: CN-USCI-<credit code>. 收款方标识。")
     payee_name: str = strawberry.field(description="payee.name. 收款方。")
     related_milestone: str | None = strawberry.field(
         description="The implementation milestone it pays for, as `contracts[].implementation.milestones[].id`. 对应节点。"
@@ -328,11 +330,11 @@ class PaymentRequest(Node):
             date=row.paid_on,
             value_amount=row.paid_amount,
             currency="CNY",
-            payer_id=f"CN-USCC-{payer.uscc}" if payer is not None else "",
+            payer_id=party_id(payer.uscc) if payer is not None else "",
             payer_name=payer.name if payer is not None else "",
-            payee_id=f"CN-USCC-{payee.uscc}" if payee is not None else "",
+            payee_id=party_id(payee.uscc) if payee is not None else "",
             payee_name=payee.name if payee is not None else "",
-            related_milestone=f"{contract.code}-{milestone.code}" if milestone is not None and contract is not None else None,
+            related_milestone=milestone_id(contract.code, milestone.code) if milestone is not None and contract is not None else None,
         )
 
     @strawberry.field(description="What the viewer may do to this request now, by the rules the mutations apply. 当前用户可执行的操作。")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.supervision import AuditCheckpoint, ExportJob
+from models.supervision import AuditCheckpoint, ExportJob, OcdsRelease
 from schema.core import loaders
 
 # -- evidence
@@ -10,3 +10,6 @@ loaders.by_id("audit_checkpoint", AuditCheckpoint)
 
 # -- exports
 loaders.by_id("export_job", ExportJob)
+
+# -- OCDS publication
+loaders.by_id("ocds_release", OcdsRelease)

@@ -35,6 +35,7 @@ from resolvers.core.i18n import LABELS, Label, translate
 from resolvers.core.i18n import label as label_of
 from resolvers.tendering import bids as bid_service
 from resolvers.tendering import draw
+from resolvers.tendering import ocds as tender_ocds
 from resolvers.tendering import service as svc
 from resolvers.tendering.sealing import content_hash
 from schema.accounts.types import Organisation
@@ -573,32 +574,13 @@ class TenderOcds:
     award_status: str | None = strawberry.field(description="OCDS awardStatus codelist. 定标状态（OCDS）。")
 
 
-OCDS_METHOD = {"rfq": "selective", "competitive_negotiation": "selective", "simple_tender": "open"}
-OCDS_METHOD_DETAILS = {
-    "rfq": "询价 (request for quotation)",
-    "competitive_negotiation": "竞争性谈判 (competitive negotiation)",
-    "simple_tender": "简易招标 (simple tender)",
-}
-OCDS_TENDER_STATUS = {
-    "draft": "planning",
-    "published": "active",
-    "opened": "active",
-    "evaluated": "active",
-    "publicity": "active",
-    "awarded": "complete",
-    "failed": "unsuccessful",
-    "cancelled": "cancelled",
-}
-OCDS_CATEGORY = {"equipment": "goods"}
-
-
 def ocds_of(row: Any, category: str | None) -> TenderOcds:
     return TenderOcds(
-        procurement_method=OCDS_METHOD[row.method],
-        procurement_method_details=OCDS_METHOD_DETAILS[row.method],
-        main_procurement_category=OCDS_CATEGORY.get(category or "", "works"),
-        award_criteria="ratedCriteria" if row.method == "simple_tender" else "priceOnly",
-        status=OCDS_TENDER_STATUS[row.status],
+        procurement_method=tender_ocds.METHOD[row.method],
+        procurement_method_details=tender_ocds.METHOD_DETAILS[row.method],
+        main_procurement_category=tender_ocds.main_procurement_category(category),
+        award_criteria=tender_ocds.award_criteria(row.method),
+        status=tender_ocds.TENDER_STATUS[row.status],
         tender_period_start=row.published_at,
         tender_period_end=row.bid_deadline,
         enquiry_period_end=row.clarification_deadline,
@@ -607,7 +589,7 @@ def ocds_of(row: Any, category: str | None) -> TenderOcds:
         number_of_tenderers=row.number_of_tenderers,
         award_date=row.awarded_at,
         award_value_amount=row.award_value,
-        award_status="active" if row.status == "awarded" else ("pending" if row.status == "publicity" else None),
+        award_status=tender_ocds.award_status(row.status),
     )
 
 

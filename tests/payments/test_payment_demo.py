@@ -40,7 +40,7 @@ async def test_the_demo_shows_every_state_of_a_request_and_an_invoice(api):
     assert paid["origin"] == "MANUAL" and paid["paidAmount"] == paid["amount"] and paid["difference"] is None
     assert [a["roleLabel"] for a in paid["approvals"]] == ["建设单位经办人", "财政审核人员"]
     assert [h["action"] for h in paid["history"]] == ["raise", "approve_step", "approve", "pay"]
-    assert paid["ocds"]["valueAmount"] == paid["amount"] and paid["ocds"]["payerId"].startswith("CN-USCC-")
+    assert paid["ocds"]["valueAmount"] == paid["amount"] and paid["ocds"]["payerId"].startswith("CN-USCI-")
     assert paid["payerAccount"] == "3205830100000012345"  # the owner's staff see their own payment's accounts
     assert by_status["PENDING"]["availableActions"] == ["APPROVE", "REJECT", "CANCEL"]
     invoices = {i["status"] for r in shown.values() for i in r["invoices"]}

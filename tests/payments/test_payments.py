@@ -172,7 +172,7 @@ async def test_from_signing_to_retention(api, state, tmp_path):
         assert request["payerAccount"] == PAYER and request["term"]["status"] == "PAID"  # finance sees accounts in full
         ocds = request["ocds"]
         assert ocds["id"] == request["code"] and ocds["valueAmount"] == "2500.00" and ocds["currency"] == "CNY"
-        assert ocds["payerId"] == f"CN-USCC-{request['payer']['uscc']}" and ocds["payeeId"] == f"CN-USCC-{request['payee']['uscc']}"
+        assert ocds["payerId"] == f"CN-USCI-{request['payer']['uscc']}" and ocds["payeeId"] == f"CN-USCI-{request['payee']['uscc']}"
         # The audit trail records the payment with its accounts redacted; the table holds them sealed.
         audit = 'query { auditEvents(filter: {targetType: "PaymentRequest"}, first: 100) { nodes { targetType changes operation } } }'
         trail = (await api.ok(audit, token=auditor))["auditEvents"]["nodes"]
