@@ -3,3 +3,5 @@ in zh-CN and en. Each part of the domain registers its own codes beside its code
 imports them so the catalogue is complete whenever the domain is loaded."""
 
 from __future__ import annotations
+
+from resolvers.supervision import flag_messages  # noqa: F401  (red flags)
