@@ -217,7 +217,9 @@ asyncio.run(main(settings))
 
 def test_a_toy_domain_is_new_files_and_one_registration(tmp_path):
     tree = _copy_tree(tmp_path / "tree")
-    latest = sorted((tree / "migrations" / "versions").glob("[0-9]*_*.py"))[-1].name.split("_", 1)[0]
+    # The head is the latest migration's revision id (which need not be its file name's prefix).
+    newest = sorted((tree / "migrations" / "versions").glob("[0-9]*_*.py"))[-1].read_text(encoding="utf-8")
+    latest = re.search(r"^revision = ['\"]([^'\"]+)['\"]", newest, re.MULTILINE).group(1)
     for relative, text in TOY_FILES.items():
         path = tree / relative
         path.parent.mkdir(parents=True, exist_ok=True)
