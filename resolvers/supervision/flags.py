@@ -25,7 +25,6 @@ flag's history; a flag raised (or holding again) is told to the auditors of its 
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
@@ -89,8 +88,6 @@ from resolvers.supervision.flag_rules import (
     year_window,
 )
 
-log = logging.getLogger("smallworks")
-
 RED_FLAG_LIFECYCLE = StateMachine(
     "RedFlag",
     [
@@ -144,12 +141,10 @@ def _hundredths(value: Any) -> Decimal:
     return Decimal(int(value)) / 100
 
 
-def _measured(row: Any, ppm: bool = True) -> Measured:
-    scale = (lambda v: from_ppm(v)) if ppm else (lambda v: Decimal(int(v)))
-    q1, q3 = _hundredths(row.q1), _hundredths(row.q3)
-    if ppm:
-        q1, q3 = q1 / rules.PPM, q3 / rules.PPM
-    return Measured(group=row.grp, key=int(row.key), value=scale(row.v), count=int(row.n), q1=q1, q3=q3, row=row)
+def _measured(row: Any) -> Measured:
+    """A row of ``with_percentiles(values, q1=25, q3=75)`` over ratios in millionths."""
+    q1, q3 = _hundredths(row.q1) / rules.PPM, _hundredths(row.q3) / rules.PPM
+    return Measured(group=row.grp, key=int(row.key), value=from_ppm(row.v), count=int(row.n), q1=q1, q3=q3, row=row)
 
 
 def _in_region(column: Any, prefix: str) -> ColumnElement[bool]:
