@@ -5,6 +5,7 @@ from resolvers.supervision import (
     checkpoints,  # noqa: F401  -- evidence: registers the checkpoint job
     messages,  # noqa: F401  (registers every part's message codes and labels)
     ocds,  # noqa: F401  (-- OCDS publication: publishes releases as the other domains' events are delivered)
+    ocds_export,  # noqa: F401  (-- OCDS publication: the list of releases as an export source)
     reports,  # noqa: F401  (-- reports: registers the reports as export sources)
     templates,  # noqa: F401  (declares this domain's events)
 )
