@@ -168,6 +168,24 @@ class Settings(BaseSettings):
     ocds_base_url: str | None = None
     ocds_page_size: int = Field(default=100, ge=1, le=1000)
 
+    # -- red flags (resolvers/supervision/flag_rules.py; the README's table says what each does)
+    red_flag_submission_days: int = Field(default=5, ge=1)
+    red_flag_fence_multiplier: Decimal = Field(default=Decimal("1.5"), gt=0, le=10)
+    red_flag_outlier_minimum_group: int = Field(default=5, ge=2)
+    red_flag_close_second_price_ratio: Decimal | None = Field(default=None, gt=0, le=10)
+    red_flag_heavy_discount_ratio: Decimal | None = Field(default=None, gt=0, le=100)
+    red_flag_top_tenderer_percentile: int = Field(default=75, ge=1, le=99)
+    red_flag_unsuccessful_ratio: Decimal | None = Field(default=None, gt=0, le=1)
+    red_flag_disqualified_ratio: Decimal | None = Field(default=None, gt=0, le=1)
+    red_flag_minimum_submitted_bids: int = Field(default=2, ge=1)
+    red_flag_minimum_processes: int = Field(default=2, ge=1)
+    red_flag_other_disqualified: int = Field(default=1, ge=1)
+    red_flag_check_in_distance_m: float = Field(default=1000.0, gt=0)
+    red_flag_far_check_in_days: int = Field(default=1, ge=1)
+    red_flag_groups_per_run: int = Field(default=4, ge=1)
+    red_flag_recompute_interval_seconds: int = Field(default=60, ge=0)
+    # -- end red flags
+
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8
     worker_retry_seconds: float = 30.0

@@ -3,6 +3,7 @@ publication, signed checkpoints of the audit chain and evidence bundles, and exp
 
 from resolvers.supervision import (
     checkpoints,  # noqa: F401  -- evidence: registers the checkpoint job
+    flags,  # noqa: F401  (-- red flags: the reactions and the scheduled recompute)
     messages,  # noqa: F401  (registers every part's message codes and labels)
     ocds,  # noqa: F401  (-- OCDS publication: publishes releases as the other domains' events are delivered)
     ocds_export,  # noqa: F401  (-- OCDS publication: the list of releases as an export source)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from resolvers.supervision import (
     evidence_messages,  # noqa: F401  -- evidence
     exports,  # noqa: F401  (-- exports: export jobs and the list sources)
+    flag_messages,  # noqa: F401  -- red flags
     ocds_messages,  # noqa: F401  -- OCDS publication
     report_messages,  # noqa: F401  -- reports
 )

@@ -30,3 +30,18 @@ register_labels(
     "EventType",
     {"export.ready": ("导出文件已生成", "Export ready"), "export.failed": ("导出未能生成", "Export failed")},
 )
+
+# -- red flags: told to the auditors whose region covers the flag's
+declare_events(
+    "supervision",
+    {
+        "red_flag.raised": (
+            "风险预警：{flag}",
+            "Red flag: {flag}",
+            "{region} {year} 年，{subject}：{explanation_zh}",
+            "{region}, {year}, {subject}: {explanation_en}",
+        ),
+    },
+    labels={"flag": "RedFlagCode"},
+)
+register_labels("EventType", {"red_flag.raised": ("发现风险预警", "Red flag raised")})

@@ -9,10 +9,11 @@ from strawberry.tools import merge_types
 from schema.supervision import loaders  # noqa: F401  (registers this domain's DataLoaders)
 from schema.supervision.evidence import EvidenceQuery  # -- evidence
 from schema.supervision.exports import ExportsMutation, ExportsQuery  # -- exports
+from schema.supervision.flags import FlagsMutation, FlagsQuery  # -- red flags
 from schema.supervision.ocds import OcdsQuery  # -- OCDS publication
 from schema.supervision.reports import ReportsQuery  # -- reports
 
-Query = merge_types("SupervisionQuery", (EvidenceQuery, ExportsQuery, OcdsQuery, ReportsQuery))
-Mutation = merge_types("SupervisionMutation", (ExportsMutation,))
+Query = merge_types("SupervisionQuery", (EvidenceQuery, ExportsQuery, FlagsQuery, OcdsQuery, ReportsQuery))
+Mutation = merge_types("SupervisionMutation", (ExportsMutation, FlagsMutation))
 
 __all__ = ["Query", "Mutation"]

@@ -463,6 +463,20 @@ for name in ("number", "code", "sellerName", "sellerTaxId", "buyerName", "buyerT
         ("UploadInvoiceInput", name),
     )
 
+# -- red flags: an acknowledgement of a flag that does not exist; a region filter.
+case(
+    "auditor",
+    "mutation($i: AcknowledgeRedFlagInput!) { acknowledgeRedFlag(input: $i) { errors { code } } }",
+    {"i": {"id": "UmVkRmxhZzo5OTk5OTk5OQ", "comment": "BAD"}},  # RedFlag:99999999
+    ("AcknowledgeRedFlagInput", "comment"),
+)
+case(
+    "auditor",
+    "query($f: RedFlagFilter) { redFlags(filter: $f, first: 1) { totalCount } }",
+    {"f": {"regionCode": "BAD"}},
+    ("RedFlagFilter", "regionCode"),
+)
+
 # Opaque secrets: compared by their hash, never stored or searched as text. A control
 # character in one matches nothing; logging out still ends the caller's own session.
 OPAQUE = {("LogoutInput", "refreshToken")}
