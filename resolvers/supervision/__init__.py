@@ -6,6 +6,7 @@ from resolvers.supervision import (
     flags,  # noqa: F401  (-- red flags: the reactions and the scheduled recompute)
     messages,  # noqa: F401  (registers every part's message codes and labels)
     ocds,  # noqa: F401  (-- OCDS publication: publishes releases as the other domains' events are delivered)
+    ocds_export,  # noqa: F401  (-- OCDS publication: the list of releases as an export source)
     reports,  # noqa: F401  (-- reports: registers the reports as export sources)
     templates,  # noqa: F401  (declares this domain's events)
 )

@@ -369,6 +369,11 @@ def compile_releases(releases: list[dict[str, Any]]) -> dict[str, Any]:
 # -- the list in GraphQL -----------------------------------------------------------------------
 
 
+def tag_name(tag: str) -> str:
+    """A release tag as the GraphQL enum names it: ``tenderUpdate`` -> ``TENDER_UPDATE``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", tag).upper()
+
+
 def releases(
     actor: Actor,
     project_id: int | None = None,

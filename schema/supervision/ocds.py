@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 else:
     OcdsReleaseTag = strawberry.enum(
-        functional_enum("OcdsReleaseTag", {"TENDER_UPDATE" if t == "tenderUpdate" else t.upper(): t for t in tables.OCDS_RELEASE_TAGS}),
+        functional_enum("OcdsReleaseTag", {ocds.tag_name(t): t for t in tables.OCDS_RELEASE_TAGS}),
         description="What a release reports (OCDS releaseTag codelist). 发布类型。",
     )
 

@@ -6,6 +6,8 @@ until the opening; the list in GraphQL within the viewer's row scope."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -460,6 +462,34 @@ async def test_a_county_auditor_lists_only_the_releases_of_its_county(api, elsew
     assert tags and {n["tag"] for n in tags} == {"TENDER_UPDATE"}
     contractor = await api.post(LIST, {}, token=await api.token("contractor1"))
     assert contractor.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+START_EXPORT = """mutation($input: StartExportInput!) { startExport(input: $input) {
+  job { state rowsWritten url } errors { code message } } }"""
+
+
+async def test_the_list_exports_as_the_auditor_sees_it(api, elsewhere):
+    """The list as an export source: the county auditor's CSV holds its county's releases,
+    tags and events by their labels; a bad tag is refused before anything is queued."""
+    arguments = {"tags": ["PLANNING"], "since": "2000-01-01T00:00:00+08:00"}
+    started = await api.ok(
+        START_EXPORT, {"input": {"source": "LIST_OCDS_RELEASES", "format": "CSV", "arguments": arguments}}, token=elsewhere["token"]
+    )
+    job = started["startExport"]["job"]
+    assert started["startExport"]["errors"] == [] and job["state"] == "READY"
+    body = (await api.client.get(job["url"])).content.decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert header[:4] == ["发布标识", "开放合同标识", "序号", "发布类型"] and len(rows) == job["rowsWritten"] >= 1
+    mine = next(r for r in rows if r[1] == elsewhere["ocid"])
+    assert mine[3] == "立项" and mine[5] == "项目立项" and mine[6] == elsewhere["project"].code
+    assert {r[3] for r in rows} == {"立项"}
+    bad = await api.gql(
+        START_EXPORT,
+        {"input": {"source": "LIST_OCDS_RELEASES", "format": "CSV", "arguments": {"tags": ["SOMETHING"]}}},
+        token=elsewhere["token"],
+        headers=EN,
+    )
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "tags[0]" in bad["errors"][0]["message"]
 
 
 # -- refusals and rules ----------------------------------------------------------------------------
