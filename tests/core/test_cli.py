@@ -86,7 +86,8 @@ def test_migrate_demo_data_and_serve_like_make_run():
     assert run_cli("migrate", env=env, process=True).returncode == 0
     first = run_cli("demo-data", env=env, process=True)
     assert first.returncode == 0 and "demo data loaded" in first.stdout, first.stderr
-    second = run_cli("demo-data", env=env, process=True)
+    # Idempotent: a property of the data, not of the process (each process costs ~2 s of CPU).
+    second = run_cli("demo-data", env=env)
     assert second.returncode == 0 and "already present" in second.stdout
 
     port = free_port()
@@ -200,9 +201,23 @@ def test_readme_documents_every_setting():
 # -- check, serve's refusal, gen-keys ------------------------------------------------------
 
 
-def refused_serve(env: dict) -> subprocess.CompletedProcess:
-    """``serve`` that must stop by itself before taking traffic (it is killed, and the test
-    fails, if it is still running after a minute)."""
+def refused_serve(env: dict, own_process: bool = True) -> subprocess.CompletedProcess:
+    """``serve`` that must stop by itself before taking traffic: in a process of its own
+    (killed, and the test failed, if it is still running after a minute), or with
+    ``own_process=False`` in this one, through the same command, with the server it would start
+    replaced by a failure of the test. A process costs ~2 s of CPU: each test that only
+    varies the reason for refusing runs in this process once a process has shown the
+    refusal on its own."""
+    if not own_process:
+        from unittest import mock
+
+        import uvicorn
+
+        def started(*args, **kwargs):
+            raise AssertionError("serve started instead of refusing")
+
+        with mock.patch.object(uvicorn, "run", started):
+            return run_cli("serve", "--port", str(free_port()), env=env)
     process = subprocess.Popen(
         [*SMALLWORKS, "serve", "--port", str(free_port())],
         cwd=ROOT,
@@ -256,7 +271,7 @@ def test_check_and_serve_refuse_a_database_until_it_is_at_the_latest_migration(e
     assert lines(served.stderr) == [f"refusing to start: the database was never migrated (latest is {head}): run `smallworks migrate`"]
 
     upgrade(empty_database_url, "0003")
-    behind = refused_serve(env)
+    behind = refused_serve(env, own_process=False)
     assert behind.returncode == 1
     assert lines(behind.stderr) == [
         f"refusing to start: the database is at revision 0003, behind the latest {head}: run `smallworks migrate`"
@@ -384,7 +399,7 @@ def test_check_and_serve_refuse_values_sealed_under_a_key_the_ring_lacks(databas
     assert result.returncode == 1
     [problem] = lines(result.stderr)
     assert problem.startswith("problem: data keys: ") and f"sealed under key id '{state.settings.data_key_id}'" in problem
-    served = refused_serve(env)
+    served = refused_serve(env, own_process=False)
     assert served.returncode == 1 and len(lines(served.stderr)) == 1 and "SMALLWORKS_DATA_KEYS lacks" in served.stderr
 
 
