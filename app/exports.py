@@ -13,12 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.context import RequestContext
-from app.files import content_disposition
-from models.base import utcnow
-from resolvers.accounts.auth import load_actor_by_id
+from app.files import content_disposition, sign_in_for_download
 from resolvers.core.errors import DomainError
 from resolvers.core.i18n import translate
-from resolvers.security.downloads import verify
 from resolvers.supervision import exports
 
 KIND = "export"
@@ -46,24 +43,11 @@ async def _download(state, ctx: RequestContext, request: Request) -> Response:
     if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 19:
         return _error("NOT_FOUND", 404, locale)
     job_id = int(raw_id)
-    q = request.query_params
-    if "signature" in q:
-        grant = verify(
-            state.settings.jwt_secret,
-            KIND,
-            job_id,
-            q.get("actor", ""),
-            q.get("expires", ""),
-            q.get("signature", ""),
-            int(utcnow().timestamp()),
-            q.get("session"),
-        )
-        if grant is None:
-            return _error("UNAUTHENTICATED", 401, locale)
-        ctx.set_actor(await load_actor_by_id(ctx.reads.primary, grant.actor_kind, grant.actor_id, grant.session_id))
+    denied = await sign_in_for_download(state, ctx, request, KIND, job_id)
+    if denied is not None:
+        return denied
     actor = await ctx.actor()
-    if actor is None:
-        return _error("UNAUTHENTICATED", 401, locale)
+    assert actor is not None
     try:
         async with ctx.read() as session:
             file = await exports.export_file(session, state.policy, actor, job_id, state.clock.now())

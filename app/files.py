@@ -34,6 +34,31 @@ def _error(code: str, status: int, locale: str) -> JSONResponse:
     return JSONResponse({"error": code, "message": translate(code, locale)}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+async def sign_in_for_download(state, ctx: RequestContext, request: Request, kind: str, row_id: int) -> Response | None:
+    """Who is downloading: the person a signed link (``?actor=…&expires=…&signature=…``) was
+    issued to for this ``kind`` and row, or the bearer of the request's token. Sets the
+    context's actor and returns None, or the 401 answer for a bad link or nobody signed in."""
+    locale = ctx.meta.locale
+    q = request.query_params
+    if "signature" in q:
+        grant = verify(
+            state.settings.jwt_secret,
+            kind,
+            row_id,
+            q.get("actor", ""),
+            q.get("expires", ""),
+            q.get("signature", ""),
+            int(utcnow().timestamp()),
+            q.get("session"),
+        )
+        if grant is None:
+            return _error("UNAUTHENTICATED", 401, locale)
+        ctx.set_actor(await load_actor_by_id(ctx.reads.primary, grant.actor_kind, grant.actor_id, grant.session_id))
+    if await ctx.actor() is None:
+        return _error("UNAUTHENTICATED", 401, locale)
+    return None
+
+
 @dataclass
 class File:
     data: bytes
@@ -165,23 +190,9 @@ async def _download(state, ctx: RequestContext, request: Request, kind: str) -> 
     if not (raw_id.isascii() and raw_id.isdigit()):
         return _error("NOT_FOUND", 404, locale)
     document_id = int(raw_id)
-    q = request.query_params
-    if "signature" in q:
-        grant = verify(
-            state.settings.jwt_secret,
-            kind,
-            document_id,
-            q.get("actor", ""),
-            q.get("expires", ""),
-            q.get("signature", ""),
-            int(utcnow().timestamp()),
-            q.get("session"),
-        )
-        if grant is None:
-            return _error("UNAUTHENTICATED", 401, locale)
-        ctx.set_actor(await load_actor_by_id(ctx.reads.primary, grant.actor_kind, grant.actor_id, grant.session_id))
-    if await ctx.actor() is None:
-        return _error("UNAUTHENTICATED", 401, locale)
+    refused = await sign_in_for_download(state, ctx, request, kind, document_id)
+    if refused is not None:
+        return refused
     file = await FILES[kind](state, ctx, document_id)
     if file is None:
         return _error("NOT_FOUND", 404, locale)

@@ -29,6 +29,7 @@ from typing import Any
 
 from resolvers.core.audit import canonical_json
 from resolvers.security.signing import ALGORITHMS, SignatureFormatError, key_id, parse_public_key, parse_signature, verify
+from resolvers.security.strict_json import read_strict_json
 
 FORMAT = "smallworks-contract/1"
 SIGNATURE_FIELDS = ("party", "algorithm", "keyId", "publicKey", "value")  # what verifying needs
@@ -59,26 +60,10 @@ def build_bundle(content: dict[str, Any], signatures: list[dict[str, Any]]) -> d
     }
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key!r} appears twice in one object, which other readers may take differently")
-        result[key] = value
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def read_bundle(text: str) -> Any:
     """The JSON value of a bundle file. Refuses (``ValueError``) what is not JSON, and JSON
     another reader could see differently: an object with a key twice, NaN or Infinity."""
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
+    return read_strict_json(text)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from resolvers.security.signing import ALGORITHMS, key_id, verify
+from resolvers.security.strict_json import read_strict_json
 
 FORMAT = "smallworks-evidence/1"
 CHECKPOINT_FORMAT = "smallworks-checkpoint/1"
@@ -143,26 +144,10 @@ def checkpoint_message(checkpoint: dict[str, Any]) -> bytes:
 # -- reading a bundle -----------------------------------------------------------------------
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key!r} appears twice in one object, which other readers may take differently")
-        result[key] = value
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def read_bundle(text: str) -> Any:
     """The JSON value of a bundle file. Refuses (``ValueError``) what is not JSON, and JSON
     another reader could see differently: an object with a key twice, NaN or Infinity."""
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
+    return read_strict_json(text)
 
 
 # -- the report -------------------------------------------------------------------------------
