@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib.util
 import json
 import os
 import secrets
+import sys
 import tempfile
 import zlib
 from contextlib import contextmanager
@@ -35,7 +37,20 @@ os.environ.setdefault("SMALLWORKS_PASSWORD_HASH_PARALLELISM", "1")
 from app.migrate import upgrade  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
+# httpx's ASGI transport imports sniffio on every request to tell trio from asyncio. It is
+# not installed, so each request searched all of sys.path for it (with pytest's test
+# directories on it, ~0.25 ms of CPU a request, a tenth of a simple query's): known absent,
+# the import fails at once, as it would anyway.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None
+
 DEMO_PASSWORD = "smallworks-demo"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "demo_copy: needs a database of its own with the demo data as loaded (take_demo_copy gives one cheaply)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -49,6 +64,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("once") and zlib.crc32(item.nodeid.split("::")[0].encode()) % buckets not in mine:
             item.add_marker(skip)
+    global _DEMO_COPY_WANTED
+    _DEMO_COPY_WANTED = BACKEND != "sqlite" and any(item.get_closest_marker("demo_copy") for item in items)
 
 
 def _once_buckets() -> tuple[frozenset[int], int]:
@@ -177,8 +194,70 @@ async def state(settings):
 
     state = AppState.create(settings)
     await load_demo_data(state)
+    if _DEMO_COPY_WANTED:
+        await _keep_demo_copy(state)
     yield state
     await state.close()
+    if _DEMO_COPY:
+        _drop_database(_DEMO_COPY.pop("name"))
+
+
+# A copy of the database and the stored files as the demo data left them, before any test
+# changed them, for the one test that needs a server of its own with the demo data (the
+# schema fuzz, marked ``demo_copy``): copying costs the database server a fraction of a
+# second, loading the demo data again ~7 s of this process's CPU.
+_DEMO_COPY_WANTED = False
+_DEMO_COPY: dict[str, Any] = {}
+
+
+async def _keep_demo_copy(state) -> None:
+    import shutil
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    source = make_url(state.settings.database_url).database
+    name = f"sw_demo_{os.getpid()}_{secrets.token_hex(3)}"
+    if BACKEND == "postgresql":
+        import asyncpg
+
+        await state.db.dispose()  # PostgreSQL copies a database only while nobody is connected to it
+        conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        except asyncpg.ObjectInUseError:
+            return  # a connection was still open: the fuzz loads its own demo data
+        finally:
+            await conn.close()
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    else:
+        # Every table, key, index and AUTO_INCREMENT counter, in one consistent snapshot.
+        url = _create_database(name)
+        client = ["-h", "127.0.0.1", "-P", "3306", "-u", "root"]
+        dump = await asyncio.create_subprocess_exec(
+            "mariadb-dump", *client, "--single-transaction", "--skip-lock-tables", source, stdout=subprocess.PIPE
+        )
+        load = await asyncio.create_subprocess_exec("mariadb", *client, name, stdin=subprocess.PIPE)
+        assert dump.stdout is not None and load.stdin is not None
+        while chunk := await dump.stdout.read(1 << 16):
+            load.stdin.write(chunk)
+            await load.stdin.drain()
+        load.stdin.close()
+        assert await dump.wait() == 0 and await load.wait() == 0, "the demo database could not be copied"
+    storage = TMP / f"{name}-storage"
+    if state.settings.storage_dir.exists():
+        shutil.copytree(state.settings.storage_dir, storage)
+    _DEMO_COPY.update(name=name, url=url, storage=storage)
+
+
+def take_demo_copy() -> tuple[str, str, Path] | None:
+    """The name and URL of a database with the demo data as loaded, and a copy of its
+    stored files, now the caller's to drop; None when this run keeps no copy."""
+    if not _DEMO_COPY:
+        return None
+    copy = dict(_DEMO_COPY)
+    _DEMO_COPY.clear()
+    return copy["name"], copy["url"], copy["storage"]
 
 
 EXECUTOR = "X-Smallworks-Executor"

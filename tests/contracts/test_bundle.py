@@ -348,20 +348,20 @@ def test_the_command_fails_a_tampered_bundle(mixed, tmp_path):
     ]
 
 
-@pytest.mark.subprocess
 def test_the_command_exits_2_when_the_file_cannot_be_read_or_is_not_json(tmp_path):
-    missing = verify_contract(tmp_path / "missing.json", tmp_path)
+    """In this process: the two tests above show the command in processes of its own."""
+    missing = verify_contract(tmp_path / "missing.json", tmp_path, own_process=False)
     assert missing.returncode == 2
     assert lines(missing.stderr) == [f"problem: cannot read {tmp_path / 'missing.json'}: No such file or directory"]
     garbage = tmp_path / "garbage.json"
     garbage.write_bytes(b"%PDF-1.7 not a bundle")
-    not_json = verify_contract(garbage, tmp_path)
+    not_json = verify_contract(garbage, tmp_path, own_process=False)
     assert not_json.returncode == 2 and lines(not_json.stderr)[0].startswith(f"problem: {garbage} is not JSON: ")
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00{")
-    assert verify_contract(binary, tmp_path).returncode == 2
+    assert verify_contract(binary, tmp_path, own_process=False).returncode == 2
     # JSON, but not a bundle: a verdict, not a read error.
     array = tmp_path / "array.json"
     array.write_text("[]")
-    result = verify_contract(array, tmp_path)
+    result = verify_contract(array, tmp_path, own_process=False)
     assert result.returncode == 1 and lines(result.stderr) == ["problem: the bundle is not a JSON object", "problem: not valid"]

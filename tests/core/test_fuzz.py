@@ -3,8 +3,9 @@ field, valid by the schema and with hostile values (long strings, control charac
 huge numbers, random IDs), sent as each demo role to a real server over HTTP. No answer
 may be a server error or an ``INTERNAL`` error.
 
-The server has a database of its own with the demo data: fuzzed mutations change what
-they may (a user disabled, a policy line removed), and no other test sees it. Sign-in
+The server has a database of its own with the demo data (a copy the session made right after
+loading them, tests/conftest.py): fuzzed mutations change what they may (a user disabled, a
+policy line removed), and no other test sees it. Sign-in
 mutations are left out, so fuzzing cannot lock the roles out or end their sessions; the
 examples per field are bounded to keep the suite fast."""
 
@@ -21,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from conftest import BACKEND, DEMO_PASSWORD, TMP, _create_database, _drop_database, make_settings
+from conftest import BACKEND, DEMO_PASSWORD, TMP, _create_database, _drop_database, make_settings, take_demo_copy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
@@ -62,16 +63,20 @@ async def _load_demo_data(settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def fuzz_server():
+def fuzz_server(state):
     """``smallworks serve`` on a database of its own with the demo data; its URL and a token
     per demo role."""
-    name = f"sw_fuzz_{os.getpid()}"
-    url = _create_database(name)
-    upgrade(url)
-    storage = TMP / f"fuzz-storage-{os.getpid()}"
-    # The demo data, loaded here as `smallworks demo-data` loads it (tests/core/test_cli.py
-    # runs that command itself): a process of its own would import the whole app again.
-    asyncio.run(_load_demo_data(make_settings(url, storage_dir=storage)))
+    copy = take_demo_copy()  # the session's database and files copied as the demo data left them
+    if copy is not None:
+        name, url, storage = copy
+    else:
+        name = f"sw_fuzz_{os.getpid()}"
+        url = _create_database(name)
+        upgrade(url)
+        storage = TMP / f"fuzz-storage-{os.getpid()}"
+        # The demo data, loaded here as `smallworks demo-data` loads it (tests/core/test_cli.py
+        # runs that command itself): a process of its own would import the whole app again.
+        asyncio.run(_load_demo_data(make_settings(url, storage_dir=storage)))
     env = {**os.environ, "SMALLWORKS_DATABASE_URL": url, "SMALLWORKS_ENV": "test", "SMALLWORKS_STORAGE_DIR": str(storage)}
     env.pop("SMALLWORKS_REDIS_URL", None)
     smallworks = [sys.executable, "-m", "app.cli"]
@@ -139,6 +144,7 @@ def _checked(operation, tokens: dict[str, str]):
 
 
 @pytest.mark.subprocess
+@pytest.mark.demo_copy
 @pytest.mark.skipif(BACKEND == "sqlite", reason="fuzzed where the database refuses most: PostgreSQL and MariaDB")
 def test_no_generated_request_gets_a_server_error(fuzz_schema, fuzz_server):
     """Every root field but the sign-in ones, a bounded number of examples each; every
