@@ -226,7 +226,8 @@ class TenderPlan:
     bidders: list[int] = field(default_factory=list)
     disqualified: set[int] = field(default_factory=set)
     winner: int | None = None  # position in prices
-    first_bid_id: int = 0
+    submitted: list[float] = field(default_factory=list)  # when each bid came in
+    bid_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -642,7 +643,7 @@ class Planner:
             move("completed", "complete_works", t("complete"))
             cstatus, completed = "completed", t("complete")
         p.contract = ContractPlan(
-            id=self.next_id("contracts"),
+            id=0,
             code="",
             contractor=Org(0, "", "", ""),  # chosen with the bids
             supervisor=rng.choice(self.supervisors[self.city_of(p.region)]),
@@ -675,12 +676,10 @@ class Planner:
         return county[:4] + "00"
 
     def tender(self, p: ProjectPlan, round_: int, method: str, status: str, ceiling: int, published: float, deadline: float) -> TenderPlan:
-        tid = self.next_id("tenders")
-        year = china_day(published).year
         created = published - self.rng.uniform(0.5, 3) * DAY
         return TenderPlan(
-            id=tid,
-            code=f"ZB-{year}-P{self.count('tender-' + str(year)):06d}",
+            id=0,
+            code="",
             round=round_,
             method=method,
             status=status,
@@ -754,8 +753,36 @@ class Planner:
                     if tp.winner is None:
                         tp.disqualified.discard(0)
                         tp.winner = 0
-                tp.first_bid_id = self.ids["bids"]
-                self.ids["bids"] += n
+                tp.submitted = [tp.published + (tp.deadline - tp.published) * (0.3 + 0.69 * rng.random()) for _ in range(n)]
+
+    def renumber(self) -> None:
+        """Ids and codes in the order a live system gives them: tenders and contracts as they
+        were made, bids as they came in. The tables' rows are written in id order, so their
+        physical order is that of time too, as in a database that grew day by day (an index
+        on a parent's id finds its rows scattered, not side by side)."""
+        tenders = sorted((tp for p in self.plans for tp in p.tenders), key=lambda tp: tp.created)
+        for n, tp in enumerate(tenders):
+            tp.id = self.ids["tenders"] + n
+            year = china_day(tp.created).year
+            tp.code = f"ZB-{year}-P{self.count('tender-' + str(year)):06d}"
+        self.ids["tenders"] += len(tenders)
+        bids = sorted((tp.submitted[j], tp.id, j) for tp in tenders for j in range(tp.bids))
+        by_id = {tp.id: tp for tp in tenders}
+        for tp in tenders:
+            tp.bid_ids = [0] * tp.bids
+        self.bid_order: list[tuple[TenderPlan, int]] = []
+        for n, (_, tender_id, j) in enumerate(bids):
+            tp = by_id[tender_id]
+            tp.bid_ids[j] = self.ids["bids"] + n
+            self.bid_order.append((tp, j))
+        self.ids["bids"] += len(bids)
+        contracts = sorted((p.contract for p in self.plans if p.contract is not None), key=lambda c: c.created)
+        for n, c in enumerate(contracts):
+            c.id = self.ids["contracts"] + n
+            year = china_day(c.created).year
+            c.code = f"HT-{year}-P{self.count('contract-' + str(year)):06d}"
+        self.ids["contracts"] += len(contracts)
+        self.by_contract = sorted((p for p in self.plans if p.contract is not None), key=lambda p: p.contract.id)  # type: ignore[union-attr]
 
     # -- contracts and payments ---------------------------------------------------------
 
@@ -792,8 +819,6 @@ class Planner:
             if rng.random() < 0.03:
                 c.amount = int(c.amount * rng.uniform(1.05, 1.25)) // 100 * 100
                 c.amount_reason = "合同谈判中增加工程量，经主管部门同意"
-            year = china_day(c.created).year
-            c.code = f"HT-{year}-P{self.count('contract-' + str(year)):06d}"
             if p.group == "closed" and not c.has_retention:
                 # No retention held: settled by the final payment.
                 assert c.final_paid is not None
@@ -882,6 +907,7 @@ async def seed_province(conn: Any, scale: float, log: Callable[[str], None]) -> 
     planner.projects()
     planner.bids()
     planner.contracts()
+    planner.renumber()
     plan_seconds = time.perf_counter() - started
     log(f"  planned {len(planner.plans):,} projects in {plan_seconds:.1f} s (Python, seeded: the same scale gives the same rows)")
 
@@ -986,11 +1012,11 @@ async def write_projects(w: Writer, pl: Planner) -> None:
     first = pl.ids["project_status_changes"]
 
     def changes() -> Iterator[tuple]:
-        n = first
-        for p in pl.plans:
-            for before, after, action, when in p.history:
-                yield (n, p.id, before, after, action, p.owner.user_id, p.owner.user_name, None, at(when))
-                n += 1
+        moves = sorted((when, i, k) for i, p in enumerate(pl.plans) for k, (_, _, _, when) in enumerate(p.history))
+        for n, (when, i, k) in enumerate(moves, start=first):
+            p = pl.plans[i]
+            before, after, action, _ = p.history[k]
+            yield (n, p.id, before, after, action, p.owner.user_id, p.owner.user_name, None, at(when))
 
     await w.copy(
         "project_status_changes",
@@ -1023,7 +1049,7 @@ async def write_projects(w: Writer, pl: Planner) -> None:
     await w.copy("budget_allocations", ["id", "organisation_id", "fiscal_year", "amount", "reserved", "updated_at"], rows)
 
     def reservation_rows() -> Iterator[tuple]:
-        for p, key, released in reservations:
+        for p, key, released in sorted(reservations, key=lambda r: r[0].approved or 0.0):
             assert p.approved is not None
             yield (
                 pl.next_id("budget_reservations"),
@@ -1038,72 +1064,68 @@ async def write_projects(w: Writer, pl: Planner) -> None:
 
 
 def _bid_rows(pl: Planner) -> Iterator[tuple]:
-    rng = random.Random(2)
-    for p in pl.plans:
-        for tp in p.tenders:
-            for j in range(tp.bids):
-                bid_id = tp.first_bid_id + j
-                submitted = tp.published + (tp.deadline - tp.published) * (0.3 + 0.69 * rng.random())
-                opened_at = tp.opened if tp.opened is not None else (tp.failed - 60 if tp.status == "failed" and tp.failed else None)
-                if tp.status == "published":
-                    status = "submitted"
-                elif tp.status in ("opened", "failed"):
-                    status = "opened"
-                elif j in tp.disqualified:
-                    status = "disqualified"
-                elif tp.status == "awarded":
-                    status = "won" if j == tp.winner else "lost"
-                else:
-                    status = "qualified"
-                price = tp.prices[j] if opened_at is not None else None
-                ranked = tp.status in ("evaluated", "publicity", "awarded") and j not in tp.disqualified
-                rank = sorted(k for k in range(tp.bids) if k not in tp.disqualified).index(j) + 1 if ranked else None
-                digest = hashlib.sha256(f"bid:{bid_id}".encode()).hexdigest()
-                yield (
-                    bid_id,
-                    tp.id,
-                    tp.bidders[j],
-                    status,
-                    digest,
-                    1,
-                    at(submitted),
-                    at(opened_at) if price is not None and opened_at is not None else None,
-                    price,
-                    digest if price is not None else None,
-                    "不合格：资格证明文件不全" if status == "disqualified" else None,
-                    rank,
-                    at(submitted),
-                    at(opened_at) if opened_at is not None else at(submitted),
-                )
+    for tp, j in pl.bid_order:  # in the order they came in
+        bid_id = tp.bid_ids[j]
+        submitted = tp.submitted[j]
+        opened_at = tp.opened if tp.opened is not None else (tp.failed - 60 if tp.status == "failed" and tp.failed else None)
+        if tp.status == "published":
+            status = "submitted"
+        elif tp.status in ("opened", "failed"):
+            status = "opened"
+        elif j in tp.disqualified:
+            status = "disqualified"
+        elif tp.status == "awarded":
+            status = "won" if j == tp.winner else "lost"
+        else:
+            status = "qualified"
+        price = tp.prices[j] if opened_at is not None else None
+        ranked = tp.status in ("evaluated", "publicity", "awarded") and j not in tp.disqualified
+        rank = sorted(k for k in range(tp.bids) if k not in tp.disqualified).index(j) + 1 if ranked else None
+        digest = hashlib.sha256(f"bid:{bid_id}".encode()).hexdigest()
+        yield (
+            bid_id,
+            tp.id,
+            tp.bidders[j],
+            status,
+            digest,
+            1,
+            at(submitted),
+            at(opened_at) if price is not None and opened_at is not None else None,
+            price,
+            digest if price is not None else None,
+            "不合格：资格证明文件不全" if status == "disqualified" else None,
+            rank,
+            at(submitted),
+            at(opened_at) if opened_at is not None else at(submitted),
+        )
 
 
 async def write_tendering(w: Writer, pl: Planner) -> None:
     def tenders() -> Iterator[tuple]:
-        for p in pl.plans:
-            for tp in p.tenders:
-                active = p.id if tp.status != "failed" else None
-                winner_bid = tp.first_bid_id + tp.winner if tp.winner is not None else None
-                award_value = tp.prices[tp.winner] if tp.status == "awarded" and tp.winner is not None else None
-                opened = tp.opened or (tp.failed - 60 if tp.status == "failed" and tp.failed and tp.bids else None)
-                last = max(x for x in (tp.published, tp.opened, tp.evaluated, tp.publicity, tp.awarded, tp.failed) if x is not None)
-                yield (
-                    tp.id, tp.code, p.id, active, tp.round, p.owner.id, p.region,
-                    f"{p.code} {CATEGORY_TITLES[p.category]}采购", tp.method, tp.status, tp.ceiling,
-                    at(tp.deadline), at(tp.opening), at(tp.published + (tp.deadline - tp.published) / 2),
-                    QUALIFICATION_OF[p.category], "third", 3, 3, 3,
-                    REQUIRED_DOCUMENTS, "[]", CRITERIA[tp.method], f"{p.owner.name}现就{CATEGORY_TITLES[p.category]}进行采购，欢迎合格供应商参加。",
-                    0, 1 if tp.evaluated else 0,
-                    at(tp.published), at(opened) if opened else None, at(tp.evaluated) if tp.evaluated else None,
-                    at(tp.publicity) if tp.publicity else None,
-                    at(tp.publicity + 3 * DAY) if tp.publicity else None,
-                    at(tp.awarded) if tp.awarded else None,
-                    at(tp.failed) if tp.failed else None,
-                    "有效响应供应商不足三家" if tp.status == "failed" else None,
-                    tp.bids if opened else None,
-                    winner_bid if tp.evaluated else None,
-                    award_value,
-                    p.owner.user_id, at(tp.created), at(last), 1,
-                )  # fmt: skip
+        for tp, p in sorted(((t, q) for q in pl.plans for t in q.tenders), key=lambda x: x[0].id):
+            active = p.id if tp.status != "failed" else None
+            winner_bid = tp.bid_ids[tp.winner] if tp.winner is not None else None
+            award_value = tp.prices[tp.winner] if tp.status == "awarded" and tp.winner is not None else None
+            opened = tp.opened or (tp.failed - 60 if tp.status == "failed" and tp.failed and tp.bids else None)
+            last = max(x for x in (tp.published, tp.opened, tp.evaluated, tp.publicity, tp.awarded, tp.failed) if x is not None)
+            yield (
+                tp.id, tp.code, p.id, active, tp.round, p.owner.id, p.region,
+                f"{p.code} {CATEGORY_TITLES[p.category]}采购", tp.method, tp.status, tp.ceiling,
+                at(tp.deadline), at(tp.opening), at(tp.published + (tp.deadline - tp.published) / 2),
+                QUALIFICATION_OF[p.category], "third", 3, 3, 3,
+                REQUIRED_DOCUMENTS, "[]", CRITERIA[tp.method], f"{p.owner.name}现就{CATEGORY_TITLES[p.category]}进行采购，欢迎合格供应商参加。",
+                0, 1 if tp.evaluated else 0,
+                at(tp.published), at(opened) if opened else None, at(tp.evaluated) if tp.evaluated else None,
+                at(tp.publicity) if tp.publicity else None,
+                at(tp.publicity + 3 * DAY) if tp.publicity else None,
+                at(tp.awarded) if tp.awarded else None,
+                at(tp.failed) if tp.failed else None,
+                "有效响应供应商不足三家" if tp.status == "failed" else None,
+                tp.bids if opened else None,
+                winner_bid if tp.evaluated else None,
+                award_value,
+                p.owner.user_id, at(tp.created), at(last), 1,
+            )  # fmt: skip
 
     await w.copy(
         "tenders",
@@ -1123,7 +1145,7 @@ async def write_tendering(w: Writer, pl: Planner) -> None:
     first = pl.ids["tender_status_changes"]
 
     def changes() -> Iterator[tuple]:
-        n = first
+        moves = []
         for p in pl.plans:
             for tp in p.tenders:
                 steps: list[tuple[str | None, str, str, float]] = [
@@ -1144,10 +1166,10 @@ async def write_tendering(w: Writer, pl: Planner) -> None:
                     steps.append(("evaluated", "publicity", "start_publicity", tp.publicity))
                 if tp.awarded is not None:
                     steps.append(("publicity", "awarded", "award", tp.awarded))
-                for before, after, action, when in steps:
-                    yield (n, tp.id, before, after, action, p.owner.user_id, p.owner.user_name, None, at(when))
-                    n += 1
-        pl.ids["tender_status_changes"] = n
+                moves += [(when, tp.id, before, after, action, p.owner.user_id, p.owner.user_name) for before, after, action, when in steps]
+        moves.sort(key=lambda m: (m[0], m[1]))
+        for n, (when, tender_id, before, after, action, user, name) in enumerate(moves, start=first):
+            yield (n, tender_id, before, after, action, user, name, None, at(when))
 
     await w.copy(
         "tender_status_changes",
@@ -1166,7 +1188,7 @@ async def write_tendering(w: Writer, pl: Planner) -> None:
 
 
 async def write_contracts(w: Writer, pl: Planner) -> None:
-    signed = [p for p in pl.plans if p.contract is not None]
+    signed = pl.by_contract  # in the order the contracts were made
 
     def contracts() -> Iterator[tuple]:
         for p in signed:
@@ -1177,7 +1199,7 @@ async def write_contracts(w: Writer, pl: Planner) -> None:
             last = c.completed or c.signed
             yield (
                 c.id, c.code, c.code, f"{p.code} {CATEGORY_TITLES[p.category]}施工合同", p.id, tp.id, tp.id,
-                tp.first_bid_id + tp.winner, p.owner.id, c.contractor.id, c.supervisor.id, p.region, c.status,
+                tp.bid_ids[tp.winner], p.owner.id, c.contractor.id, c.supervisor.id, p.region, c.status,
                 c.amount, tp.prices[tp.winner], c.amount_reason, c.works_start, c.works_end, 12, at(tp.awarded),
                 None, 1, 1, at(c.signed), at(c.completed) if c.completed else None, None, None,
                 p.owner.user_id, at(c.created), at(last), 1,
@@ -1198,7 +1220,7 @@ async def write_contracts(w: Writer, pl: Planner) -> None:
     first = pl.ids["contract_status_changes"]
 
     def changes() -> Iterator[tuple]:
-        n = first
+        moves = []
         for p in signed:
             c = p.contract
             assert c is not None
@@ -1209,9 +1231,10 @@ async def write_contracts(w: Writer, pl: Planner) -> None:
             ]
             if c.completed is not None:
                 steps.append(("active", "completed", "complete", c.completed))
-            for before, after, action, when in steps:
-                yield (n, c.id, before, after, action, p.owner.user_id, p.owner.user_name, None, at(when))
-                n += 1
+            moves += [(when, c.id, before, after, action, p.owner.user_id, p.owner.user_name) for before, after, action, when in steps]
+        moves.sort(key=lambda m: (m[0], m[1]))
+        for n, (when, contract_id, before, after, action, user, name) in enumerate(moves, start=first):
+            yield (n, contract_id, before, after, action, user, name, None, at(when))
 
     await w.copy(
         "contract_status_changes",
@@ -1268,10 +1291,9 @@ async def write_payments(w: Writer, pl: Planner) -> None:
     now = pl.now
     terms: list[tuple] = []
     requests: list[tuple] = []
-    for p in pl.plans:
+    for p in pl.by_contract:
         c = p.contract
-        if c is None:
-            continue
+        assert c is not None
         mid = pl.milestone_ids[c.id]
         for seq, (name, share, trigger, amount) in enumerate(c.terms, start=1):
             term_id = pl.next_id("payment_terms")
@@ -1315,7 +1337,6 @@ async def write_payments(w: Writer, pl: Planner) -> None:
             )  # fmt: skip
             if request_status is None or met is None:
                 continue
-            rid = pl.next_id("payment_requests")
             year = china_day(met).year
             requested = met + rng.uniform(60, 3600)
             approved = (
@@ -1331,14 +1352,14 @@ async def write_payments(w: Writer, pl: Planner) -> None:
             step = {"pending": rng.choice([0, 1]), "approved": 2, "paid": 2}[request_status]
             requests.append(
                 (
-                    rid, f"ZF-{year}-P{pl.count('request-' + str(year)):06d}", c.id, term_id, p.id, p.region, p.owner.id,
+                    requested, year, c.id, term_id, p.id, p.region, p.owner.id,
                     c.contractor.id, term_id, "automatic", trigger, china_day(met),
                     add_months(china_day(c.completed), 12) if trigger == "retention" and c.completed else None,
                     amount, request_status, APPROVAL_CHAIN, step,
                     APPROVAL_CHAIN.split(",")[step] if request_status == "pending" else None,
                     paid_amount if request_status == "paid" else None,
                     china_day(paid) if request_status == "paid" else None,
-                    f"BANK{rid:012d}" if request_status == "paid" else None,
+                    "BANK" if request_status == "paid" else None,
                     reason, "财政局 出纳" if request_status == "paid" else None,
                     at(requested), at(approved) if request_status in ("approved", "paid") else None,
                     at(paid) if request_status == "paid" else None,
@@ -1363,6 +1384,14 @@ async def write_payments(w: Writer, pl: Planner) -> None:
         ],
         terms,
     )
+    # Ids and codes in the order the requests were raised.
+    requests.sort(key=lambda r: (r[0], r[3]))
+    rows = []
+    for n, (_, year, *rest) in enumerate(requests, start=pl.ids["payment_requests"]):
+        code = f"ZF-{year}-P{pl.count('request-' + str(year)):06d}"
+        reference = rest[18]
+        rest[18] = f"BANK{n:012d}" if reference else None
+        rows.append((n, code, *rest))
     await w.copy(
         "payment_requests",
         [
@@ -1373,7 +1402,7 @@ async def write_payments(w: Writer, pl: Planner) -> None:
             "difference_reason", "paid_by_name",
             "requested_at", "approved_at", "paid_at", "updated_at", "version",
         ],
-        requests,
+        rows,
         "(their approvals and status history left out)",
     )  # fmt: skip
 
@@ -1382,7 +1411,7 @@ async def write_progress(w: Writer, pl: Planner) -> None:
     rng = random.Random(4)
     now = pl.now
     today = china_day(now)
-    started = [p for p in pl.plans if p.contract is not None and p.contract.started is not None]
+    started = [p for p in pl.by_contract if p.contract is not None and p.contract.started is not None]
     # Daily logs: spread over the works' days so far, as many as the target allows.
     days = []
     for p in started:
@@ -1393,24 +1422,27 @@ async def write_progress(w: Writer, pl: Planner) -> None:
     counts = spread(round(TARGET["daily_logs"] * pl.scale), [float(d) for d in days], caps=days)
 
     def logs() -> Iterator[tuple]:
-        n = pl.ids["daily_logs"]
-        for p, available, count in zip(started, days, counts, strict=True):
+        # Day by day, as they were written: (date, contract, entry) packed into one sortable int.
+        keys = []
+        for k, (p, available, count) in enumerate(zip(started, days, counts, strict=True)):
+            assert p.contract is not None and p.contract.started is not None
+            first = china_day(p.contract.started).toordinal()
+            keys += [((first + j * available // count) << 32) | (k << 10) | j for j in range(count)]
+        keys.sort()
+        for n, key in enumerate(keys, start=pl.ids["daily_logs"]):
+            p = started[(key >> 10) & 0x3FFFFF]
             c = p.contract
-            assert c is not None and c.started is not None
-            first_day = china_day(c.started)
+            assert c is not None
+            log_date = date.fromordinal(key >> 32)
             user = c.contractor.user_id
-            for j in range(count):
-                log_date = first_day + timedelta(days=j * available // count)
-                written = day_start(log_date) + 17.5 * 3600 + rng.uniform(0, 3 * 3600)
-                if written > now:
-                    written = now - 60
-                yield (
-                    n, c.id, p.region, log_date, f"log-{c.id}-{log_date.isoformat()}", WEATHER[n % len(WEATHER)],
-                    f"{WORK[n % len(WORK)]}，完成计划工作量。", 5 + n % 20, "挖掘机 1 台", "商品混凝土 12 m³", "",
-                    user, at(written), at(written), 1,
-                )  # fmt: skip
-                n += 1
-        pl.ids["daily_logs"] = n
+            written = day_start(log_date) + 17.5 * 3600 + rng.uniform(0, 3 * 3600)
+            if written > now:
+                written = now - 60
+            yield (
+                n, c.id, p.region, log_date, f"log-{c.id}-{log_date.isoformat()}", WEATHER[n % len(WEATHER)],
+                f"{WORK[n % len(WORK)]}，完成计划工作量。", 5 + n % 20, "挖掘机 1 台", "商品混凝土 12 m³", "",
+                user, at(written), at(written), 1,
+            )  # fmt: skip
 
     await w.copy(
         "daily_logs",
@@ -1432,6 +1464,7 @@ async def write_progress(w: Writer, pl: Planner) -> None:
         rows.append((tid, tid, 1, True, category, f"{CATEGORY_TITLES[category]}质量检查表（压测）", items, at(pl.t0)))
     await w.copy("checklist_templates", ["id", "family_id", "version", "is_latest", "category", "name", "items", "created_at"], rows)
     inspections, items_, rectifications, warnings = [], [], [], []
+    chosen: list[tuple[float, int, ProjectPlan, int]] = []
 
     def warning(
         c: ContractPlan,
@@ -1455,7 +1488,7 @@ async def write_progress(w: Writer, pl: Planner) -> None:
                 status, ack = "open", None
         warnings.append(
             (
-                pl.next_id("progress_warnings"), c.id, p.region, kind, severity, occurrence, subject[0], subject[1],
+                raised, c.id, p.region, kind, severity, occurrence, subject[0], subject[1],
                 json.dumps(details, ensure_ascii=False), status, at(raised),
                 at(ack) if ack else None, p.owner.user_name if ack else None,
                 at(resolved) if resolved else None, "系统" if resolved else None,
@@ -1489,8 +1522,13 @@ async def write_progress(w: Writer, pl: Planner) -> None:
         if c.submitted_ms[i] > now:
             continue
         inspected = c.submitted_ms[i] + rng.uniform(0.1, 0.4) * (c.accepted[i] - c.submitted_ms[i])
-        if inspected > now:
-            continue
+        if inspected <= now:
+            chosen.append((inspected, c.id, p, i))
+    chosen.sort(key=lambda x: (x[0], x[1]))
+    for inspected, _, p, i in chosen:
+        c = p.contract
+        assert c is not None
+        mid = pl.milestone_ids[c.id]
         iid, item = pl.next_id("inspections"), pl.next_id("inspection_items")
         inspections.append((iid, c.id, mid + i, templates[p.category], p.region, c.supervisor.user_id, c.supervisor.user_name,
                             "发现一处需整改", 1, at(inspected)))  # fmt: skip
@@ -1552,6 +1590,6 @@ async def write_progress(w: Writer, pl: Planner) -> None:
             "details", "status", "raised_at", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by",
             "resolution", "updated_at",
         ],
-        warnings,
+        [(n, *rest) for n, (_, *rest) in enumerate(sorted(warnings, key=lambda x: (x[0], x[1])), start=pl.ids["progress_warnings"])],
         "(their status history left out)",
     )  # fmt: skip
