@@ -286,7 +286,18 @@ def _settings_report(settings: Settings) -> list[str]:
         f"settings: SMALLWORKS_ENV={settings.env}",
         f"SMALLWORKS_JWT_SECRET: {len(settings.jwt_secret or '')} characters, {origin}",
         f"SMALLWORKS_DATA_KEYS: {len(ring)} key(s) of 32 bytes ({', '.join(ring)}); new values use {settings.data_key_id!r}",
+        _checkpoint_report(settings, origin),  # -- evidence
     ]
+
+
+def _checkpoint_report(settings: Settings, origin: str) -> str:
+    from resolvers.security.signing import derive_public_key, key_id
+
+    if not settings.checkpoint_enabled or settings.checkpoint_key is None:
+        return "SMALLWORKS_CHECKPOINT_ENABLED=false: the audit chain is not checkpointed"
+    public = derive_public_key(settings.checkpoint_algorithm, settings.checkpoint_key)
+    kid = key_id(settings.checkpoint_algorithm, public)
+    return f"SMALLWORKS_CHECKPOINT_PRIVATE_KEY: {settings.checkpoint_algorithm} key {kid}, {origin}"
 
 
 async def _run_checks(settings: Settings) -> list[Check]:
@@ -308,12 +319,16 @@ def gen_keys(
         help="Print only SMALLWORKS_DATA_KEYS and SMALLWORKS_DATA_KEY_ID: the current key ring plus a new key, which becomes "
         "the active one (afterwards run `smallworks reencrypt`).",
     ),
+    checkpoint_algorithm: str = typer.Option(
+        "ed25519", envvar="SMALLWORKS_CHECKPOINT_ALGORITHM", help="Algorithm of the checkpoint key: ed25519 or sm2-sm3."
+    ),
 ) -> None:
-    """Print fresh secrets as SMALLWORKS_…=value lines for an env file.
+    """Print fresh secrets as SMALLWORKS_…=value lines for an env file: the token key, the
+    field-encryption key ring and the key that signs checkpoints of the audit chain.
 
     No value needs quoting, so the same file serves docker --env-file, compose, systemd's
     EnvironmentFile, kubectl --from-env-file and a shell's `set -a; . FILE`."""
-    from app.keygen import new_data_key, new_jwt_secret, next_key_id
+    from app.keygen import new_checkpoint_key, new_data_key, new_jwt_secret, next_key_id
     from app.settings import render_key_ring
 
     ring: dict[str, bytes] = {}
@@ -325,6 +340,11 @@ def gen_keys(
     kid = next_key_id(ring)
     ring[kid] = new_data_key()
     lines += [("SMALLWORKS_DATA_KEYS", render_key_ring(ring)), ("SMALLWORKS_DATA_KEY_ID", kid)]
+    if not add_data_key:  # -- evidence: the key that signs checkpoints of the audit chain (Ed25519 by default)
+        if checkpoint_algorithm not in ("ed25519", "sm2-sm3"):
+            typer.echo("--checkpoint-algorithm must be ed25519 or sm2-sm3", err=True)
+            raise typer.Exit(2)
+        lines.append(("SMALLWORKS_CHECKPOINT_PRIVATE_KEY", new_checkpoint_key(checkpoint_algorithm)))
     for name, value in lines:
         typer.echo(f"{name}={value}")
     typer.echo("# keep these out of version control; keep every data key while values sealed under it remain", err=True)
@@ -398,6 +418,12 @@ def verify_archive() -> None:
 from app.cli_documents import documents_app  # noqa: E402
 
 app.add_typer(documents_app, name="trusted-documents")
+
+# -- evidence
+from app.cli_evidence import export_evidence, verify_bundle  # noqa: E402
+
+app.command("export-evidence")(export_evidence)
+app.command("verify-bundle")(verify_bundle)
 
 
 def _redacted(url: str) -> str:

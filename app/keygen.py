@@ -27,3 +27,11 @@ def next_key_id(ring: dict[str, bytes]) -> str:
         n += 1
         kid = f"{base}-{n}"
     return kid
+
+
+def new_checkpoint_key(algorithm: str = "ed25519") -> str:
+    """A private key that signs checkpoints of the audit chain: the raw key, base64 (no
+    character of it needs quoting)."""
+    from resolvers.security.signing import encode, generate_key
+
+    return encode(generate_key(algorithm).private_key)

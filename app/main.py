@@ -36,6 +36,7 @@ from app import graphiql, graphql_http
 from app.broker import sender
 from app.checks import readiness
 from app.context import RequestContext, bearer_token, request_meta
+from app.exports import download_export
 from app.files import (
     download_bid_file,
     download_certificate,
@@ -423,7 +424,7 @@ async def run_background(state: AppState) -> None:
     ctx = {"state": state}
     while True:
         await asyncio.sleep(state.settings.background_interval_seconds)
-        for job in (jobs.reconcile_outbox, jobs.send_reminders, jobs.run_scheduled):
+        for job in (jobs.reconcile_outbox, jobs.send_reminders, jobs.run_scheduled, jobs.run_periodic):
             try:
                 await job(ctx)
             except Exception:
@@ -498,6 +499,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None, 
             Route("/files/site-photo/{document_id}", download_site_photo, methods=["GET"]),
             Route("/files/site-photo-thumbnail/{document_id}", download_site_photo_thumbnail, methods=["GET"]),
             Route("/files/invoice/{document_id}", download_invoice, methods=["GET"]),
+            Route("/files/export/{job_id}", download_export, methods=["GET"]),
             *([Route("/metrics", telemetry.metrics_endpoint, methods=["GET"])] if telemetry.serves_metrics else []),
         ],
         middleware=[Middleware(RequestTelemetry, telemetry=telemetry)],

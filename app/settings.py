@@ -144,6 +144,11 @@ class Settings(BaseSettings):
     payment_code_prefix: str = "ZF"
     invoice_retention_years: int = Field(default=30, ge=1, le=100)
     invoice_xml_max_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # -- reports: the target for application to approval, in days, that the cycle-times report
+    # shows the median against (the seed: 15 days before, 5 at most); the most groups a report
+    # answers over GraphQL (an export streams any number).
+    report_approval_target_days: Decimal = Field(default=Decimal("5"), ge=0, le=365, decimal_places=2)
+    report_max_rows: int = Field(default=5000, ge=1)
 
     # Background work: outbox, notifications, reminders
     worker_max_tries: int = 8
@@ -171,6 +176,24 @@ class Settings(BaseSettings):
     archive_dir: Path = VAR_DIR / "archive"
     upload_max_bytes: int = 20 * 1024 * 1024
 
+    # -- exports (resolvers/supervision/exports.py)
+    # Where export files are kept until they expire (unset: <SMALLWORKS_STORAGE_DIR>/exports);
+    # the API and the worker must share it.
+    export_dir: Path | None = None
+    # An export of at most this many rows is written in the request; a larger one by the worker.
+    export_inline_max_rows: int = Field(default=2000, ge=0)
+    # The most rows one file may hold (an XLSX sheet holds 1,048,576 with its header). The worker
+    # writes about 100,000 XLSX rows in 40-50 s on a busy 2-core machine (README, Performance):
+    # SMALLWORKS_WORKER_JOB_TIMEOUT_SECONDS must cover the largest export.
+    export_max_rows: int = Field(default=200_000, ge=1, le=1_048_575)
+    # Rows read per statement, and how often a running export reports its progress.
+    export_batch_rows: int = Field(default=1000, ge=1, le=10_000)
+    export_progress_rows: int = Field(default=5000, ge=1)
+    # A ready file is deleted after this many hours (the job is then EXPIRED).
+    export_retention_hours: int = Field(default=72, ge=1)
+    # A job queued or running this long without progress is failed (its worker was lost).
+    export_stale_minutes: int = Field(default=60, ge=1)
+
     # Observability: logs, metrics (/metrics), traces
     log_format: Literal["json", "text"] | None = Field(default=None, description="json in production, text otherwise")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -183,6 +206,56 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "127.0.0.1"
     # OTLP/HTTP endpoint for traces (e.g. http://collector:4318); OTEL_EXPORTER_OTLP_ENDPOINT works too.
     otel_endpoint: str | None = None
+
+    # -- evidence: signed checkpoints of the audit chain (resolvers/supervision/checkpoints.py)
+    checkpoint_enabled: bool = True
+    checkpoint_algorithm: Literal["ed25519", "sm2-sm3"] = "ed25519"
+    # The raw 32-byte private key, base64 or hex (`smallworks gen-keys` makes one). Production
+    # needs it while checkpoints are on; development and test generate one under var/.
+    checkpoint_private_key: str | None = None
+    # While events come in, at most one checkpoint per interval; without events, one at least
+    # every maximum interval (0: none), for which an event is recorded so that the head moves.
+    checkpoint_interval_seconds: int = Field(default=600, ge=0)
+    checkpoint_max_interval_seconds: int = Field(default=24 * 3600, ge=0)
+    # Where each checkpoint is published outside the database: a directory (one JSON file per
+    # checkpoint) and/or a webhook (POST of the same JSON; a bearer token when set).
+    checkpoint_publish_dir: Path | None = None
+    checkpoint_webhook_url: str | None = None
+    checkpoint_webhook_token: str | None = None
+    checkpoint_webhook_attempts: int = Field(default=3, ge=1)
+    checkpoint_webhook_backoff_seconds: float = Field(default=2.0, ge=0)
+
+    @field_validator(
+        "checkpoint_publish_dir", "checkpoint_webhook_url", "checkpoint_webhook_token", "checkpoint_private_key", mode="before"
+    )
+    @classmethod
+    def _checkpoint_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # an empty variable is no value
+
+    @field_validator("checkpoint_webhook_url")
+    @classmethod
+    def _checkpoint_webhook(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("SMALLWORKS_CHECKPOINT_WEBHOOK_URL must be an http:// or https:// URL")
+        return value or None
+
+    @model_validator(mode="after")
+    def _checkpoint_key(self) -> Settings:
+        if not self.checkpoint_private_key:
+            if not self.checkpoint_enabled or self.production:
+                return self  # production without it is refused by _secrets
+            self.checkpoint_private_key = _development_checkpoint_key(self.checkpoint_algorithm)
+        self._checkpoint_key_bytes = parse_private_key(self.checkpoint_algorithm, self.checkpoint_private_key)
+        return self
+
+    _checkpoint_key_bytes: bytes | None = PrivateAttr(default=None)
+
+    @property
+    def checkpoint_key(self) -> bytes | None:
+        """``checkpoint_private_key`` read: the raw private key, or None when there is none."""
+        return self._checkpoint_key_bytes
+
+    # -- end evidence
 
     @field_validator("review_chain", "payment_approval_chain")
     @classmethod
@@ -271,7 +344,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
         if self.production:
-            missing = [n for n in ("jwt_secret", "data_keys", "data_key_id") if not getattr(self, n)]
+            needed = ("jwt_secret", "data_keys", "data_key_id") + (("checkpoint_private_key",) if self.checkpoint_enabled else ())
+            missing = [n for n in needed if not getattr(self, n)]
             if missing:
                 names = ", ".join("SMALLWORKS_" + n.upper() for n in missing)
                 raise ValueError(f"production mode needs {names}")
@@ -345,6 +419,57 @@ def render_key_ring(ring: dict[str, bytes]) -> str:
     if all(kid.isascii() and kid.replace("-", "").replace("_", "").replace(".", "").isalnum() for kid in encoded):
         return ",".join(f"{kid}:{value}" for kid, value in encoded.items())
     return json.dumps(encoded, separators=(",", ":"))
+
+
+# -- evidence: the checkpoint key
+def parse_private_key(algorithm: str, text: str) -> bytes:
+    """The raw private key of ``SMALLWORKS_CHECKPOINT_PRIVATE_KEY`` (base64 or hex of 32
+    bytes, in range for the algorithm). A ValueError says what is wrong, never showing it."""
+    from resolvers.security.signing import SignatureFormatError, derive_public_key
+
+    compact = "".join(text.split())
+    raw: bytes | None = None
+    if len(compact) == 64 and all(c in "0123456789abcdefABCDEF" for c in compact):
+        raw = bytes.fromhex(compact)
+    else:
+        try:
+            raw = base64.b64decode(compact, validate=True)
+        except ValueError:  # binascii.Error too
+            raw = None
+    if raw is None or len(raw) != 32:
+        raise ValueError(f"SMALLWORKS_CHECKPOINT_PRIVATE_KEY must be the 32 bytes of a raw {algorithm} private key, base64 or hex")
+    try:
+        derive_public_key(algorithm, raw)
+    except SignatureFormatError:
+        raise ValueError(f"SMALLWORKS_CHECKPOINT_PRIVATE_KEY is not a valid {algorithm} private key") from None
+    return raw
+
+
+def _development_checkpoint_key(algorithm: str) -> str:
+    """A checkpoint key of ``algorithm`` made once and kept beside the development secrets."""
+    from resolvers.security.signing import generate_key
+
+    secrets_file = Path(os.environ.get("SMALLWORKS_DEV_SECRETS_FILE", VAR_DIR / "dev-secrets.json"))
+    path = secrets_file.with_name(f"dev-checkpoint-{algorithm}.key")
+    if path.exists() and path.read_text().strip():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = base64.b64encode(generate_key(algorithm).private_key).decode()
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:  # another process won the race; read what it wrote
+        for _ in range(50):
+            text = path.read_text().strip()
+            if text:
+                return text
+            time.sleep(0.02)
+        raise
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+# -- end evidence
 
 
 def setting_problems(error: ValidationError) -> list[str]:

@@ -7,7 +7,7 @@ from arq.worker import Retry
 from resolvers import load_domains
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
-from resolvers.core.jobs import BACKGROUND_JOBS, REMINDERS, SCHEDULED
+from resolvers.core.jobs import BACKGROUND_JOBS, PERIODIC, REMINDERS, SCHEDULED
 from resolvers.core.transaction import unit_of_work
 from workers.delivery import RetryLater
 from workers.delivery import deliver_event as _deliver_event
@@ -67,6 +67,25 @@ async def run_scheduled(ctx) -> int:
     if failures:
         raise failures[0]
     return changed
+
+
+# -- evidence: periodic work
+@counted
+async def run_periodic(ctx) -> int:
+    """Every ``@periodic`` job (``resolvers.core.jobs.periodic``), each on its own: one that
+    fails is reported after the others had their turn, and tried again at the next run."""
+    state = ctx["state"]
+    done = 0
+    failures = []
+    for _name, job in sorted(PERIODIC.items()):
+        try:
+            await job(state)
+            done += 1
+        except Exception as exc:  # reported below, after the other jobs had their turn
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+    return done
 
 
 def domain_jobs() -> list:

@@ -54,6 +54,7 @@ class WorkerSettings:
         cron(jobs.reconcile_outbox, second={0, 30}, unique=True, run_at_startup=False),
         cron(jobs.send_reminders, minute=set(range(0, 60, 5)), second=15, unique=True),
         cron(jobs.run_scheduled, second=45, unique=True),
+        cron(jobs.run_periodic, second=50, unique=True),  # -- evidence: checkpoints of the audit chain
     ]
     on_startup: StartupShutdown | None = startup
     on_shutdown: StartupShutdown | None = shutdown

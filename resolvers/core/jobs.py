@@ -61,6 +61,23 @@ def background_job(job: BackgroundJob) -> BackgroundJob:
     return job
 
 
+# -- evidence: periodic work ----------------------------------------------------------------
+# Work a domain wants done every so often that is no transition of rows (signing a checkpoint
+# of the audit chain and publishing it): registered with ``@periodic``; the worker
+# (``workers.jobs.run_periodic``, every minute) and the embedded background loop call each job
+# with the process's services. A job decides itself whether it is due (by its own interval
+# setting), opens the units of work it needs, and must be idempotent: two processes may run it
+# at the same moment.
+PeriodicJob = Callable[[Any], Awaitable[Any]]
+
+PERIODIC: dict[str, PeriodicJob] = {}
+
+
+def periodic(job: PeriodicJob) -> PeriodicJob:
+    PERIODIC[job.__name__] = job
+    return job
+
+
 async def each_apart(uow: UnitOfWork, items: Iterable[T], act: Callable[[T], Awaitable[Any]], what: str) -> int:
     """``act`` on each item in a savepoint of its own: an item that fails is rolled back
     alone (its rows, audit events and outbox events) and logged, and the others go ahead, so

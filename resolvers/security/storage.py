@@ -10,6 +10,7 @@ import os
 import secrets
 import zipfile
 import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -55,6 +56,35 @@ class LocalStorage:
         finally:
             tmp.unlink(missing_ok=True)
         return True
+
+    async def put_file(self, source: Path) -> tuple[str, int]:
+        """Store the file at ``source`` (on the same file system: it is moved into place,
+        never read whole into memory); returns its key (SHA-256) and size."""
+        return await asyncio.to_thread(self._move, Path(source))
+
+    def _move(self, source: Path) -> tuple[str, int]:
+        digest, size = hashlib.sha256(), 0
+        with open(source, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+        key = digest.hexdigest()
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            source.unlink(missing_ok=True)
+        else:
+            os.replace(source, path)
+        return key, size
+
+    async def stream(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
+        """The file's bytes in chunks, for a download that must not hold it in memory."""
+        handle = await asyncio.to_thread(open, self._path(key), "rb")
+        try:
+            while chunk := await asyncio.to_thread(handle.read, chunk_size):
+                yield chunk
+        finally:
+            handle.close()
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)

@@ -3,3 +3,9 @@ in zh-CN and en. Each part of the domain registers its own codes beside its code
 imports them so the catalogue is complete whenever the domain is loaded."""
 
 from __future__ import annotations
+
+from resolvers.supervision import (
+    evidence_messages,  # noqa: F401  -- evidence
+    exports,  # noqa: F401  (-- exports: export jobs and the list sources)
+    report_messages,  # noqa: F401  -- reports
+)

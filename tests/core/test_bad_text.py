@@ -35,6 +35,13 @@ PROJECTS = "query($f: ProjectFilter) { projects(filter: $f, first: 1) { totalCou
 case("admin", PROJECTS, {"f": {"search": "BAD"}}, ("ProjectFilter", "search"))
 case("admin", PROJECTS, {"f": {"regionPrefix": "BAD"}}, ("ProjectFilter", "regionPrefix"))
 case("admin", "query($f: UserFilter) { users(filter: $f, first: 1) { totalCount } }", {"f": {"search": "BAD"}}, ("UserFilter", "search"))
+# -- reports
+case(
+    "auditor",
+    "query($f: ReportFilter) { volumeReport(filter: $f) { total { projects } } }",
+    {"f": {"regionCode": "BAD"}},
+    ("ReportFilter", "regionCode"),
+)
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { errors { code field } } }"
 case(None, LOGIN, {"i": {"username": "BAD", "password": "x"}}, ("LoginInput", "username"))

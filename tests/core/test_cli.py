@@ -129,6 +129,7 @@ def test_demo_data_refused_in_production():
         "SMALLWORKS_JWT_SECRET": "x" * 40,
         "SMALLWORKS_DATA_KEYS": '{"k": "' + "A" * 43 + '="}',
         "SMALLWORKS_DATA_KEY_ID": "k",
+        "SMALLWORKS_CHECKPOINT_PRIVATE_KEY": "Y" * 43 + "=",
         "SMALLWORKS_DATABASE_URL": f"sqlite:///{TMP / 'never.db'}",
     }
     result = run_cli("demo-data", env=env)
@@ -142,7 +143,8 @@ def test_production_refuses_to_start_without_secrets():
     result = run_cli("migrate", env={"SMALLWORKS_ENV": "production", "SMALLWORKS_DATABASE_URL": f"sqlite:///{TMP / 'p.db'}"})
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "configuration error: production mode needs SMALLWORKS_JWT_SECRET, SMALLWORKS_DATA_KEYS, SMALLWORKS_DATA_KEY_ID"
+        "configuration error: production mode needs SMALLWORKS_JWT_SECRET, SMALLWORKS_DATA_KEYS, SMALLWORKS_DATA_KEY_ID, "
+        "SMALLWORKS_CHECKPOINT_PRIVATE_KEY"
     ]
 
 
@@ -290,7 +292,8 @@ def test_serve_refuses_production_without_secrets_in_one_line():
     result = refused_serve(env)
     assert result.returncode == 1
     assert lines(result.stderr) == [
-        "configuration error: production mode needs SMALLWORKS_JWT_SECRET, SMALLWORKS_DATA_KEYS, SMALLWORKS_DATA_KEY_ID"
+        "configuration error: production mode needs SMALLWORKS_JWT_SECRET, SMALLWORKS_DATA_KEYS, SMALLWORKS_DATA_KEY_ID, "
+        "SMALLWORKS_CHECKPOINT_PRIVATE_KEY"
     ]
     checked = run_cli("check", env=env)
     assert checked.returncode == 1 and lines(checked.stderr) == lines(result.stderr)
@@ -395,13 +398,15 @@ def test_gen_keys_makes_settings_that_production_accepts(empty_database_url):
     assert generated.returncode == 0, generated.stderr
     assert all(line.startswith("SMALLWORKS_") and " " not in line for line in lines(generated.stdout))
     keys = env_lines(generated.stdout)
-    assert set(keys) == {"SMALLWORKS_JWT_SECRET", "SMALLWORKS_DATA_KEYS", "SMALLWORKS_DATA_KEY_ID"}
+    assert set(keys) == {"SMALLWORKS_JWT_SECRET", "SMALLWORKS_DATA_KEYS", "SMALLWORKS_DATA_KEY_ID", "SMALLWORKS_CHECKPOINT_PRIVATE_KEY"}
     settings = Settings(
         env="production",
         jwt_secret=keys["SMALLWORKS_JWT_SECRET"],
         data_keys=keys["SMALLWORKS_DATA_KEYS"],
         data_key_id=keys["SMALLWORKS_DATA_KEY_ID"],
+        checkpoint_private_key=keys["SMALLWORKS_CHECKPOINT_PRIVATE_KEY"],
     )
+    assert settings.checkpoint_key is not None and len(settings.checkpoint_key) == 32
     assert len(settings.jwt_secret or "") >= 64 and list(settings.key_ring) == [settings.data_key_id]
     cipher = FieldCipher(settings.key_ring, keys["SMALLWORKS_DATA_KEY_ID"])
     assert cipher.decrypt(cipher.encrypt("13800000000", "users.phone:1"), "users.phone:1") == "13800000000"
@@ -433,6 +438,7 @@ def test_gen_keys_makes_settings_that_production_accepts(empty_database_url):
         jwt_secret=keys["SMALLWORKS_JWT_SECRET"],
         data_keys=rotated["SMALLWORKS_DATA_KEYS"],
         data_key_id=rotated["SMALLWORKS_DATA_KEY_ID"],
+        checkpoint_private_key=keys["SMALLWORKS_CHECKPOINT_PRIVATE_KEY"],
     ).key_ring
     old_id = keys["SMALLWORKS_DATA_KEY_ID"]
     new_id = rotated["SMALLWORKS_DATA_KEY_ID"]

@@ -116,6 +116,7 @@ async def test_production_serves_no_graphiql(database_url):
         jwt_secret="p" * 48,
         data_keys=json.dumps({"k1": base64.b64encode(b"k" * 32).decode()}),
         data_key_id="k1",
+        checkpoint_private_key=base64.b64encode(b"c" * 32).decode(),
     )
     app = create_app(settings)
     try:

@@ -575,6 +575,7 @@ async def production_app(state, database_url):
         jwt_secret=secrets.token_urlsafe(48),
         data_keys=json.dumps({"k1": base64.b64encode(secrets.token_bytes(32)).decode()}),
         data_key_id="k1",
+        checkpoint_private_key=base64.b64encode(b"c" * 32).decode(),
     )
     app = create_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
