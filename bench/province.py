@@ -62,7 +62,7 @@ from province_seed import Seeded, seed_province  # noqa: E402
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DEMO_PASSWORD = "smallworks-demo"
 LIMIT_SECONDS = 1.0
-INDEX_MIGRATION = ROOT / "migrations" / "versions" / "0016_supervision_indexes.py"
+INDEX_MIGRATION = ROOT / "migrations" / "versions" / "0019_supervision_indexes.py"
 
 
 def log(message: str = "") -> None:

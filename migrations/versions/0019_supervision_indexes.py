@@ -8,8 +8,8 @@
   serves such a LIKE only under the C collation; ``varchar_pattern_ops`` under any. MariaDB
   and SQLite use the column's own index for it, so they get none.
 
-Revision ID: 0016_indexes
-Revises: 0015
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-27
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0016_indexes'
-down_revision = '0015'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
