@@ -16,11 +16,12 @@ the rows and seconds per table and the total, then VACUUMs and ANALYZEs (as auto
 Then it signs in as an auditor of the province, of a city and of a county (users it made)
 and calls every report root field of the schema (``Query.*Report``, found by
 introspection, so a new report is timed without editing this file) over the GraphQL API,
-in process (httpx over ASGI), grouped in a few typical ways; each call is made ``--runs``
-times and the median is printed, with the slowest SQL statement of the call. Every
+in process (httpx over ASGI), grouped in a few typical ways; each call is made once to warm
+the caches, then ``--runs`` times, and the median is printed, with the slowest SQL statement of
+the call (a call over 5 s the first time is timed by that call alone). Every
 report must answer in under 1 s: the run ends with exit status 1 when one does not.
 
-``--indexes without`` drops the indexes that ``migrations/versions/0016_supervision_indexes.py``
+``--indexes without`` drops the indexes that ``migrations/versions/0019_supervision_indexes.py``
 adds before timing (``both`` times without, then with them); ``--explain`` prints
 ``EXPLAIN (ANALYZE, BUFFERS)`` of each call's slowest statement (the plans in
 ``docs/reports-performance.md`` come from it). ``--database NAME`` times a database that
@@ -62,6 +63,8 @@ from province_seed import Seeded, seed_province  # noqa: E402
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DEMO_PASSWORD = "smallworks-demo"
 LIMIT_SECONDS = 1.0
+# A call this slow the first time is over the limit whatever the repeats say: timed once.
+SLOW_SECONDS = 5.0
 INDEX_MIGRATION = ROOT / "migrations" / "versions" / "0019_supervision_indexes.py"
 
 
@@ -127,7 +130,7 @@ def report_indexes() -> list[tuple[str, str]]:
     (its ``INDEXES``), as the models declare it."""
     if not INDEX_MIGRATION.exists():
         return []
-    spec = importlib.util.spec_from_file_location("migration_0016_indexes", INDEX_MIGRATION)
+    spec = importlib.util.spec_from_file_location("migration_0019_indexes", INDEX_MIGRATION)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -256,7 +259,8 @@ def plan_calls(schema: Schema, seeded: Seeded, only: str | None) -> list[Call]:
         use = ", ".join(f"{a['name']}: ${a['name']}" for a in f["args"])
         query = f"query Bench{f['name'][0].upper()}{f['name'][1:]}{f'({decl})' if decl else ''} {{ {f['name']}{f'({use})' if use else ''} {{ {selection} }} }}"
         for viewer in ("province", "city", "county"):
-            for grouping, variables in groupings(schema, args, viewer):
+            regions = {"province": seeded.province, "city": seeded.city, "county": seeded.county}
+            for grouping, variables in groupings(schema, args, viewer, regions):
                 calls.append(Call(f["name"], viewer, grouping, query, variables))
     return calls
 
@@ -274,6 +278,7 @@ def type_text(t: dict[str, Any]) -> str:
 # auditor, counties for the others.
 GROUPINGS: list[tuple[str, list[str], dict[str, Any]]] = [
     ("total", [], {}),
+    ("total, own region given", [], {"regionCode": "(viewer)"}),
     ("region", ["REGION"], {}),
     ("region+year", ["REGION", "YEAR"], {}),
     ("year+month", ["YEAR", "MONTH"], {}),
@@ -288,7 +293,7 @@ GROUPINGS: list[tuple[str, list[str], dict[str, Any]]] = [
 NOT_OFFERED = ("REPORT_DIMENSION_NOT_SUPPORTED", "REPORT_MONTH_NOT_ALLOWED", "REPORT_PERIOD_YEAR_ONLY")
 
 
-def groupings(schema: Schema, args: dict[str, Any], viewer: str) -> list[tuple[str, dict[str, Any]]]:
+def groupings(schema: Schema, args: dict[str, Any], viewer: str, regions: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     """Typical ways to ask: the whole scope, by region, by year and month, by category,
     method, status or owner; only those the report's filter allows."""
     filter_arg = None
@@ -306,7 +311,7 @@ def groupings(schema: Schema, args: dict[str, Any], viewer: str) -> list[tuple[s
     for label, group_by, more in GROUPINGS:
         if not all(d in allowed for d in group_by):
             continue
-        value: dict[str, Any] = {"groupBy": group_by, **more}
+        value: dict[str, Any] = {"groupBy": group_by, **{k: regions[viewer] if v == "(viewer)" else v for k, v in more.items()}}
         if "REGION" in group_by and "regionLevel" in fields:
             value["regionLevel"] = "CITY" if viewer == "province" else "COUNTY"
         out.append((label, {name: value}))
@@ -390,6 +395,12 @@ async def time_reports(url: str, storage: Path, seeded: Seeded, runs: int, expla
                         call.error = f"{r.status_code} {','.join(codes)}: {errors[0].get('message', '')[:200]}"
                         break
                     if n == 0:
+                        if seconds > SLOW_SECONDS:  # over the limit whatever the repeats say: time it once
+                            call.seconds.append(seconds)
+                            call.rows = count_rows(answer.get("data"))
+                            call.statements = len(current)
+                            call.slowest = max(current, default=None, key=lambda s: s[0])
+                            break
                         continue
                     call.seconds.append(seconds)
                     call.statements = len(current)
