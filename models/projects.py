@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     Double,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -55,6 +56,11 @@ class Project(Base):
         CheckConstraint(one_of("category", PROJECT_CATEGORIES), name="category"),
         CheckConstraint(one_of("status", PROJECT_STATUSES), name="status"),
         CheckConstraint("budget_amount >= 0", name="budget_non_negative"),
+        # -- report indexes: a region's rows by the prefix of their code (LIKE '3301%'), which a
+        # plain b-tree serves only under the C collation (docs/reports-performance.md)
+        Index("ix_projects_region_code_prefix", "region_code", postgresql_ops={"region_code": "varchar_pattern_ops"}).ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -124,6 +130,11 @@ class ProjectDocument(Base):
 
 class ProjectStatusChange(StatusHistory, Base):
     __tablename__ = "project_status_changes"
+    __table_args__ = (
+        # -- report indexes: when each project first reached an event (submit, approve, …),
+        # read from the index alone (docs/reports-performance.md)
+        Index("ix_project_status_changes_action_project", "action", "project_id", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
