@@ -21,7 +21,7 @@ the caches, then ``--runs`` times, and the median is printed, with the slowest S
 the call (a call over 5 s the first time is timed by that call alone). Every
 report must answer in under 1 s: the run ends with exit status 1 when one does not.
 
-``--indexes without`` drops the indexes that ``migrations/versions/0019_supervision_indexes.py``
+``--indexes without`` drops the indexes that ``migrations/versions/0021_supervision_indexes.py``
 adds before timing (``both`` times without, then with them); ``--explain`` prints
 ``EXPLAIN (ANALYZE, BUFFERS)`` of each call's slowest statement (the plans in
 ``docs/reports-performance.md`` come from it). ``--database NAME`` times a database that
@@ -65,7 +65,7 @@ DEMO_PASSWORD = "smallworks-demo"
 LIMIT_SECONDS = 1.0
 # A call this slow the first time is over the limit whatever the repeats say: timed once.
 SLOW_SECONDS = 5.0
-INDEX_MIGRATION = ROOT / "migrations" / "versions" / "0019_supervision_indexes.py"
+INDEX_MIGRATION = ROOT / "migrations" / "versions" / "0021_supervision_indexes.py"
 
 
 def log(message: str = "") -> None:
@@ -130,7 +130,7 @@ def report_indexes() -> list[tuple[str, str]]:
     (its ``INDEXES``), as the models declare it."""
     if not INDEX_MIGRATION.exists():
         return []
-    spec = importlib.util.spec_from_file_location("migration_0019_indexes", INDEX_MIGRATION)
+    spec = importlib.util.spec_from_file_location("migration_0021_indexes", INDEX_MIGRATION)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

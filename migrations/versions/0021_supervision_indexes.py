@@ -8,8 +8,8 @@
   serves such a LIKE only under the C collation; ``varchar_pattern_ops`` under any. MariaDB
   and SQLite use the column's own index for it, so they get none.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-11-27
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0019'
-down_revision = '0018'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
