@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'smallworks.db'}"
     database_pool_size: int = 10
+    # PostgreSQL: the memory of one sort or hash of a statement before it spills to disk
+    # (app.db.postgresql_settings); each connection may use it several times at once.
+    database_work_mem: str = Field(default="32MB", pattern=r"^[1-9][0-9]*(kB|MB|GB)$")
     # An optional read replica (PostgreSQL streaming replica) for queries.
     database_read_url: str | None = None
     read_your_writes_seconds: float = 10.0

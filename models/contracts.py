@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, Money, ScaledDecimal, StatusHistory, UTCDateTime, one_of, utcnow
@@ -76,11 +76,6 @@ class Contract(Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("works_end >= works_start", name="works_period"),
         CheckConstraint("defect_liability_months >= 0", name="defect_period"),
-        # -- report indexes: a region's rows by the prefix of their code (LIKE '3301%'), which a
-        # plain b-tree serves only under the C collation (docs/reports-performance.md)
-        Index("ix_contracts_region_code_prefix", "region_code", postgresql_ops={"region_code": "varchar_pattern_ops"}).ddl_if(
-            dialect="postgresql"
-        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -56,11 +56,6 @@ class Project(Base):
         CheckConstraint(one_of("category", PROJECT_CATEGORIES), name="category"),
         CheckConstraint(one_of("status", PROJECT_STATUSES), name="status"),
         CheckConstraint("budget_amount >= 0", name="budget_non_negative"),
-        # -- report indexes: a region's rows by the prefix of their code (LIKE '3301%'), which a
-        # plain b-tree serves only under the C collation (docs/reports-performance.md)
-        Index("ix_projects_region_code_prefix", "region_code", postgresql_ops={"region_code": "varchar_pattern_ops"}).ddl_if(
-            dialect="postgresql"
-        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

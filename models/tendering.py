@@ -18,7 +18,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -93,11 +92,6 @@ class Tender(Base):
         CheckConstraint(one_of("status", TENDER_STATUSES), name="status"),
         CheckConstraint("ceiling_price > 0", name="ceiling_positive"),
         CheckConstraint("opening_time >= bid_deadline", name="opening_after_deadline"),
-        # -- report indexes: a region's rows by the prefix of their code (LIKE '3301%'), which a
-        # plain b-tree serves only under the C collation (docs/reports-performance.md)
-        Index("ix_tenders_region_code_prefix", "region_code", postgresql_ops={"region_code": "varchar_pattern_ops"}).ddl_if(
-            dialect="postgresql"
-        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from models.projects import BudgetAllocation, Project, ProjectReview
+from policies.scope import code_range
 from policies.scope import projects as scope
 from resolvers.core.context import Actor
 from resolvers.core.money import amount_argument
@@ -51,7 +52,7 @@ def projects(actor: Actor, filter: ProjectFilter | None = None, order: ProjectOr
         if filter.category:
             stmt = stmt.where(P.category.in_(filter.category))
         if filter.region_prefix:
-            stmt = stmt.where(P.region_code.startswith(filter.region_prefix, autoescape=True))
+            stmt = stmt.where(code_range(P.region_code, filter.region_prefix))
         if filter.owner_organisation_id is not None:
             stmt = stmt.where(P.owner_organisation_id == filter.owner_organisation_id)
         if filter.budget_min is not None:

@@ -31,6 +31,7 @@ from models.audit import AuditEvent
 from models.base import utcnow
 from models.supervision import AuditCheckpoint
 from policies.engine import region_prefix
+from policies.scope import code_range
 from resolvers.core.clock import SHANGHAI
 from resolvers.core.context import SYSTEM_ACTOR, RequestMeta
 from resolvers.core.errors import Problem, UserErrors
@@ -64,7 +65,7 @@ class EvidenceRequest:
         """The audit events of the region and period, in SQL."""
         prefix = region_prefix(self.region)
         begin, after = self.window()
-        in_region = true() if prefix == "" else AuditEvent.region_code.startswith(prefix, autoescape=True)
+        in_region = true() if prefix == "" else code_range(AuditEvent.region_code, prefix)
         return in_region & (AuditEvent.occurred_at >= begin) & (AuditEvent.occurred_at < after)
 
 

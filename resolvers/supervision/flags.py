@@ -58,7 +58,7 @@ from models.progress import CheckIn, DailyLog
 from models.supervision import RED_FLAG_CODES, RED_FLAG_LEVELS, RED_FLAG_STATUSES, RedFlag, RedFlagRun, RedFlagStatusChange, RedFlagSupplier
 from models.tendering import Bid, Tender
 from policies.engine import region_prefix
-from policies.scope import scope_for
+from policies.scope import code_range, scope_for
 from policies.subject import Actor
 from resolvers.core import outbox
 from resolvers.core.clock import SHANGHAI, china_time
@@ -148,7 +148,7 @@ def _measured(row: Any) -> Measured:
 
 
 def _in_region(column: Any, prefix: str) -> ColumnElement[bool]:
-    return true() if prefix == "" else column.startswith(prefix, autoescape=True)
+    return true() if prefix == "" else code_range(column, prefix)
 
 
 def _tenders_of(prefix: str, year: int) -> ColumnElement[bool]:

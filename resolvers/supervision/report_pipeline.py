@@ -39,7 +39,7 @@ from models.contracts import Contract, PaymentTerm
 from models.payments import PaymentRequest
 from models.projects import Project, ProjectStatusChange
 from models.tendering import Tender
-from policies.scope import scope_for
+from policies.scope import code_range, scope_for
 from policies.subject import Actor
 from resolvers.payments.funds import BINDING
 from resolvers.payments.service import fen_sum
@@ -183,16 +183,9 @@ def in_days(column: Any, f: ReportFilter) -> Any:
 
 def in_region(column: Any, f: ReportFilter) -> Any:
     """``column`` (a region code) within the filter's region; None without one. A range of
-    codes, not LIKE: a B-tree index on the column serves a range under any collation
-    (PostgreSQL's serves ``LIKE 'x%'`` only under the C collation or a pattern operator class).
-    The prefix is digits: ``3205`` covers ``3205 ≤ code < 3206``; ``99`` covers ``99 ≤ code``."""
+    codes, as the row scope's (``policies.scope.code_range``)."""
     prefix = f.region_prefix
-    if not prefix:
-        return None
-    if set(prefix) == {"9"}:
-        return column >= prefix
-    following = str(int(prefix) + 1).zfill(len(prefix))
-    return (column >= prefix) & (column < following)
+    return code_range(column, prefix) if prefix else None
 
 
 def given(*conditions: Any) -> list[Any]:

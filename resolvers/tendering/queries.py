@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from models.tendering import Bid, CommitteeMember, Qualification, Tender, TenderTemplate
+from policies.scope import code_range
 from policies.scope import tendering as scope
 from resolvers.core.context import Actor
 from resolvers.core.pagination import ListQuery
@@ -43,7 +44,7 @@ def _filtered(stmt, filter: TenderFilter | None):
         if filter.project_id is not None:
             stmt = stmt.where(T.project_id == filter.project_id)
         if filter.region_prefix:
-            stmt = stmt.where(T.region_code.startswith(filter.region_prefix, autoescape=True))
+            stmt = stmt.where(code_range(T.region_code, filter.region_prefix))
         if filter.search:
             stmt = stmt.where(T.title.icontains(filter.search, autoescape=True) | T.code.icontains(filter.search, autoescape=True))
     return stmt
