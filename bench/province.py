@@ -1,7 +1,7 @@
 """The reports on a province: seed one, then time every report as a client calls it.
 
     .venv/bin/python bench/province.py [--scale 1.0] [--keep] [--runs 5]
-        [--database NAME] [--indexes with|without|both] [--explain] [--only REPORT]
+        [--database NAME] [--explain] [--only REPORT]
 
 Makes a fresh PostgreSQL database (127.0.0.1:5432, user postgres, ``sw_bench_province_<pid>``),
 migrates it with the project's migrations, loads the demo data (users, organisations,
@@ -21,10 +21,9 @@ the caches, then ``--runs`` times, and the median is printed, with the slowest S
 the call (a call over 5 s the first time is timed by that call alone). Every
 report must answer in under 1 s: the run ends with exit status 1 when one does not.
 
-``--indexes without`` drops the report indexes (``REPORT_INDEXES``: what
-``migrations/versions/0021_supervision_indexes.py`` added and 0022 kept) before timing (``both`` times without, then with them); ``--explain`` prints
-``EXPLAIN (ANALYZE, BUFFERS)`` of each call's slowest statement (the plans in
-``docs/reports-performance.md`` come from it). ``--database NAME`` times a database that
+``--explain`` prints ``EXPLAIN (ANALYZE, BUFFERS)`` of each call's slowest statement, with
+the session settings the app's connections make (the plans in ``docs/reports-performance.md``
+come from it). ``--database NAME`` times a database that
 an earlier ``--keep`` run left, without seeding it again. The database is dropped at the
 end unless ``--keep`` (or ``--database``).
 
@@ -64,8 +63,6 @@ DEMO_PASSWORD = "smallworks-demo"
 LIMIT_SECONDS = 1.0
 # A call this slow the first time is over the limit whatever the repeats say: timed once.
 SLOW_SECONDS = 5.0
-# The indexes added for the reports alone (0021; 0022 dropped its pattern indexes again).
-REPORT_INDEXES = ("ix_project_status_changes_action_project",)
 
 
 def log(message: str = "") -> None:
@@ -123,42 +120,6 @@ async def seed(dsn: str, scale: float) -> Seeded:
         return seeded
     finally:
         await conn.close()
-
-
-def report_indexes() -> list[tuple[str, str]]:
-    """(name, CREATE INDEX statement on PostgreSQL) of each report index, as the models
-    declare it."""
-    from sqlalchemy.dialects import postgresql
-    from sqlalchemy.schema import CreateIndex
-
-    from models import Base
-
-    declared = {index.name: index for table in Base.metadata.tables.values() for index in table.indexes}
-    missing = [name for name in REPORT_INDEXES if name not in declared]
-    if missing:
-        raise BenchError(f"report indexes not declared in the models: {', '.join(missing)}")
-    return [(name, str(CreateIndex(declared[name]).compile(dialect=postgresql.dialect()))) for name in REPORT_INDEXES]
-
-
-async def set_indexes(dsn: str, present: bool) -> list[str]:
-    import asyncpg
-
-    conn = await asyncpg.connect(dsn)
-    changed = []
-    try:
-        for name, create in report_indexes():
-            exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name)
-            if present and not exists:
-                await conn.execute(create)
-                changed.append(name)
-            elif not present and exists:
-                await conn.execute(f'DROP INDEX "{name}"')
-                changed.append(name)
-        if changed:
-            await conn.execute("VACUUM (ANALYZE)")
-    finally:
-        await conn.close()
-    return changed
 
 
 # -- the reports, as the schema shows them ----------------------------------------------------
@@ -481,9 +442,6 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database at the end (its name is printed)")
     parser.add_argument("--runs", type=int, default=5, help="timed calls of each report (default 5; the median is shown)")
     parser.add_argument("--database", help="time an existing database (left by --keep) instead of seeding a new one")
-    parser.add_argument(
-        "--indexes", choices=("with", "without", "both"), default="with", help="time with the report indexes, without, or both"
-    )
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS) of each report's slowest statement")
     parser.add_argument("--only", help="time only this report root field")
     parser.add_argument("--no-reports", action="store_true", help="seed only")
@@ -535,15 +493,8 @@ def main() -> int:
             )
         if args.no_reports:
             return 0
-        modes = {"with": [True], "without": [False], "both": [False, True]}[args.indexes]
-        for present in modes:
-            changed = asyncio.run(set_indexes(dsn, present))
-            label = "with the report indexes" if present else "without the report indexes"
-            if changed:
-                log(f"{'created' if present else 'dropped'} {len(changed)} index(es): {', '.join(changed)}")
-            calls = asyncio.run(time_reports(url, tmp / "storage", seeded, args.runs, args.explain, args.only, label))
-            if present or args.indexes == "without":
-                slow = [c for c in calls if not c.skipped and (c.error or not c.median < LIMIT_SECONDS)]
+        calls = asyncio.run(time_reports(url, tmp / "storage", seeded, args.runs, args.explain, args.only, "on the province"))
+        slow = [c for c in calls if not c.skipped and (c.error or not c.median < LIMIT_SECONDS)]
         log()
         log(
             f"Machine: {os.cpu_count()} CPUs, PostgreSQL {asyncio.run(server_version(dsn))}, Python {sys.version.split()[0]}; "

@@ -31,6 +31,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+# bench/province.py puts the project root on sys.path before importing this module.
+from models.projects import KEY_DATES
+
 DAY = 86400.0
 CHINA = 8 * 3600.0  # Asia/Shanghai is UTC+8 all year
 
@@ -998,14 +1001,25 @@ async def write_projects(w: Writer, pl: Planner) -> None:
                 at(p.created),
                 at(last),
                 len(p.history),
+                *key_dates(p),
+                p.tenders[-1].method if p.tenders else None,
             )
+
+    def key_dates(p: Any) -> list[Any]:
+        """The project's key dates, as its history rows would set them (models.projects)."""
+        first: dict[str, Any] = {}
+        for _, _, action, when in p.history:
+            name = KEY_DATES.get(action)
+            if name is not None and (name not in first or when < first[name]):
+                first[name] = when
+        return [at(first[name]) if name in first else None for name in KEY_DATES.values()]
 
     await w.copy(
         "projects",
         [
             "id", "code", "title", "description", "owner_organisation_id", "region_code", "category", "budget_amount",
             "funding_source", "latitude", "longitude", "geofence_radius_m", "planned_start", "planned_end", "status",
-            "submission_count", "created_by_id", "created_at", "updated_at", "version",
+            "submission_count", "created_by_id", "created_at", "updated_at", "version", *KEY_DATES.values(), "tender_method",
         ],
         projects(),
     )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -12,11 +13,13 @@ from sqlalchemy import (
     Date,
     Double,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    event,
+    or_,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -80,8 +83,34 @@ class Project(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Optimistic concurrency: an UPDATE that lost a race matches no row and fails.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Key dates (KEY_DATES): when the status history first recorded each step of the
+    # project's life. Written with the history row that records it (``_keep_key_date``),
+    # whoever writes it; the cycle-time and volume reports read them instead of
+    # aggregating the history (docs/reports-performance.md).
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    works_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The procurement method of its latest tender (kept by ``models.tendering``), NULL
+    # before any: the reports group and filter projects by it.
+    tender_method: Mapped[str | None] = mapped_column(String(30))
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# The action of a project's status history -> the key date it sets the first time.
+KEY_DATES = {
+    "submit": "applied_at",  # application
+    "approve": "approved_at",  # final approval
+    "start_tendering": "tendered_at",  # its first tender published
+    "sign_contract": "signed_at",  # its first contract signed
+    "start_works": "works_started_at",  # its first milestone started
+    "complete_works": "accepted_at",  # final acceptance
+    "settle": "settled_at",  # its last payment term paid
+}
 
 
 class ProjectLineItem(Base):
@@ -125,14 +154,24 @@ class ProjectDocument(Base):
 
 class ProjectStatusChange(StatusHistory, Base):
     __tablename__ = "project_status_changes"
-    __table_args__ = (
-        # -- report indexes: when each project first reached an event (submit, approve, …),
-        # read from the index alone (docs/reports-performance.md)
-        Index("ix_project_status_changes_action_project", "action", "project_id", "occurred_at"),
-    )
-
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+
+
+@event.listens_for(ProjectStatusChange, "after_insert")
+def _keep_key_date(mapper: Any, connection: Any, change: ProjectStatusChange) -> None:
+    """A history row that records a key step sets the project's key date, in the same
+    flush: the earliest such row's time (a row written late for an earlier moment still
+    counts). Rows written without the ORM (bulk loads) set the dates themselves."""
+    name = KEY_DATES.get(change.action)
+    if name is None:
+        return
+    column = getattr(Project, name)
+    connection.execute(
+        update(Project)
+        .where(Project.id == change.project_id, or_(column.is_(None), column > change.occurred_at))
+        .values({name: change.occurred_at})
+    )
 
 
 class ProjectReview(Base):

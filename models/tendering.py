@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -22,10 +23,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
+    select,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, Money, ScaledDecimal, StatusHistory, UTCDateTime, one_of, utcnow
+from models.projects import Project
 
 METHODS = ("rfq", "competitive_negotiation", "simple_tender")
 TENDER_STATUSES = ("draft", "published", "opened", "evaluated", "publicity", "awarded", "failed", "cancelled")
@@ -154,6 +160,17 @@ class Tender(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(Tender, "after_insert")
+@event.listens_for(Tender, "after_update")
+def _keep_project_method(mapper: Any, connection: Any, tender: Tender) -> None:
+    """A tender created, or its method changed, sets its project's ``tender_method`` to the
+    method of the project's latest tender, in the same flush."""
+    if not inspect(tender).attrs.method.history.added:
+        return
+    latest = select(Tender.method).where(Tender.project_id == tender.project_id).order_by(Tender.id.desc()).limit(1).scalar_subquery()
+    connection.execute(update(Project).where(Project.id == tender.project_id).values(tender_method=latest))
 
 
 class TenderInvitation(Base):

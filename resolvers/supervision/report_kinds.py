@@ -41,23 +41,18 @@ from resolvers.supervision.report_pipeline import (
     Spec,
     contracts_of_projects,
     count_of,
-    events_of_projects,
     given,
     in_days,
     in_period,
     in_region,
-    latest_methods,
     money_of,
-    needs_method,
     paid_of_projects,
     percent,
     project_conditions,
     project_keys,
-    projects_counted,
     ratio,
     retention_of_projects,
     rounded,
-    with_methods,
 )
 from resolvers.supervision.sql import as_double, china_date, days_between, median, nearest_rank, ranks
 
@@ -161,13 +156,11 @@ class CompetitionLine:
 
 def volume_base(reading: Reading, f: ReportFilter) -> Select:
     actor = reading.actor
-    methods = latest_methods(actor, f) if needs_method(f) else None
-    events = events_of_projects(projects_counted(actor, f), "applied")
     contracts, paid, retention = contracts_of_projects(actor, f), paid_of_projects(actor, f), retention_of_projects(actor, f)
     stmt = (
         select(
-            *project_keys(methods),
-            events.c.applied.label("at"),
+            *project_keys(),
+            Project.applied_at.label("at"),
             Project.budget_amount.label("budget"),
             contracts.c.contracts.label("contracts"),
             contracts.c.amount.label("contract_amount"),
@@ -175,12 +168,11 @@ def volume_base(reading: Reading, f: ReportFilter) -> Select:
             retention.c.held.label("retention_held"),
         )
         .select_from(Project)
-        .join(events, events.c.project_id == Project.id)
         .outerjoin(contracts, contracts.c.project_id == Project.id)
         .outerjoin(paid, paid.c.project_id == Project.id)
         .outerjoin(retention, retention.c.project_id == Project.id)
     )
-    return with_methods(stmt, methods).where(*project_conditions(actor, f, methods), *given(in_period(events.c.applied, f)))
+    return stmt.where(*project_conditions(actor, f), Project.applied_at.is_not(None), *given(in_period(Project.applied_at, f)))
 
 
 VOLUME = Spec(
@@ -214,7 +206,6 @@ def fund_flow_base(reading: Reading, f: ReportFilter) -> Select:
     back (narrowed to the filter's categories, statuses and methods; the allocation itself is
     the organisation's whole year)."""
     actor = reading.actor
-    methods = latest_methods(actor) if f.methods else None
     # The region is the organisation's: every project of the allocation counts.
     contracts, paid, retention = contracts_of_projects(actor), paid_of_projects(actor), retention_of_projects(actor)
     flows = (
@@ -231,9 +222,7 @@ def fund_flow_base(reading: Reading, f: ReportFilter) -> Select:
         .outerjoin(paid, paid.c.project_id == Project.id)
         .outerjoin(retention, retention.c.project_id == Project.id)
     )
-    flows = with_methods(flows, methods).where(
-        BudgetReservation.released_at.is_(None), *project_conditions(actor, f, methods, region=False)
-    )
+    flows = flows.where(BudgetReservation.released_at.is_(None), *project_conditions(actor, f, region=False))
     flows_sq = flows.group_by(BudgetReservation.allocation_id).subquery("allocation_flows")
     return (
         select(
@@ -284,21 +273,17 @@ FUND_FLOW = Spec(
 def cycle_time_base(reading: Reading, f: ReportFilter, stages: Sequence[tuple[str, str, str]] = STAGES) -> Any:
     """One row per project and stage it went through: the stage's days, and when it ended."""
     actor = reading.actor
-    methods = latest_methods(actor, f) if needs_method(f) else None
-    events = events_of_projects(projects_counted(actor, f), *EVENTS)
-    lives = with_methods(
-        select(*project_keys(methods), *(events.c[name] for name in EVENTS))
+    lives = (
+        select(*project_keys(), *(column.label(name) for name, column in EVENTS.items()))
         .select_from(Project)
-        .join(events, events.c.project_id == Project.id),
-        methods,
-    ).where(*project_conditions(actor, f, methods))
+        .where(*project_conditions(actor, f))
+    )
     lives_cte = lives.cte("project_lives")
     order = {stage: index for index, (stage, _, _) in enumerate(STAGES)}
     parts = [
         select(
             *(lives_cte.c[name] for name in ("region_code", "category", "method", "status", "organisation_id")),
             literal_column(str(order[stage]), Integer).label("stage_order"),
-            literal(stage).label("stage"),
             lives_cte.c[end].label("at"),
             days_between(lives_cte.c[start], lives_cte.c[end]).label("days"),
         ).where(lives_cte.c[start].is_not(None), lives_cte.c[end].is_not(None), *given(in_period(lives_cte.c[end], f)))
@@ -310,10 +295,12 @@ def cycle_time_base(reading: Reading, f: ReportFilter, stages: Sequence[tuple[st
 def _cycle_line(row: Any, group: Group, reading: Reading) -> CycleTimeLine:
     median_days, p90_days = rounded(row.median_days), rounded(row.p90_days)
     target = target_met = None
-    if row.stage == HEADLINE_STAGE:
+    # The rows carry the stage's number only (narrower rows to sort than with its name).
+    stage = STAGES[int(row.stage_order)][0]
+    if stage == HEADLINE_STAGE:
         target = Decimal(reading.settings.report_approval_target_days).quantize(HUNDREDTH)
         target_met = None if median_days is None else median_days <= target
-    return CycleTimeLine(group, row.stage, count_of(row.projects), median_days, p90_days, target, target_met)
+    return CycleTimeLine(group, stage, count_of(row.projects), median_days, p90_days, target, target_met)
 
 
 def _percentile_windows(column: str) -> Callable[[Any, list[Any]], list[Any]]:
@@ -327,7 +314,7 @@ def _percentile_windows(column: str) -> Callable[[Any, list[Any]], list[Any]]:
 CYCLE_TIME = Spec(
     name="cycle_time",
     period="at",
-    fixed=("stage_order", "stage"),
+    fixed=("stage_order",),
     order=("stage_order",),
     windows=_percentile_windows("days"),
     measures=lambda r: [
@@ -336,7 +323,7 @@ CYCLE_TIME = Spec(
         nearest_rank(r.c.days, r.c.value_rank, r.c.value_count, 90).label("p90_days"),
     ],
     line=_cycle_line,
-    totals=tuple({"stage_order": index, "stage": stage} for index, (stage, _, _) in enumerate(STAGES)),
+    totals=tuple({"stage_order": index} for index in range(len(STAGES))),
 )
 
 
@@ -346,11 +333,10 @@ CYCLE_TIME = Spec(
 def over_budget_base(reading: Reading, f: ReportFilter) -> Select:
     """One row per project with a binding contract: its budget, contracted and paid."""
     actor = reading.actor
-    methods = latest_methods(actor, f) if needs_method(f) else None
     contracts, paid = contracts_of_projects(actor, f), paid_of_projects(actor, f)
     stmt = (
         select(
-            *project_keys(methods),
+            *project_keys(),
             contracts.c.first_signed.label("at"),
             Project.budget_amount.label("budget"),
             contracts.c.amount.label("contracted"),
@@ -360,7 +346,7 @@ def over_budget_base(reading: Reading, f: ReportFilter) -> Select:
         .join(contracts, contracts.c.project_id == Project.id)
         .outerjoin(paid, paid.c.project_id == Project.id)
     )
-    return with_methods(stmt, methods).where(*project_conditions(actor, f, methods), *given(in_period(contracts.c.first_signed, f)))
+    return stmt.where(*project_conditions(actor, f), *given(in_period(contracts.c.first_signed, f)))
 
 
 def _over_budget_measures(r: Any) -> list[Any]:
@@ -400,11 +386,10 @@ def warning_base(reading: Reading, f: ReportFilter) -> Select:
     """One row per warning: its kind, status, and how long it stayed open (to its resolution,
     or to the moment of reading while it is not resolved)."""
     actor = reading.actor
-    methods = latest_methods(actor, f) if needs_method(f) else None
     until = func.coalesce(ProgressWarning.resolved_at, literal(reading.now, UTCDateTime()))
     stmt = (
         select(
-            *project_keys(methods, region=ProgressWarning.region_code),
+            *project_keys(region=ProgressWarning.region_code),
             ProgressWarning.kind.label("warning_kind"),
             ProgressWarning.raised_at.label("at"),
             ProgressWarning.status.label("warning_status"),
@@ -414,9 +399,9 @@ def warning_base(reading: Reading, f: ReportFilter) -> Select:
         .join(Contract, Contract.id == ProgressWarning.contract_id)
         .join(Project, Project.id == Contract.project_id)
     )
-    return with_methods(stmt, methods).where(
+    return stmt.where(
         scope_for(ProgressWarning)(actor),
-        *project_conditions(actor, f, methods, region=False),
+        *project_conditions(actor, f, region=False),
         *given(in_region(ProgressWarning.region_code, f), in_period(ProgressWarning.raised_at, f)),
     )
 
@@ -448,10 +433,9 @@ WARNING = Spec(
 def rectification_base(reading: Reading, f: ReportFilter) -> Select:
     """One row per rectification: when it was due, and when it was closed (a China date)."""
     actor = reading.actor
-    methods = latest_methods(actor, f) if needs_method(f) else None
     stmt = (
         select(
-            *project_keys(methods, region=Rectification.region_code),
+            *project_keys(region=Rectification.region_code),
             Rectification.due_date.label("on"),
             Rectification.due_date.label("due_date"),
             Rectification.status.label("rectification_status"),
@@ -462,9 +446,9 @@ def rectification_base(reading: Reading, f: ReportFilter) -> Select:
         .join(Contract, Contract.id == Rectification.contract_id)
         .join(Project, Project.id == Contract.project_id)
     )
-    return with_methods(stmt, methods).where(
+    return stmt.where(
         scope_for(Rectification)(actor),
-        *project_conditions(actor, f, methods, region=False),
+        *project_conditions(actor, f, region=False),
         *given(in_region(Rectification.region_code, f), in_days(Rectification.due_date, f)),
     )
 
@@ -533,7 +517,7 @@ def competition_base(reading: Reading, f: ReportFilter) -> Select:
         .where(
             scope_for(Tender)(actor),
             Tender.opened_at.is_not(None),
-            *project_conditions(actor, f, None, region=False),
+            *project_conditions(actor, f, region=False, method=False),
             *given(
                 in_region(Tender.region_code, f),
                 Tender.method.in_(f.methods) if f.methods else None,
@@ -595,6 +579,7 @@ COMPETITION = Spec(
     windows=_supplier_windows,
     measures=_competition_measures,
     line=_competition_line,
+    grouping_sets=False,
 )
 
 

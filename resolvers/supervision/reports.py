@@ -43,7 +43,7 @@ def statement(reading: Reading, f: ReportFilter, *, total_first: bool = True, li
     """The one SELECT of the report ``f.report`` for the reader."""
     check_region_in_scope(reading.actor, f)
     spec, base = REPORTS[f.report]
-    return aggregate(spec, f, base(reading, f), total_first=total_first, limit=limit)
+    return aggregate(spec, f, base(reading, f), total_first=total_first, limit=limit, grouping_sets=reading.grouping_sets)
 
 
 async def run(reads: Any, reading: Reading, f: ReportFilter, max_rows: int | None = None) -> Report:
@@ -66,8 +66,9 @@ async def headline(reads: Any, reading: Reading, f: ReportFilter) -> Report:
     f = dataclasses.replace(f, group_by=("region", "month"))
     check_region_in_scope(reading.actor, f)
     stages = [s for s in STAGES if s[0] == HEADLINE_STAGE]
-    spec = dataclasses.replace(CYCLE_TIME, totals=tuple(t for t in CYCLE_TIME.totals if t["stage"] == HEADLINE_STAGE))
-    rows = await reads.all(aggregate(spec, f, cycle_time_base(reading, f, stages)))
+    headline_order = [stage for stage, _, _ in STAGES].index(HEADLINE_STAGE)
+    spec = dataclasses.replace(CYCLE_TIME, totals=({"stage_order": headline_order},))
+    rows = await reads.all(aggregate(spec, f, cycle_time_base(reading, f, stages), grouping_sets=reading.grouping_sets))
     return lines_of(spec, f, reading, rows)
 
 

@@ -41,6 +41,7 @@ from factories import (
 from sqlalchemy import select
 
 from models.accounts import User
+from models.projects import Project
 from resolvers import load_domains
 from resolvers.accounts.auth import load_user_actor
 from resolvers.core.context import RequestMeta
@@ -633,7 +634,7 @@ async def test_rejecting_needs_a_comment(api, owner):
     assert (await detail(api, owner.staff.token, project["id"]))["status"] == "SUBMITTED"
 
 
-async def test_a_rejected_project_is_edited_and_resubmitted_in_a_new_round(api, owner):
+async def test_a_rejected_project_is_edited_and_resubmitted_in_a_new_round(api, owner, state):
     reviewer = await api.token("reviewer")
     project = await submitted(api, owner)
     step1 = await pending_review(api, owner, project["id"])
@@ -676,6 +677,13 @@ async def test_a_rejected_project_is_edited_and_resubmitted_in_a_new_round(api, 
         ("REJECTED", "SUBMITTED", "submit"),
         ("SUBMITTED", "APPROVED", "approve"),
     ]
+    # The key dates the reports read: the first submission (not the resubmission), the approval.
+    history = final["statusHistory"]
+    async with state.db.read() as session:
+        row = (await session.execute(select(Project).where(Project.code == final["code"]))).scalar_one()
+    assert row.applied_at == datetime.fromisoformat(history[1]["occurredAt"]) < datetime.fromisoformat(history[3]["occurredAt"])
+    assert row.approved_at == datetime.fromisoformat(history[4]["occurredAt"])
+    assert row.tendered_at is None and row.signed_at is None and row.settled_at is None
 
 
 async def test_an_approved_project_is_locked(api, owner):
