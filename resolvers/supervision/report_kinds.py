@@ -5,7 +5,8 @@ which date places the row in a period, and what a group adds up.
   (in force or completed), payments made, retention not yet paid;
 - fund flow: per allocation (an owner organisation's fiscal year), what its projects reserved,
   contracted, were paid and hold back;
-- cycle times: each stage of a project's life, from its status history, counted when it ended;
+- cycle times: each stage of a project's life, from its key dates (when its status history
+  first recorded each step), counted when it ended;
 - over budget: projects whose binding contracts or payments exceed the budget, by the day the
   first contract was signed;
 - warnings: how long each stayed open (to its resolution, or to the moment of reading);
