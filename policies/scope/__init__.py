@@ -62,13 +62,15 @@ def scope_for(model: type) -> ScopeFn:
 
 
 def code_range(column, prefix: str) -> ColumnElement[bool]:
-    """``column`` (a region code) starts with ``prefix``, written as a range of codes rather
-    than ``LIKE 'prefix%'``: a B-tree index on the column serves a range under any collation
-    and its estimates stay good, where PostgreSQL serves a prefix LIKE only under the C
-    collation or with a pattern operator class (docs/reports-performance.md). Codes are
-    digits: ``3205`` covers ``3205 ≤ code < 3206``, ``99`` covers ``99 ≤ code``. A prefix
-    that is not all digits falls back to LIKE."""
-    if not prefix.isdigit():
+    """``column`` (a region code) starts with ``prefix``; every row for the empty prefix.
+    Written as a range of codes rather than ``LIKE 'prefix%'``: a B-tree index on the column
+    serves a range under any collation and its estimates stay good, where PostgreSQL serves a
+    prefix LIKE only under the C collation or with a pattern operator class
+    (docs/reports-performance.md). Codes are ASCII digits: ``3205`` covers ``3205 ≤ code <
+    3206``, ``99`` covers ``99 ≤ code``. Any other prefix (a filter typed by hand) is a LIKE."""
+    if prefix == "":
+        return true()
+    if not (prefix.isascii() and prefix.isdigit()):
         return column.startswith(prefix, autoescape=True)
     if set(prefix) == {"9"}:
         return column >= prefix
@@ -77,8 +79,7 @@ def code_range(column, prefix: str) -> ColumnElement[bool]:
 
 def in_region(column, actor: Actor) -> ColumnElement[bool]:
     """Rows whose region code lies in the actor's region (a city covers its counties)."""
-    prefix = actor.region_prefix
-    return true() if prefix == "" else code_range(column, prefix)
+    return code_range(column, actor.region_prefix)
 
 
 def belonging(organisation_column, actor: Actor, region_wide_roles: frozenset[str] = REGION_WIDE_ROLES) -> ColumnElement[bool]:

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, select
 
 from models.audit import AuditEvent
 from models.base import utcnow
@@ -63,10 +63,12 @@ class EvidenceRequest:
 
     def condition(self) -> ColumnElement[bool]:
         """The audit events of the region and period, in SQL."""
-        prefix = region_prefix(self.region)
         begin, after = self.window()
-        in_region = true() if prefix == "" else code_range(AuditEvent.region_code, prefix)
-        return in_region & (AuditEvent.occurred_at >= begin) & (AuditEvent.occurred_at < after)
+        return (
+            code_range(AuditEvent.region_code, region_prefix(self.region))
+            & (AuditEvent.occurred_at >= begin)
+            & (AuditEvent.occurred_at < after)
+        )
 
 
 def _day(value: str | date, field: str, problems: list[Problem]) -> date | None:

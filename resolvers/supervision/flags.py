@@ -44,7 +44,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    true,
     type_coerce,
     update,
 )
@@ -147,13 +146,9 @@ def _measured(row: Any) -> Measured:
     return Measured(group=row.grp, key=int(row.key), value=from_ppm(row.v), count=int(row.n), q1=q1, q3=q3, row=row)
 
 
-def _in_region(column: Any, prefix: str) -> ColumnElement[bool]:
-    return true() if prefix == "" else code_range(column, prefix)
-
-
 def _tenders_of(prefix: str, year: int) -> ColumnElement[bool]:
     start, end = year_window(year)
-    return and_(_in_region(Tender.region_code, prefix), Tender.published_at >= start, Tender.published_at < end)
+    return and_(code_range(Tender.region_code, prefix), Tender.published_at >= start, Tender.published_at < end)
 
 
 # -- what the rules read ----------------------------------------------------------------------
@@ -731,10 +726,10 @@ async def recompute_region(uow: UnitOfWork, region_code: str, year: int) -> Sett
     found += await _gap_flags(uow, prefix, year, names, codes)
     found += await _win_ratio_flags(uow, prefix, year, names)
     found += await _disqualification_flags(uow, prefix, year, names)
-    contracts = _in_region(Contract.region_code, prefix)
+    contracts = code_range(Contract.region_code, prefix)
     found += await _early_payment_flags(uow, contracts, year)
     found += await _far_check_in_flags(uow, contracts, year)
-    return await settle(uow, found, and_(_in_region(RedFlag.region_code, prefix), RedFlag.year == year))
+    return await settle(uow, found, and_(code_range(RedFlag.region_code, prefix), RedFlag.year == year))
 
 
 async def mark_stale(uow: UnitOfWork, region_code: str, year: int) -> None:
@@ -890,7 +885,7 @@ def _conditions(actor: Actor, wanted: RedFlagFilter | None) -> list[ColumnElemen
         code = printable(wanted.region_code.strip())
         if code is None or not REGION_RE.match(code):
             raise BadInput("INVALID_REGION_CODE")
-        conditions.append(_in_region(RedFlag.region_code, region_prefix(code)))
+        conditions.append(code_range(RedFlag.region_code, region_prefix(code)))
     if wanted.year is not None:
         conditions.append(RedFlag.year == wanted.year)
     if wanted.buyer_id is not None:

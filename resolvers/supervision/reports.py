@@ -1,7 +1,7 @@
 """Reports (统计报表), computed by the database: every figure is an aggregate of a GROUP BY
-(and, for medians and percentiles, of window functions), one SELECT per report whatever the
-number of groups, on PostgreSQL, MariaDB and SQLite alike, over only the rows the reader may
-see. ``report_pipeline`` says how a report is computed, ``report_kinds`` what each report
+(and, for medians and percentiles, of window functions, or on PostgreSQL of ordered-set
+aggregates), one SELECT per report whatever the number of groups, on PostgreSQL, MariaDB and
+SQLite alike, over only the rows the reader may see. ``report_pipeline`` says how a report is computed, ``report_kinds`` what each report
 counts, ``report_filter`` which filter they share.
 
 This module runs them: for a GraphQL field (``run``, ``headline``), for an export (``stream``,

@@ -15,7 +15,8 @@ hours before its year, quarter, month or date is taken.
   (``320583``) code a region code lies in.
 
 Percentiles are picked from ranks given by window functions, which all three backends run
-(PostgreSQL, MariaDB 10.2+, SQLite 3.25+): ``ranks(value, partition)`` numbers the non-null
+(PostgreSQL, MariaDB 10.2+, SQLite 3.25+; PostgreSQL computes the same two percentiles with
+its ordered-set aggregates instead, below): ``ranks(value, partition)`` numbers the non-null
 values of each partition in ascending order (``ROW_NUMBER``) and counts them (``COUNT``); the
 aggregate over the ranked rows then keeps the ranks it needs:
 
@@ -262,7 +263,7 @@ def _median_ranked(element: Any, compiler: Any, **kw: Any) -> str:
 # percentile_disc(p) the value at rank ⌈p·n⌉, the nearest rank.
 @compiles(median, "postgresql")
 def _median_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    value = element.clauses.clauses[0]
+    value, _, _ = element.clauses
     return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {compiler.process(value, **kw)})"
 
 

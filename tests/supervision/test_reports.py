@@ -447,3 +447,21 @@ def test_a_region_is_a_range_of_codes():
     assert bounds("320599") == ["320599", "320600"]
     assert bounds("999900") == ["9999"]
     assert in_region(column("region_code"), parse_filter("volume", {})) is None
+
+
+@pytest.mark.once
+def test_the_row_scope_reads_a_range_and_any_other_prefix_as_a_like():
+    from sqlalchemy import column
+    from sqlalchemy.dialects import sqlite
+
+    from policies.scope import code_range
+
+    def sql(prefix: str) -> str:
+        return str(code_range(column("region_code"), prefix).compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+
+    assert sql("3205") == "region_code >= '3205' AND region_code < '3206'"
+    assert sql("") == "1"  # a platform-wide actor: every row (SQLite's true)
+    # A prefix typed into a list filter that is not ASCII digits ("²" is a digit to Python,
+    # not to int()): matched as text, never an error.
+    assert sql("32²") == "region_code LIKE '32²' || '%' ESCAPE '/'"
+    assert sql("３２") == "region_code LIKE '３２' || '%' ESCAPE '/'"
