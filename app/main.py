@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -451,6 +452,25 @@ def _policy_changed(state: AppState) -> None:
     """Check the policy's version now and rebuild it in the background if it changed."""
     state.policy.expire()
     state.policy.refresh_in_background()
+
+
+def settle_server_process() -> None:
+    """Tune the garbage collector for a server process, once its app is built.
+
+    A server process keeps what it built at start-up (schema, plans, compiled SQL) for its
+    whole life: it is moved out of the collector's way, and the youngest generation is
+    collected less often (one read request makes tens of thousands of short-lived objects,
+    and a collection that runs in the middle of one walks every object kept: on a report of
+    a few thousand rows, a full collection over the unfrozen start-up objects took 0.2 s of
+    the request). The older generations keep their default pace, so cyclic garbage does not
+    pile up in them: with them slowed too, a process answering large queries on the general
+    executor grew by 70 MiB a minute; like this it levels off.
+
+    ``app.asgi`` calls it; so does a bench that serves the app in its own process, to time
+    what a server would answer."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def create_app(settings: Settings | None = None, state: AppState | None = None, tracer_provider: Any | None = None) -> Starlette:

@@ -279,7 +279,7 @@ def groupings(schema: Schema, args: dict[str, Any], viewer: str, regions: dict[s
 async def time_reports(url: str, storage: Path, seeded: Seeded, runs: int, explain: bool, only: str | None, label: str) -> list[Call]:
     from sqlalchemy import event
 
-    from app.main import create_app
+    from app.main import create_app, settle_server_process
     from app.settings import Settings
     from app.state import AppState
 
@@ -289,10 +289,11 @@ async def time_reports(url: str, storage: Path, seeded: Seeded, runs: int, expla
     started_at: dict[int, float] = {}
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        started_at[id(cursor)] = time.perf_counter()
+        # Statements run on the driver's connection come with no cursor: their context tells them apart.
+        started_at[id(cursor if cursor is not None else context)] = time.perf_counter()
 
     def after(conn, cursor, statement, parameters, context, executemany):
-        began = started_at.pop(id(cursor), None)
+        began = started_at.pop(id(cursor if cursor is not None else context), None)
         if began is not None and not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
             current.append((time.perf_counter() - began, statement, parameters))
 
@@ -320,6 +321,8 @@ async def time_reports(url: str, storage: Path, seeded: Seeded, runs: int, expla
             await sign_in()
             schema = await read_schema(client, tokens["province"])
             calls = plan_calls(schema, seeded, only)
+            # Collected and tuned as the server process does once its app is built (app.asgi).
+            settle_server_process()
             if not calls:
                 log(f"no report root fields (Query.*Report) in the schema{f' named {only}' if only else ''}: nothing to time")
                 return []
