@@ -222,6 +222,18 @@ class RequestReads:
             finally:
                 await session.close()
 
+    @asynccontextmanager
+    async def apart(self) -> AsyncIterator[RequestReads]:
+        """Reads of this request on a connection of their own, given back when the block
+        ends: for a statement that can run while the request's connection runs another (two
+        independent halves of one answer, each a statement of its own)."""
+        reads = RequestReads(self.db, shared=self.shared)
+        reads.reader = self.reader
+        try:
+            yield reads
+        finally:
+            await reads.close()
+
     async def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:

@@ -190,3 +190,14 @@ def enum_of(name: str, values: tuple[str, ...], description: str) -> type[enum.E
     Type checkers cannot use the returned class in annotations: a module that does declares
     an empty ``enum.Enum`` subclass of the same name for them under ``TYPE_CHECKING``."""
     return strawberry.enum(functional_enum(name, {value.upper(): value for value in values}), description=description)
+
+
+def selects(info: Any, name: str) -> bool:
+    """Whether the request selects the field ``name`` of the value this resolver returns
+    (directly or through a fragment): for a resolver that can start the field's work early."""
+    from strawberry.types.nodes import SelectedField
+
+    def within(selections: list[Any]) -> bool:
+        return any(s.name == name if isinstance(s, SelectedField) else within(s.selections) for s in selections)
+
+    return any(within(field.selections) for field in info.selected_fields)

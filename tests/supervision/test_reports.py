@@ -294,6 +294,40 @@ async def test_statements_do_not_grow_with_the_groups(api, state, fixture):
     assert counts[0] == counts[2] <= 3 and counts[1] == counts[3] <= 3, counts
 
 
+async def test_the_headline_is_read_on_a_connection_of_its_own_alongside_the_report(api, state, fixture):
+    """The cycle-time report and its headline are two statements: with the headline selected
+    (directly or through a fragment) the request reads it on a second connection, started
+    before the report's own statement; without it, one connection. The lines are the same."""
+    from sqlalchemy import event
+
+    city = fixture.tokens["city"]
+    headline = "headline { group { regionCode month } medianDays targetMet }"
+    direct = document("cycleTimeReport", headline)
+    through_fragment = document("cycleTimeReport", "...Headline") + f" fragment Headline on CycleTimeReport {{ {headline} }}"
+    without = document("cycleTimeReport")
+    f = {"year": 2025, "groupBy": ["MONTH"]}
+    expected = (await api.ok(direct, {"f": f}, token=city))["cycleTimeReport"]
+    assert len(expected["headline"]) == 6
+    checkouts: list[int] = []
+
+    def on_checkout(dbapi_connection, record, proxy):
+        checkouts.append(id(dbapi_connection))
+
+    engine = state.db.engine.sync_engine
+    event.listen(engine, "checkout", on_checkout)
+    try:
+        for executor in ("general", "compiled"):
+            for query, connections in ((direct, 2), (through_fragment, 2), (without, 1)):
+                await api.ok(query, {"f": f}, token=city)  # the document is known: compiled from the next call
+                checkouts.clear()
+                response = await api.post(query, {"f": f}, token=city, headers={"X-Smallworks-Executor": executor})
+                data = response.json()["data"]["cycleTimeReport"]
+                assert len(checkouts) == connections, (executor, query, checkouts)
+                assert data["rows"] == expected["rows"] and data.get("headline", expected["headline"]) == expected["headline"]
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+
+
 async def test_percentiles_on_this_backend(state):
     """Median: the middle value, or the mean of the two middle ones; 90th percentile: nearest
     rank, ⌈0.9·n⌉. Nulls are not values."""
