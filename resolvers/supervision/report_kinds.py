@@ -528,28 +528,31 @@ def competition_base(reading: Reading, f: ReportFilter) -> Select:
     )
 
 
-def _supplier_windows(rows: Any, partition: list[Any]) -> list[Any]:
-    """Each contract's supplier's total within the group, and a rank that keeps one row per
-    supplier (for the sum of squared shares)."""
-    per_supplier = [*partition, rows.c.supplier_id]
-    return [
-        func.sum(rows.c.value).over(partition_by=per_supplier).label("supplier_value"),
-        func.row_number().over(partition_by=per_supplier, order_by=rows.c.supplier_id).label("supplier_rank"),
-    ]
-
-
-def _competition_measures(r: Any) -> list[Any]:
-    once = (r.c.supplier_rank == 1) & r.c.supplier_id.is_not(None)
-    squares = func.sum(case((once, as_double(r.c.supplier_value) * as_double(r.c.supplier_value))))
-    total = as_double(func.sum(r.c.value))
+def _per_supplier(r: Any) -> list[Any]:
+    """The first step, per group and supplier (the tenders without a binding contract are the
+    group's rows of no supplier): its tenders, bids, single-bid tenders, contracts and value."""
     return [
         func.count().label("tenders"),
         func.coalesce(func.sum(r.c.bids), 0).label("bids"),
         func.count(case((r.c.bids == 1, 1))).label("single_bid_tenders"),
-        func.count(r.c.supplier_id).label("contracts"),
+        func.count(r.c.value).label("contracts"),
+        func.sum(r.c.value).label("value"),
+    ]
+
+
+def _competition_measures(r: Any) -> list[Any]:
+    """The second step, per group, over its suppliers' rows."""
+    supplier = r.c.supplier_id.is_not(None)
+    squares = func.sum(case((supplier, as_double(r.c.value) * as_double(r.c.value))))
+    total = as_double(func.sum(r.c.value))
+    return [
+        func.sum(r.c.tenders).label("tenders"),
+        func.sum(r.c.bids).label("bids"),
+        func.sum(r.c.single_bid_tenders).label("single_bid_tenders"),
+        func.sum(r.c.contracts).label("contracts"),
         fen_sum(r.c.value).label("contract_value"),
-        func.count(func.distinct(r.c.supplier_id)).label("suppliers"),
-        func.max(r.c.supplier_value).label("top_value"),
+        func.count(r.c.supplier_id).label("suppliers"),
+        func.max(case((supplier, r.c.value))).label("top_value"),
         # Herfindahl–Hirschman index on the 0–10,000 scale: the sum of the suppliers' squared
         # shares of the contract value, in percent (a double: the squares outgrow 64 bits).
         (10000.0 * squares / func.nullif(total * total, 0)).label("herfindahl"),
@@ -577,10 +580,10 @@ def _competition_line(row: Any, group: Group, reading: Reading) -> CompetitionLi
 COMPETITION = Spec(
     name="competition",
     period="at",
-    windows=_supplier_windows,
+    inner=("supplier_id",),
+    inner_measures=_per_supplier,
     measures=_competition_measures,
     line=_competition_line,
-    grouping_sets=False,
 )
 
 

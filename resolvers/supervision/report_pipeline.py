@@ -25,6 +25,7 @@ and owner ``organisation``; ``method``, the procurement method of the project's 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -296,9 +297,13 @@ class Spec:
     # The values of the fixed keys of the total lines (one line of no fixed keys by default).
     totals: tuple[dict[str, Any], ...] = ({},)
     # Whether the database may group it by GROUPING SETS where it can (``aggregate``): not
-    # when its windows compute more than the percentiles' ranks (a supplier's share of its
-    # group needs each group's rows apart).
+    # when its windows compute more than the percentiles' ranks.
     grouping_sets: bool = True
+    # Grouped in two steps: first also by these keys (a supplier), with ``inner_measures``,
+    # then those rows by the group alone with ``measures`` (the suppliers' shares of their
+    # group, without windows over every base row).
+    inner: tuple[str, ...] = ()
+    inner_measures: Callable[[Any], list[Any]] | None = None
 
 
 def _key_columns(base: Any, f: ReportFilter, period: str) -> dict[str, Any]:
@@ -338,9 +343,18 @@ def aggregate(
     time."""
     base = base.cte(f"{spec.name}_base")
     keys = _key_columns(base, f, spec.period)
-    values = [c for c in base.c if c.key not in (*KEYS, "at", "on", "fiscal_year", *spec.fixed)]
+    values = [c for c in base.c if c.key not in (*KEYS, "at", "on", "fiscal_year", *spec.fixed, *spec.inner)]
     fixed = [base.c[name] for name in spec.fixed]
-    grouped = (_grouping_sets if grouping_sets and spec.grouping_sets else _expanded)(spec, f, keys, fixed, values).subquery("grouped")
+    group = _grouping_sets if grouping_sets and spec.grouping_sets else _expanded
+    if spec.inner:
+        # First by the group and the inner keys, then by the group alone.
+        assert spec.inner_measures is not None
+        first_spec = dataclasses.replace(spec, fixed=(*spec.fixed, *spec.inner), measures=spec.inner_measures, inner=())
+        first = group(first_spec, f, keys, [*fixed, *(base.c[name] for name in spec.inner)], values).subquery("first")
+        by_group = [first.c.is_total, *(first.c[name] for name in KEYS), *(first.c[name] for name in spec.fixed)]
+        grouped = select(*by_group, *spec.measures(first)).group_by(*by_group).subquery("grouped")
+    else:
+        grouped = group(spec, f, keys, fixed, values).subquery("grouped")
 
     named = select(grouped, Organisation.name.label("organisation_name")).outerjoin(
         Organisation, Organisation.id == grouped.c.organisation_id
