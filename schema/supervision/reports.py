@@ -287,7 +287,7 @@ class CycleTimeReport:
     filter: strawberry.Private[Any]
     reading: strawberry.Private[Any]
     # The headline's lines when the request selects them, computed alongside the report.
-    headline_lines: strawberry.Private[asyncio.Task[reports.Report] | None] = None
+    headline_lines: strawberry.Private[asyncio.Task[list[CycleTimeRow]] | None] = None
 
     @strawberry.field(
         description="The headline: application to approval per region (at the filter's level) and month of approval, against "
@@ -295,20 +295,21 @@ class CycleTimeReport:
     )
     async def headline(self, info: Info) -> list[CycleTimeRow]:
         if self.headline_lines is not None:
-            report = await self.headline_lines
-        else:
-            report = await reports.headline(info.context.reads, self.reading, self.filter)
+            return await self.headline_lines
+        report = await reports.headline(info.context.reads, self.reading, self.filter)
         return _rows(CycleTimeRow, report.rows)
 
 
-def _headline_apart(info: Info, reading: Reading, f: Any) -> asyncio.Task[reports.Report]:
+def _headline_apart(info: Info, reading: Reading, f: Any) -> asyncio.Task[list[CycleTimeRow]]:
     """The headline, started before the report's own statement and read on a connection of
     its own, so that the database computes the two at the same time (on a province, each
     takes a few tenths of a second)."""
 
-    async def compute() -> reports.Report:
+    async def compute() -> list[CycleTimeRow]:
         async with info.context.reads.apart() as reads:
-            return await reports.headline(reads, reading, f)
+            report = await reports.headline(reads, reading, f)
+        # Its rows are made here too, while the report's statement may still run.
+        return _rows(CycleTimeRow, report.rows)
 
     task = asyncio.ensure_future(compute())
     # Looked at even when no resolver awaits it (the report failed, or the request ended).
