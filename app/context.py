@@ -19,6 +19,7 @@ from resolvers.accounts.auth import load_actor
 from resolvers.core.context import Actor, RequestMeta, UnitOfWork
 from resolvers.core.i18n import negotiate
 from resolvers.core.transaction import unit_of_work
+from resolvers.permissions.grants import with_grants
 from resolvers.security.tokens import InvalidToken, decode_access_token
 from schema.core.context import Observed
 
@@ -151,6 +152,7 @@ class RequestContext:
             self.token_error = "the token's account or session is no longer active"
         else:
             self.reads.reader = f"{actor.kind}:{actor.id}"
+            actor = await with_grants(self.policy, actor, self.state.clock.now())
         return actor
 
     def set_actor(self, actor: Actor | None) -> None:

@@ -20,6 +20,7 @@ from app.context import RequestContext
 from models.base import utcnow
 from resolvers.accounts.auth import load_actor_by_id
 from resolvers.core.i18n import translate
+from resolvers.permissions.grants import with_grants
 from resolvers.security.downloads import verify
 
 
@@ -53,7 +54,8 @@ async def sign_in_for_download(state, ctx: RequestContext, request: Request, kin
         )
         if grant is None:
             return _error("UNAUTHENTICATED", 401, locale)
-        ctx.set_actor(await load_actor_by_id(ctx.reads.primary, grant.actor_kind, grant.actor_id, grant.session_id))
+        actor = await load_actor_by_id(ctx.reads.primary, grant.actor_kind, grant.actor_id, grant.session_id)
+        ctx.set_actor(None if actor is None else await with_grants(ctx.policy, actor, ctx.state.clock.now()))
     if await ctx.actor() is None:
         return _error("UNAUTHENTICATED", 401, locale)
     return None

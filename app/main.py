@@ -410,10 +410,12 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """Readiness: the database answers and is at the latest migration, and Redis answers
     when configured; 503 otherwise, so a load balancer sends this process no traffic."""
-    checks = await readiness(request.app.state.smallworks)
+    state = request.app.state.smallworks
+    checks = await readiness(state)
     ready = all(c.ok for c in checks)
     return JSONResponse(
-        {"status": "ok" if ready else "error", "checks": {c.name: c.summary for c in checks}},
+        # The policy version this process enforces (the same in every process once they agree).
+        {"status": "ok" if ready else "error", "checks": {c.name: c.summary for c in checks}, "policy_version": state.policy.version},
         status_code=200 if ready else 503,
         headers={"Cache-Control": "no-store"},
     )

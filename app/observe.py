@@ -38,6 +38,7 @@ from resolvers.core.i18n import negotiate, translate
 log = logging.getLogger("smallworks.request")
 
 EXECUTOR_HEADER = b"x-smallworks-executor"
+POLICY_VERSION_HEADER = b"x-smallworks-policy-version"
 # Answered often and uneventfully: their lines are written at DEBUG level.
 QUIET_ROUTES = frozenset(("/metrics", "/healthz", "/readyz"))
 EXECUTORS = frozenset(("compiled", "general", "none"))
@@ -177,6 +178,10 @@ class RequestTelemetry:
                 if json_body and answer.executor is None and _route(scope) == telemetry.graphql_path:
                     answer.body = bytearray()  # refused before an executor ran: read its codes
                 headers.append(id_header)
+                version = telemetry.state.policy.version
+                if version is not None:
+                    # Which policy this process enforces: every process should say the same.
+                    headers.append((POLICY_VERSION_HEADER, str(version).encode()))
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and answer.body is not None and len(answer.body) < _CAPTURE_LIMIT:
                 answer.body += message.get("body", b"")

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     # Largest JSON (or GET) GraphQL request body; uploads have their own limit.
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     policy_cache_seconds: float = 1.0
+    # Four-eyes rule (四眼原则): a policy change waits for a second policy administrator.
+    policy_four_eyes: bool = False
+    # How long a change waiting for the second administrator stays open.
+    policy_change_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
 
     # Business rules
     small_works_ceiling: Decimal = Decimal("500000.00")

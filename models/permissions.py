@@ -1,13 +1,14 @@
-"""The live Casbin policy (the ``casbin_rule`` layout every Casbin adapter uses)."""
+"""The live Casbin policy (the ``casbin_rule`` layout every Casbin adapter uses), its numbered
+versions, and the changes waiting for a second policy administrator (four-eyes)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, UTCDateTime, utcnow
+from models.base import Base, BigId, UTCDateTime, one_of, utcnow
 
 
 def line_values(columns) -> list[str]:
@@ -44,6 +45,71 @@ class PolicyState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+# How a version came about.
+POLICY_VERSION_KINDS = ("migration", "change", "grant", "revoke", "rollback", "import")
+PENDING_STATUSES = ("pending", "applied", "rejected", "withdrawn", "expired")
+
+
+class PolicyVersion(Base):
+    """One numbered version of the policy: who made it, when, why, what it changed, and every
+    line it holds (so that any version can be restored). The number is ``policy_state.
+    version`` once the change is committed. A migration that adds default lines records a
+    version of its own (``migration``), the first one the policy as it stood then."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (CheckConstraint(one_of("kind", POLICY_VERSION_KINDS), name="kind"),)
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who made it (a user's id; None for the system), as people read it then.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_name: Mapped[str] = mapped_column(String(100))
+    # Who approved it under the four-eyes rule, if anyone did.
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by_name: Mapped[str | None] = mapped_column(String(100))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # The version a rollback restored.
+    restores: Mapped[int | None] = mapped_column(BigInteger)
+    # JSON arrays of lines (``["p", "reviewer", "*", "Query.projects", "read"]``).
+    added: Mapped[str] = mapped_column(Text)
+    removed: Mapped[str] = mapped_column(Text)
+    lines: Mapped[str] = mapped_column(Text)
+
+
+class PendingPolicyChange(Base):
+    """A change one policy administrator proposed, waiting for another to approve it (when
+    ``SMALLWORKS_POLICY_FOUR_EYES`` is on); it lapses at ``expires_at``."""
+
+    __tablename__ = "pending_policy_changes"
+    __table_args__ = (
+        CheckConstraint(one_of("status", PENDING_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", POLICY_VERSION_KINDS), name="kind"),
+        Index("ix_pending_policy_changes_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_name: Mapped[str] = mapped_column(String(100))
+    # The author's region: the region of the audit events about it.
+    region_code: Mapped[str] = mapped_column(String(6))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # JSON: ``[["add" | "remove", [ptype, v0, …]], …]``; for a rollback, the version restored.
+    changes: Mapped[str] = mapped_column(Text)
+    restores: Mapped[int | None] = mapped_column(BigInteger)
+    # The policy version it was proposed against.
+    base_version: Mapped[int] = mapped_column(BigInteger)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_name: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    applied_version: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class TrustedDocument(Base):

@@ -21,7 +21,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import casbin
@@ -74,13 +75,54 @@ def default_lines() -> list[list[str]]:
     return lines
 
 
+USER_SUBJECT = "user:"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role granted to one person in a region (``g, user:<id>, role, region[, starts_on[,
+    ends_on]]``), in force from ``starts_on`` to ``ends_on`` inclusive (China dates; either
+    open when empty)."""
+
+    user_id: int
+    role: str
+    region: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+    def in_force(self, today: date) -> bool:
+        return (self.starts_on is None or self.starts_on <= today) and (self.ends_on is None or today <= self.ends_on)
+
+    @classmethod
+    def of_line(cls, line: list[str]) -> Grant | None:
+        """The grant a policy line makes, or None if it is no grant (or a malformed one, which
+        grants nothing)."""
+        if len(line) < 4 or line[0] != "g" or not line[1].startswith(USER_SUBJECT) or not line[1][len(USER_SUBJECT) :].isdigit():
+            return None
+        dates = [*line[4:6], "", ""][:2]
+        try:
+            starts_on, ends_on = (date.fromisoformat(d) if d else None for d in dates)
+        except ValueError:
+            return None
+        return cls(int(line[1][len(USER_SUBJECT) :]), line[2], line[3], starts_on, ends_on)
+
+
+def is_grant(line: list[str]) -> bool:
+    """Whether a policy line grants a role to a person (``g, user:<id>, …``)."""
+    return len(line) > 1 and line[0] == "g" and line[1].startswith(USER_SUBJECT)
+
+
 def build_enforcer(rules: Iterable[list[str]]) -> casbin.Enforcer:
+    """Casbin over the policy's permission and role-inheritance lines. The grants to people
+    are not in it: whether one is in force depends on the day (``LoadedPolicy.grants``)."""
     enforcer = casbin.Enforcer(str(MODEL_PATH))
     enforcer.add_function("regionMatch", region_match)
     enforcer.add_named_domain_matching_func("g", region_match)
     enforcer.enable_auto_save(False)
     by_type: dict[str, list[list[str]]] = {}
     for ptype, *values in rules:
+        if is_grant([ptype, *values]):
+            continue
         by_type.setdefault(ptype, []).append(values)
     for ptype, lines in by_type.items():
         if ptype.startswith("p"):
@@ -90,11 +132,23 @@ def build_enforcer(rules: Iterable[list[str]]) -> casbin.Enforcer:
     return enforcer
 
 
+def grants_by_user(rules: Iterable[list[str]]) -> dict[int, tuple[Grant, ...]]:
+    by_user: dict[int, list[Grant]] = {}
+    for line in rules:
+        grant = Grant.of_line(line)
+        if grant is not None:
+            by_user.setdefault(grant.user_id, []).append(grant)
+    return {user: tuple(grants) for user, grants in by_user.items()}
+
+
 @dataclass(frozen=True)
 class LoadedPolicy:
     enforcer: casbin.Enforcer
     version: int
     decisions: dict[tuple[frozenset[str], str, str, str], bool]
+    # Every line as stored (``[ptype, v0, …]``), and the grants to people by user.
+    lines: tuple[tuple[str, ...], ...] = ()
+    grants: dict[int, tuple[Grant, ...]] = field(default_factory=dict)
 
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -154,7 +208,7 @@ class PolicyEngine:
                 rows = (await session.execute(select(CasbinRule.ptype, *RULE_COLUMNS).order_by(CasbinRule.id))).all()
             lines = [[ptype, *line_values(values)] for ptype, *values in rows]
             enforcer = await asyncio.to_thread(build_enforcer, lines)
-            self._loaded = LoadedPolicy(enforcer, version, {})
+            self._loaded = LoadedPolicy(enforcer, version, {}, tuple(tuple(line) for line in lines), grants_by_user(lines))
             self._checked_at = time.monotonic()
             self.reloads += 1
 
@@ -177,6 +231,18 @@ class PolicyEngine:
         if task is not None and not task.done():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+    @property
+    def loaded(self) -> LoadedPolicy | None:
+        """The policy this process enforces now (None until loaded)."""
+        return self._loaded
+
+    def grants_of(self, user_id: int, today: date) -> tuple[tuple[str, str], ...]:
+        """The (role, region) grants to ``user_id`` in force on ``today`` (a China date)."""
+        loaded = self._loaded
+        if loaded is None:
+            return ()
+        return tuple((g.role, g.region) for g in loaded.grants.get(user_id, ()) if g.in_force(today))
 
     def allows(self, roles: Iterable[str], region: str, obj: str, act: str) -> bool:
         loaded = self._loaded

@@ -33,6 +33,15 @@ class GateContext(Protocol):
     async def actor(self) -> Actor | None: ...
 
 
+def actor_allowed(policy: PolicyEngine, actor: Actor, operation: str, action: str) -> bool:
+    """Whether a line allows the actor ``operation``: one of the roles of their organisation
+    (or ``public``) in its region, or a role granted to them in force, in the grant's region."""
+    home = (actor.home_roles if actor.home_roles is not None else actor.roles) | {PUBLIC_ROLE}
+    if policy.allows(home, actor.region_code, operation, action):
+        return True
+    return any(policy.allows((role,), region, operation, action) for role, region in actor.grants)
+
+
 async def _fresh_policy(ctx: GateContext) -> PolicyEngine:
     await ctx.policy.ready()
     return ctx.policy
@@ -51,7 +60,7 @@ async def authorize(ctx: GateContext, parent_type: str, field_name: str) -> None
     needed_scope = "write" if action == "write" else "read"
     if needed_scope not in actor.scopes:
         raise Forbidden("READ_ONLY_CLIENT" if actor.read_only else "FORBIDDEN", operation=operation)
-    if policy.allows(actor.roles | {PUBLIC_ROLE}, actor.region_code, operation, action):
+    if actor_allowed(policy, actor, operation, action):
         return
     raise Forbidden(operation=operation)
 
@@ -75,8 +84,18 @@ async def may_read_through(ctx: GateContext, list_operations: Iterable[str]) -> 
     if not operations:
         return True
     policy = await _fresh_policy(ctx)
-    roles = actor.roles | {PUBLIC_ROLE}
-    return any(policy.allows(roles, actor.region_code, operation, "read") for operation in operations)
+    return any(actor_allowed(policy, actor, operation, "read") for operation in operations)
+
+
+# Fields shown masked unless a ``read_full`` line allows them (``Type.field``): each module
+# names its own with ``guarded`` where it masks them, and the catalogue of operations lists them.
+GUARDED_FIELDS: set[str] = set()
+
+
+def guarded(field: str) -> str:
+    """Declare ``field`` (``User.phone``) a guarded field; returns it."""
+    GUARDED_FIELDS.add(field)
+    return field
 
 
 def sees_in_full(policy: PolicyEngine, viewer: Actor | None, guarded_field: str, *, own: bool) -> bool:
@@ -84,7 +103,7 @@ def sees_in_full(policy: PolicyEngine, viewer: Actor | None, guarded_field: str,
     ``read_full`` line for it (``User.phone``); everyone else sees it masked."""
     if own:
         return True
-    return viewer is not None and policy.allows(viewer.roles, viewer.region_code, guarded_field, "read_full")
+    return viewer is not None and actor_allowed(policy, viewer, guarded_field, "read_full")
 
 
 def may_run(policy: PolicyEngine, viewer: Actor | None, parent_type: str, field_name: str) -> bool:
@@ -94,4 +113,4 @@ def may_run(policy: PolicyEngine, viewer: Actor | None, parent_type: str, field_
     action = ACTIONS[parent_type]
     if ("write" if action == "write" else "read") not in viewer.scopes:
         return False
-    return policy.allows(viewer.roles | {PUBLIC_ROLE}, viewer.region_code, f"{parent_type}.{field_name}", action)
+    return actor_allowed(policy, viewer, f"{parent_type}.{field_name}", action)

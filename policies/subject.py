@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 
@@ -29,6 +30,14 @@ class Actor(Protocol):
 
     @property
     def region_prefix(self) -> str: ...
+
+    @property
+    def home_roles(self) -> frozenset[str] | None: ...
+
+    @property
+    def grants(self) -> tuple[tuple[str, str], ...]: ...
+
+    def region_prefixes(self, roles: Iterable[str] | None = None) -> tuple[str, ...]: ...
 
     @property
     def read_only(self) -> bool: ...

@@ -9,6 +9,7 @@ conftest.py.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import struct
@@ -40,6 +41,16 @@ def today() -> date:
 
 
 # -- files built from scratch ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def clock_kept(state):
+    """Let a test move the service's clock; put it back afterwards for the tests that follow."""
+    saved = state.clock.offset
+    try:
+        yield state.clock
+    finally:
+        state.clock.offset = saved
 
 
 def pdf_bytes(text: str = "smallworks") -> bytes:

@@ -9,9 +9,9 @@ generic ``node`` loader and the checks that every table has a scope read it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from models.accounts import Organisation
 from policies.subject import Actor
@@ -77,14 +77,21 @@ def code_range(column, prefix: str) -> ColumnElement[bool]:
     return (column >= prefix) & (column < str(int(prefix) + 1).zfill(len(prefix)))
 
 
-def in_region(column, actor: Actor) -> ColumnElement[bool]:
-    """Rows whose region code lies in the actor's region (a city covers its counties)."""
-    return code_range(column, actor.region_prefix)
+def in_region(column, actor: Actor, roles: Iterable[str] | None = None) -> ColumnElement[bool]:
+    """Rows whose region code lies in a region where the actor holds one of ``roles`` (any
+    of their roles when None): their organisation's region for the roles they hold there,
+    and the region of each role granted to them (a city covers its counties)."""
+    prefixes = actor.region_prefixes(roles)
+    if not prefixes:
+        return false()
+    return or_(*(code_range(column, prefix) for prefix in prefixes)) if len(prefixes) > 1 else code_range(column, prefixes[0])
 
 
 def belonging(organisation_column, actor: Actor, region_wide_roles: frozenset[str] = REGION_WIDE_ROLES) -> ColumnElement[bool]:
-    """Rows of organisations in the actor's region for the region-wide roles; otherwise
+    """Rows of organisations in the regions where the actor holds a region-wide role; and
     rows of the actor's own organisation."""
+    own = organisation_column == actor.organisation_id
     if actor.roles & region_wide_roles:
-        return organisation_column.in_(select(Organisation.id).where(in_region(Organisation.region_code, actor)))
-    return organisation_column == actor.organisation_id
+        regional = organisation_column.in_(select(Organisation.id).where(in_region(Organisation.region_code, actor, region_wide_roles)))
+        return regional if not actor.grants else or_(regional, own)
+    return own

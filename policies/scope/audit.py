@@ -14,5 +14,5 @@ def audit_events(actor: Actor) -> ColumnElement[bool]:
     """Auditors and platform administrators: every event of their region; everyone else:
     what they did themselves."""
     if actor.roles & REGION_WIDE_ROLES:
-        return in_region(AuditEvent.region_code, actor)
+        return in_region(AuditEvent.region_code, actor, REGION_WIDE_ROLES)
     return (AuditEvent.actor_type == actor.kind) & (AuditEvent.actor_id == actor.id)

@@ -40,9 +40,9 @@ def sent_for_signature() -> ColumnElement[bool]:
 def contracts(actor: Actor) -> ColumnElement[bool]:
     conditions = []
     if actor.roles & REGION_WIDE_ROLES:
-        conditions.append(in_region(Contract.region_code, actor))
+        conditions.append(in_region(Contract.region_code, actor, REGION_WIDE_ROLES))
     if actor.roles & PROJECT_REVIEWING_ROLES:
-        conditions.append(in_region(Contract.region_code, actor) & sent_for_signature())
+        conditions.append(in_region(Contract.region_code, actor, PROJECT_REVIEWING_ROLES) & sent_for_signature())
     if "owner_staff" in actor.roles:
         conditions.append(Contract.owner_organisation_id == actor.organisation_id)
     if "contractor" in actor.roles:
@@ -79,7 +79,9 @@ def signing_keys(actor: Actor) -> ColumnElement[bool]:
 
     conditions = [SigningKey.organisation_id == actor.organisation_id]
     if actor.roles & REGION_WIDE_ROLES:
-        conditions.append(SigningKey.organisation_id.in_(select(Organisation.id).where(in_region(Organisation.region_code, actor))))
+        conditions.append(
+            SigningKey.organisation_id.in_(select(Organisation.id).where(in_region(Organisation.region_code, actor, REGION_WIDE_ROLES)))
+        )
     return or_(*conditions)
 
 

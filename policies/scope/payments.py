@@ -18,7 +18,7 @@ from policies.subject import Actor
 def payment_requests(actor: Actor) -> ColumnElement[bool]:
     conditions = []
     if actor.roles & (REGION_WIDE_ROLES | PROJECT_REVIEWING_ROLES):
-        conditions.append(in_region(PaymentRequest.region_code, actor))
+        conditions.append(in_region(PaymentRequest.region_code, actor, REGION_WIDE_ROLES | PROJECT_REVIEWING_ROLES))
     if "owner_staff" in actor.roles:
         conditions.append(PaymentRequest.owner_organisation_id == actor.organisation_id)
     if "contractor" in actor.roles:

@@ -28,9 +28,9 @@ def projects(actor: Actor) -> ColumnElement[bool]:
     the processes they take part in (``PARTICIPATION``, added by later modules)."""
     conditions = []
     if actor.roles & REGION_WIDE_ROLES:
-        conditions.append(in_region(Project.region_code, actor))
+        conditions.append(in_region(Project.region_code, actor, REGION_WIDE_ROLES))
     if actor.roles & PROJECT_REVIEWING_ROLES:
-        conditions.append(in_region(Project.region_code, actor) & (Project.status != "draft"))
+        conditions.append(in_region(Project.region_code, actor, PROJECT_REVIEWING_ROLES) & (Project.status != "draft"))
     if "owner_staff" in actor.roles:
         conditions.append(Project.owner_organisation_id == actor.organisation_id)
     conditions.extend(participation(actor) for participation in PARTICIPATION)
@@ -47,13 +47,10 @@ def review_queue(actor: Actor) -> ColumnElement[bool]:
         .exists()
     )
     others = select(Project.id).where(Project.owner_organisation_id != actor.organisation_id)
-    return (
-        (ProjectReview.status == "pending")
-        & ProjectReview.role.in_(sorted(actor.roles))
-        & in_region(ProjectReview.region_code, actor)
-        & ProjectReview.project_id.in_(others)
-        & ~decided_before
-    )
+    # Each step's role where the actor holds it: a role granted for three counties decides
+    # the steps of those counties only.
+    by_role = [(ProjectReview.role == role) & in_region(ProjectReview.region_code, actor, (role,)) for role in sorted(actor.roles)]
+    return (ProjectReview.status == "pending") & or_(*by_role) & ProjectReview.project_id.in_(others) & ~decided_before
 
 
 @scope_of(BudgetAllocation)

@@ -54,7 +54,7 @@ RED_FLAG_READERS = REGION_WIDE_ROLES | {"finance_officer"}
 
 @scope_of(RedFlag)
 def red_flags(actor: Actor) -> ColumnElement[bool]:
-    return in_region(RedFlag.region_code, actor) if actor.roles & RED_FLAG_READERS else false()
+    return in_region(RedFlag.region_code, actor, RED_FLAG_READERS) if actor.roles & RED_FLAG_READERS else false()
 
 
 def _of_visible_flag(model) -> None:
@@ -71,4 +71,4 @@ for _model in (RedFlagSupplier, RedFlagStatusChange):
 
 @scope_of(RedFlagRun)
 def red_flag_runs(actor: Actor) -> ColumnElement[bool]:
-    return in_region(RedFlagRun.region_code, actor) if "platform_admin" in actor.roles else false()
+    return in_region(RedFlagRun.region_code, actor, ("platform_admin",)) if "platform_admin" in actor.roles else false()

@@ -56,7 +56,7 @@ def _takes_part(actor: Actor) -> ColumnElement[bool]:
         )
         conditions.append(Tender.id.in_(select(Bid.tender_id).where(Bid.organisation_id == actor.organisation_id)))
         # Simple tenders are open to every registered supplier of their region.
-        conditions.append((Tender.method == "simple_tender") & in_region(Tender.region_code, actor))
+        conditions.append((Tender.method == "simple_tender") & in_region(Tender.region_code, actor, ("contractor",)))
     if "evaluator" in actor.roles:
         conditions.append(Tender.id.in_(select(CommitteeMember.tender_id).where(person(CommitteeMember.user_id, actor))))
     return (Tender.status != "draft") & or_(*conditions) if conditions else false()
@@ -69,9 +69,9 @@ def tenders(actor: Actor) -> ColumnElement[bool]:
     ones of their region; contractors the tenders open to them; experts those they evaluate."""
     conditions = [_takes_part(actor)]
     if actor.roles & REGION_WIDE_ROLES:
-        conditions.append(in_region(Tender.region_code, actor))
+        conditions.append(in_region(Tender.region_code, actor, REGION_WIDE_ROLES))
     if actor.roles & PROJECT_REVIEWING_ROLES:
-        conditions.append(in_region(Tender.region_code, actor) & (Tender.status != "draft"))
+        conditions.append(in_region(Tender.region_code, actor, PROJECT_REVIEWING_ROLES) & (Tender.status != "draft"))
     if "owner_staff" in actor.roles:
         conditions.append(Tender.owner_organisation_id == actor.organisation_id)
     return or_(*conditions)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 
 from models.accounts import ORGANISATION_KINDS, ROLES, ApiClient, AuthSession, LoginFailure, Organisation, User, UserRole
-from policies.gate import may_run, sees_in_full
+from policies.gate import guarded, may_run, sees_in_full
 from resolvers.accounts.auth import locked_until
 from resolvers.core.audit import changes_of, snapshot
 from resolvers.core.context import UnitOfWork
@@ -363,13 +363,16 @@ async def revoke_api_client(uow: UnitOfWork, api_client_id: int) -> ApiClient:
 
 # -- reading sensitive fields ----------------------------------------------------------
 
+PHONE = guarded("User.phone")
+BANK_ACCOUNT = guarded("Organisation.bankAccountNumber")
+
 
 def phone_as_seen_by(viewer, policy, cipher, user: User) -> str | None:
     """In full for the person themself and for roles with ``User.phone read_full``;
     masked (138****5678) for everyone else (``policies.gate.sees_in_full``)."""
     phone = cipher.decrypt(user.phone, phone_context(user.id))
     own = viewer is not None and viewer.kind == "user" and viewer.id == user.id
-    return phone if sees_in_full(policy, viewer, "User.phone", own=own) else mask_phone(phone)
+    return phone if sees_in_full(policy, viewer, PHONE, own=own) else mask_phone(phone)
 
 
 def bank_account_as_seen_by(viewer, policy, cipher, organisation: Organisation) -> str | None:
@@ -377,4 +380,4 @@ def bank_account_as_seen_by(viewer, policy, cipher, organisation: Organisation) 
     ``Organisation.bankAccountNumber read_full``; otherwise only the last four digits."""
     number = cipher.decrypt(organisation.bank_account_number, bank_account_context(organisation.id))
     own = viewer is not None and viewer.kind == "user" and viewer.organisation_id == organisation.id
-    return number if sees_in_full(policy, viewer, "Organisation.bankAccountNumber", own=own) else mask_account(number)
+    return number if sees_in_full(policy, viewer, BANK_ACCOUNT, own=own) else mask_account(number)

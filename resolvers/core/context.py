@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +35,34 @@ class Actor:
     session_id: str | None = None
     scopes: frozenset[str] = frozenset()
     display_name: str = ""
+    # Roles granted to this person in other regions (``g, user:<id>, role, region`` policy
+    # lines in force today), as (role, region code) pairs; ``roles`` includes their roles.
+    grants: tuple[tuple[str, str], ...] = ()
+    # The roles held through the organisation, in its region (``roles`` less the grants').
+    home_roles: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         # Stored in columns of 100 characters (who changed a status, decided a review, acted).
         object.__setattr__(self, "display_name", (self.display_name.strip() or self.name)[:100])
+        if self.home_roles is None:
+            object.__setattr__(self, "home_roles", self.roles)
+
+    def with_grants(self, grants: Iterable[tuple[str, str]]) -> Actor:
+        """This actor with the role grants in force (replacing any it had)."""
+        held = tuple(sorted(set(grants)))
+        home = self.home_roles if self.home_roles is not None else self.roles
+        return replace(self, grants=held, home_roles=home, roles=home | {role for role, _ in held})
+
+    def region_prefixes(self, roles: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The region prefixes in which the actor holds any of ``roles`` (any role when None):
+        the organisation's region for its roles, each grant's region for the granted role.
+        A prefix inside another one given is left out."""
+        wanted = self.roles if roles is None else frozenset(roles)
+        prefixes = set()
+        if (self.home_roles or frozenset()) & wanted:
+            prefixes.add(self.region_prefix)
+        prefixes |= {region_prefix(region) for role, region in self.grants if role in wanted}
+        return tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
 
     @property
     def region_prefix(self) -> str:

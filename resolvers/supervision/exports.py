@@ -62,6 +62,7 @@ from resolvers.core.i18n import Label, register, register_labels
 from resolvers.core.jobs import background_job, scheduled
 from resolvers.core.pagination import ListQuery
 from resolvers.core.transaction import rowcount, unit_of_work
+from resolvers.permissions.grants import with_grants
 from resolvers.security.storage import LocalStorage
 from resolvers.supervision import list_sources  # noqa: F401  (registers the lists as export sources)
 from resolvers.supervision.sources import EXPORT_SOURCES, Column, ExportContext, ExportSource
@@ -400,6 +401,8 @@ async def _requester(state: Any, job: Claimed) -> tuple[Actor, ExportSource]:
         actor = await load_actor_by_id(session, "user", job.user_id)
     if actor is None:
         raise Stop("EXPORT_REQUESTER_INACTIVE")
+    # The roles granted to the requester count as they do in a request (row scope and gate).
+    actor = await with_grants(state.policy, actor, state.clock.now())
     source = label_sources().get(job.source)
     if source is None:
         raise Stop("EXPORT_SOURCE_GONE")

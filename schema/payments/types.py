@@ -11,7 +11,7 @@ import strawberry
 
 from models import payments as tables
 from models.payments import INVOICE_FORMATS, INVOICE_KINDS, INVOICE_STATUSES, ORIGINS, REQUEST_STATUSES
-from policies.gate import sees_in_full
+from policies.gate import guarded, sees_in_full
 from resolvers.accounts.ocds import party_id
 from resolvers.contracts.ocds import milestone_id
 from resolvers.core.i18n import label as label_of
@@ -55,10 +55,14 @@ else:
     InvoiceAction = enum_of("InvoiceAction", tuple(INVOICE_ACTIONS), "Something a viewer may do to an invoice now. 对发票可执行的操作。")
 
 
-def _mask(info: Info, row: Any, attribute: str, context_of, guarded: str, viewer: Any) -> str | None:
+PAYER_ACCOUNT = guarded("PaymentRequest.payerAccount")
+PAYEE_ACCOUNT = guarded("PaymentRequest.payeeAccount")
+
+
+def _mask(info: Info, row: Any, attribute: str, context_of, field: str, viewer: Any) -> str | None:
     number = info.context.cipher.decrypt(getattr(row, attribute), context_of(row.id))
     own = viewer is not None and viewer.organisation_id in (row.owner_organisation_id, row.contractor_organisation_id)
-    return number if sees_in_full(info.context.policy, viewer, guarded, own=own) else mask_account(number)
+    return number if sees_in_full(info.context.policy, viewer, field, own=own) else mask_account(number)
 
 
 @strawberry.type(description="One step's decision on a payment request. 审批记录。")
@@ -272,13 +276,13 @@ class PaymentRequest(Node):
     async def payer_account(self, info: Info) -> str | None:
         from resolvers.payments.service import payer_context
 
-        return _mask(info, self.row, "payer_account", payer_context, "PaymentRequest.payerAccount", await info.context.actor())
+        return _mask(info, self.row, "payer_account", payer_context, PAYER_ACCOUNT, await info.context.actor())
 
     @strawberry.field(description="Payee's account; masked unless you may see it in full. 收款账号（默认脱敏）。")
     async def payee_account(self, info: Info) -> str | None:
         from resolvers.payments.service import payee_context
 
-        return _mask(info, self.row, "payee_account", payee_context, "PaymentRequest.payeeAccount", await info.context.actor())
+        return _mask(info, self.row, "payee_account", payee_context, PAYEE_ACCOUNT, await info.context.actor())
 
     @strawberry.field(description="The contract. 合同。")
     @loaded("contract", "contract_id", shows=Contract)

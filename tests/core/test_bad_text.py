@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import make_uscc, unique
+from conftest import global_id, make_uscc, unique
 from factories import STRONG_PASSWORD, UPLOAD, create_person, new_owner, pdf_bytes, ready
 
 NUL = "a\x00b"
@@ -41,6 +41,58 @@ case(
     "query($f: ReportFilter) { volumeReport(filter: $f) { total { projects } } }",
     {"f": {"regionCode": "BAD"}},
     ("ReportFilter", "regionCode"),
+)
+
+# -- permission administration
+LINE = {"op": "ADD", "ptype": "P", "values": ["contractor", "320583", "Query.auditEvents", "read"]}
+case(
+    "policyadmin",
+    "mutation($i: ApplyPolicyChangeInput!) { applyPolicyChange(input: $i) { version { number } errors { code field } } }",
+    {"i": {"changes": [LINE], "comment": "BAD"}},
+    ("ApplyPolicyChangeInput", "comment"),
+)
+GRANT = "mutation($i: GrantRoleInput!) { grantRole(input: $i) { version { number } errors { code field } } }"
+case("policyadmin", GRANT, {"i": {"userId": "SELF", "role": "BAD", "regionCode": "320583"}}, ("GrantRoleInput", "role"))
+case("policyadmin", GRANT, {"i": {"userId": "SELF", "role": "reviewer", "regionCode": "BAD"}}, ("GrantRoleInput", "regionCode"))
+case(
+    "policyadmin",
+    GRANT,
+    {"i": {"userId": "SELF", "role": "reviewer", "regionCode": "320583", "comment": "BAD"}},
+    ("GrantRoleInput", "comment"),
+)
+REVOKE = "mutation($i: RevokeRoleInput!) { revokeRole(input: $i) { version { number } errors { code field } } }"
+case("policyadmin", REVOKE, {"i": {"userId": "SELF", "role": "BAD", "regionCode": "320583"}}, ("RevokeRoleInput", "role"))
+case("policyadmin", REVOKE, {"i": {"userId": "SELF", "role": "reviewer", "regionCode": "BAD"}}, ("RevokeRoleInput", "regionCode"))
+case(
+    "policyadmin",
+    REVOKE,
+    {"i": {"userId": "SELF", "role": "reviewer", "regionCode": "320583", "comment": "BAD"}},
+    ("RevokeRoleInput", "comment"),
+)
+case(
+    "policyadmin",
+    "mutation($i: RollbackPolicyInput!) { rollbackPolicy(input: $i) { version { number } errors { code field } } }",
+    {"i": {"version": 1, "comment": "BAD"}},
+    ("RollbackPolicyInput", "comment"),
+)
+IMPORT = "mutation($i: ImportPolicyInput!) { importPolicy(input: $i) { version { number } errors { code field } } }"
+case(
+    "policyadmin",
+    IMPORT,
+    {"i": {"csv": "p, contractor, 320583, Query.auditEvents, readBAD\n", "comment": "x"}},
+    ("ImportPolicyInput", "csv"),
+)
+case(
+    "policyadmin",
+    IMPORT,
+    {"i": {"csv": "p, contractor, 320583, Query.auditEvents, read\n", "comment": "BAD"}},
+    ("ImportPolicyInput", "comment"),
+)
+case(
+    "policyadmin",
+    "mutation($i: DecidePolicyChangeInput!) { approvePolicyChange(input: $i) { version { number } errors { code field } } }",
+    {"i": {"id": global_id("PendingPolicyChange", 999999), "comment": "BAD"}},
+    ("DecidePolicyChangeInput", "comment"),
 )
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { errors { code field } } }"

@@ -41,16 +41,21 @@ async def test_healthz_answers_while_the_database_is_down_and_readyz_does_not():
 
 
 async def test_readyz_on_a_migrated_database(client):
+    await client.post("/graphql", json={"query": "{ __typename }"})  # the process loads its policy
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+    body = response.json()
+    assert {k: v for k, v in body.items() if k != "policy_version"} == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
     assert response.headers["cache-control"] == "no-store"
+    # The policy version it enforces, also on every response.
+    assert isinstance(body["policy_version"], int) and body["policy_version"] >= 1
+    assert response.headers["x-smallworks-policy-version"] == str(body["policy_version"])
 
 
 async def test_readyz_on_a_database_never_migrated(empty_database_url):
     response = await _get(make_settings(empty_database_url), "/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "checks": {"database": "ok", "migrations": "not migrated"}}
+    assert response.json() == {"status": "error", "checks": {"database": "ok", "migrations": "not migrated"}, "policy_version": None}
 
 
 async def test_readyz_on_a_database_behind_the_latest_migration_until_it_is_migrated(empty_database_url):

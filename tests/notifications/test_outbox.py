@@ -881,6 +881,46 @@ async def test_a_sign_out_reaches_another_server_process_at_once(rapi, second_se
         assert await eventually(signed_out, 1.0, 0.05)
 
 
+@pytest.mark.subprocess
+async def test_a_role_granted_through_one_server_process_is_enforced_by_another_within_a_second(api, rapi, second_server):
+    """A grant is a policy change like any other: the other server (whose policy cache would
+    last an hour) enforces it, and names the new policy version, within a second."""
+    query = {"query": "{ auditEvents(first: 1) { totalCount } }"}
+    token = await api.token("contractor1")
+    admin = await api.token("policyadmin")
+    contractor = (await api.ok("{ viewer { user { id } } }", token=token))["viewer"]["user"]["id"]
+    grant = {"userId": contractor, "role": "auditor", "regionCode": "320583"}
+    async with httpx.AsyncClient(base_url=second_server, headers={"Authorization": f"Bearer {token}"}) as remote:
+
+        async def answer() -> tuple[str | None, str | None]:
+            response = await remote.post("/graphql", json=query)
+            body = response.json()
+            return (body["errors"][0]["extensions"]["code"] if body.get("errors") else None), response.headers.get(
+                "x-smallworks-policy-version"
+            )
+
+        assert (await answer())[0] == "FORBIDDEN"
+        granted = (await rapi.ok(GRANT_ROLE, {"input": grant}, token=admin))["grantRole"]
+        assert granted["errors"] == []
+        version = str(granted["version"]["number"])
+        try:
+
+            async def allowed() -> bool:
+                return await answer() == (None, version)
+
+            assert await eventually(allowed, 1.0, 0.05)
+        finally:
+            revoked = (await rapi.ok(REVOKE_ROLE, {"input": grant}, token=admin))["revokeRole"]
+            assert revoked["errors"] == []
+
+        async def refused_again() -> bool:
+            return (await answer()) == ("FORBIDDEN", str(revoked["version"]["number"]))
+
+        assert await eventually(refused_again, 1.0, 0.05)
+
+
+GRANT_ROLE = "mutation($input: GrantRoleInput!) { grantRole(input: $input) { version { number } errors { code } } }"
+REVOKE_ROLE = "mutation($input: RevokeRoleInput!) { revokeRole(input: $input) { version { number } errors { code } } }"
 ADD_POLICY_RULE = "mutation($input: PolicyRuleInput!) { addPolicyRule(input: $input) { errors { code } } }"
 REMOVE_POLICY_RULE = "mutation($input: PolicyRuleInput!) { removePolicyRule(input: $input) { errors { code } } }"
 

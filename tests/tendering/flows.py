@@ -3,14 +3,22 @@ taken as a client takes it, plus moving the service's clock past a deadline."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from conftest import unique
-from factories import Owner, approve_fully, create_organisation, create_person, new_owner, pdf_bytes, submitted
+from factories import (
+    Owner,
+    approve_fully,
+    clock_kept,  # noqa: F401  (the flows' tests move the clock with it)
+    create_organisation,
+    create_person,
+    new_owner,
+    pdf_bytes,
+    submitted,
+)
 from sqlalchemy import select
 
 from models.accounts import User
@@ -88,16 +96,6 @@ def deadline_from(now: datetime, extra_days: int = 1) -> datetime:
     at 10:00 China time."""
     day = add_working_days(today_in_china(now), 3) + timedelta(days=extra_days)
     return datetime(day.year, day.month, day.day, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-@contextlib.contextmanager
-def clock_kept(state):
-    """Let a test move the service's clock; put it back afterwards for the tests that follow."""
-    saved = state.clock.offset
-    try:
-        yield state.clock
-    finally:
-        state.clock.offset = saved
 
 
 def move_to(state, moment: datetime) -> None:
