@@ -222,7 +222,10 @@ async def test_the_enforcer_is_built_off_the_event_loop_and_requests_keep_the_ol
     engine.expire()
     monkeypatch.setattr(engine, "_current_version", _async_value((version or 0) + 1))
     await engine.ready()  # starts the background refresh and returns at once
-    await asyncio.sleep(0.05)
+    for _ in range(200):  # the refresh reads the lines, then builds in a thread
+        if threads:
+            break
+        await asyncio.sleep(0.01)
     assert threads and threads[0] != threading.get_ident()
     # Meanwhile: the loaded policy answers, the new line is not in it yet.
     assert engine.allows({"auditor"}, "320583", "Query.auditEvents", "read")
