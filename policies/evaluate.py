@@ -5,7 +5,7 @@ an operation and through which roles (``explainPermission``), and who would gain
 by operation, so that thousands of questions over a whole policy take milliseconds. The
 decisions are Casbin's (a test compares them over the default policy):
 
-    m = g(r.sub, p.sub, r.dom) && regionMatch(r.dom, p.dom) && keyMatch(r.obj, p.obj) && r.act == p.act
+    m = r.act == p.act && keyMatch(r.obj, p.obj) && regionMatch(r.dom, p.dom) && g(r.sub, p.sub, r.dom)
 
 - a role holds itself and, through role lines ``g, role, inherited, region`` whose region
   covers the request's, the roles it inherits (transitively);
