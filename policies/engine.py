@@ -19,7 +19,7 @@ import asyncio
 import csv
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,7 +94,7 @@ class Grant:
         return (self.starts_on is None or self.starts_on <= today) and (self.ends_on is None or today <= self.ends_on)
 
     @classmethod
-    def of_line(cls, line: list[str]) -> Grant | None:
+    def of_line(cls, line: Sequence[str]) -> Grant | None:
         """The grant a policy line makes, or None if it is no grant (or a malformed one, which
         grants nothing)."""
         if len(line) < 4 or line[0] != "g" or not line[1].startswith(USER_SUBJECT) or not line[1][len(USER_SUBJECT) :].isdigit():
@@ -107,7 +107,7 @@ class Grant:
         return cls(int(line[1][len(USER_SUBJECT) :]), line[2], line[3], starts_on, ends_on)
 
 
-def is_grant(line: list[str]) -> bool:
+def is_grant(line: Sequence[str]) -> bool:
     """Whether a policy line grants a role to a person (``g, user:<id>, …``)."""
     return len(line) > 1 and line[0] == "g" and line[1].startswith(USER_SUBJECT)
 
@@ -132,7 +132,8 @@ def build_enforcer(rules: Iterable[list[str]]) -> casbin.Enforcer:
     return enforcer
 
 
-def grants_by_user(rules: Iterable[list[str]]) -> dict[int, tuple[Grant, ...]]:
+def grants_by_user(rules: Iterable[Sequence[str]]) -> dict[int, tuple[Grant, ...]]:
+    """The grants the lines make, by the person they are made to."""
     by_user: dict[int, list[Grant]] = {}
     for line in rules:
         grant = Grant.of_line(line)

@@ -24,19 +24,19 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, select, update
 
 from models.accounts import ROLES, Organisation, User, UserRole
 from models.permissions import CasbinRule, PolicyState, PolicyVersion
-from policies.engine import USER_SUBJECT, Grant, is_grant
+from policies.engine import USER_SUBJECT, Grant, grants_by_user, is_grant
 from policies.evaluate import Line, PolicyModel
 from policies.gate import PUBLIC_REGION, PUBLIC_ROLE
 from resolvers.core import outbox
 from resolvers.core.clock import today_in_china
-from resolvers.core.context import UnitOfWork
+from resolvers.core.context import Actor, UnitOfWork
 from resolvers.core.errors import Problem, UserErrors
 from resolvers.core.validation import REGION_RE, Checks
 
@@ -79,13 +79,34 @@ class Known:
     operations: dict[str, str]
     regions: frozenset[str]
     people: dict[int, Person]
-    # Every user (active or not) by id, for grants: (username, is_active).
-    users: dict[int, tuple[str, bool]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who a change is checked for: an administrator of the region ``prefix`` (``""``: the
+    whole country), and the person (None for the system), who may not grant to themselves."""
+
+    prefix: str
+    user_id: int | None
+
+    @classmethod
+    def of(cls, actor: Actor) -> Author:
+        return cls(actor.region_prefix, actor.id if actor.kind == "user" else None)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a person acts with some roles: their organisation's roles (and ``public``) in
+    its region, or a role granted to them (``grant``) in the grant's region."""
+
+    roles: frozenset[str]
+    region: str
+    grant: Grant | None = None
 
 
 async def known(uow: UnitOfWork, operations: dict[str, str]) -> Known:
     """The region codes in use (every organisation's, with the city and province above it),
-    the active users with their roles and region, and every user's name."""
+    and the active users with their roles and region."""
     session = uow.session
     codes = set((await session.execute(select(Organisation.region_code).distinct())).scalars())
     regions = {PUBLIC_REGION}
@@ -93,23 +114,20 @@ async def known(uow: UnitOfWork, operations: dict[str, str]) -> Known:
         regions |= {code, code[:4] + "00", code[:2] + "0000"}
     rows = (
         await session.execute(
-            select(User.id, User.username, User.display_name, User.is_active, Organisation.region_code, UserRole.role)
+            select(User.id, User.username, User.display_name, Organisation.region_code, UserRole.role)
             .join(Organisation, Organisation.id == User.organisation_id)
             .outerjoin(UserRole, UserRole.user_id == User.id)
+            .where(User.is_active.is_(True))
         )
     ).all()
     people: dict[int, Person] = {}
-    users: dict[int, tuple[str, bool]] = {}
     for row in rows:
-        users[row.id] = (row.username, bool(row.is_active))
-        if not row.is_active:
-            continue
         person = people.get(row.id)
         roles = frozenset({row.role}) if row.role else frozenset()
         people[row.id] = Person(
             row.id, row.username, row.display_name or row.username, row.region_code, (person.roles if person else frozenset()) | roles
         )
-    return Known(operations, frozenset(regions), people, users)
+    return Known(operations, frozenset(regions), people)
 
 
 async def current_lines(uow: UnitOfWork) -> list[Line]:
@@ -146,19 +164,19 @@ def _invalid(where: str, reason: str) -> Problem:
 def role_names(lines: Iterable[Line]) -> frozenset[str]:
     """The roles a policy knows: every role of the system, ``public``, and the roles its own
     role lines define (``g, chief_reviewer, reviewer, *``)."""
-    defined = {line[1] for line in lines if line[0] == "g" and not is_grant(list(line)) and len(line) >= 4}
+    defined = {line[1] for line in lines if line[0] == "g" and not is_grant(line) and len(line) >= 4}
     return frozenset(ROLES) | {PUBLIC_ROLE} | defined
 
 
-def check_line(line: Line, where: str, known_: Known, roles: frozenset[str], actor_prefix: str, actor_id: int | None) -> list[Problem]:
+def check_line(line: Line, where: str, known_: Known, roles: frozenset[str], author: Author) -> list[Problem]:
     """Every problem of one line, in order; none when it is well formed and known, and lies in
-    the administrator's region (``actor_prefix``)."""
+    the author's region."""
     problems: list[Problem] = []
     ptype, values = line[0], list(line[1:])
     if ptype not in ("p", "g"):
         return [_invalid(where, "ptype must be p or g")]
     # A grant's dates may be empty (open); nothing else may.
-    needed = values[:3] if is_grant(list(line)) else values
+    needed = values[:3] if is_grant(line) else values
     if any(v != v.strip() for v in values) or not all(needed):
         return [_invalid(where, "values must not be empty")]
     if ptype == "p":
@@ -181,14 +199,14 @@ def check_line(line: Line, where: str, known_: Known, roles: frozenset[str], act
             problems.append(unknown("UNKNOWN_OPERATION", where, operation, known_.operations))
         elif action in ACTIONS and known_.operations[operation] != action:
             problems.append(Problem("ACTION_MISMATCH", where, {"operation": operation, "action": known_.operations[operation]}))
-    elif is_grant(list(line)):
+    elif is_grant(line):
         if len(values) not in (3, 4, 5):
             return [_invalid(where, "a grant takes user:<id>, role, region[, starts_on[, ends_on]]")]
         subject, role, region = values[:3]
         user_id = subject[len(USER_SUBJECT) :]
         if not user_id.isdigit() or int(user_id) not in known_.people:
             problems.append(Problem("UNKNOWN_USER", where, {"value": subject}))
-        elif actor_id is not None and int(user_id) == actor_id:
+        elif int(user_id) == author.user_id:
             problems.append(Problem("SELF_GRANT", where))
         if role not in PERSON_ROLES:
             problems.append(unknown("UNKNOWN_ROLE", where, role, PERSON_ROLES))
@@ -203,7 +221,7 @@ def check_line(line: Line, where: str, known_: Known, roles: frozenset[str], act
             problems.append(_invalid(where, f"role {inherited!r} is not a role name"))
         elif inherited not in roles:
             problems.append(unknown("UNKNOWN_ROLE", where, inherited, roles))
-    problems += _check_region(region, where, known_, actor_prefix)
+    problems += _check_region(region, where, known_, author.prefix)
     return problems
 
 
@@ -250,10 +268,9 @@ class Outcome:
     removed: list[Line]
 
 
-def outcome_of(uow: UnitOfWork, known_: Known, current: list[Line], changes: list[Change], where: str = "changes") -> Outcome:
-    """The policy after ``changes``, every line checked; UserErrors with every problem (each
-    at ``changes[i]``) when any is wrong. Nothing is written."""
-    actor = uow.require_actor()
+def outcome_of(author: Author, known_: Known, current: list[Line], changes: list[Change], where: str = "changes") -> Outcome:
+    """The policy after ``changes`` by ``author``, every line checked; UserErrors with every
+    problem (each at ``changes[i]``) when any is wrong. Nothing is written."""
     present = set(current)
     after = set(current)
     problems: list[Problem] = []
@@ -273,7 +290,7 @@ def outcome_of(uow: UnitOfWork, known_: Known, current: list[Line], changes: lis
             continue
         seen.add(line)
         if change.op == "add":
-            found = check_line(line, at, known_, roles, actor.region_prefix, actor.id if actor.kind == "user" else None)
+            found = check_line(line, at, known_, roles, author)
             if found:
                 problems += found
             elif line in present:
@@ -284,10 +301,10 @@ def outcome_of(uow: UnitOfWork, known_: Known, current: list[Line], changes: lis
             if line not in present:
                 problems.append(Problem("POLICY_RULE_NOT_FOUND", at))
                 continue
-            if not in_scope(line_region(line), actor.region_prefix):
+            if not in_scope(line_region(line), author.prefix):
                 problems.append(Problem("REGION_OUT_OF_SCOPE", at))
                 continue
-            if is_grant(list(line)) and actor.kind == "user" and line[1] == f"{USER_SUBJECT}{actor.id}":
+            if is_grant(line) and line[1] == f"{USER_SUBJECT}{author.user_id}":
                 problems.append(Problem("SELF_GRANT", at))
                 continue
             after.discard(line)
@@ -301,25 +318,16 @@ def outcome_of(uow: UnitOfWork, known_: Known, current: list[Line], changes: lis
 # -- the guards -----------------------------------------------------------------------------------
 
 
-def places(person: Person, grants: dict[int, tuple[Grant, ...]], today: date) -> list[tuple[frozenset[str], str]]:
+def places(person: Person, grants: dict[int, tuple[Grant, ...]], today: date) -> list[Place]:
     """Where a person acts: their organisation's roles (and ``public``) in its region, and
     each role granted to them in force today, in the grant's region."""
-    found = [(person.roles | {PUBLIC_ROLE}, person.region_code)]
-    found += [(frozenset({g.role}), g.region) for g in grants.get(person.id, ()) if g.in_force(today)]
+    found = [Place(person.roles | {PUBLIC_ROLE}, person.region_code)]
+    found += [Place(frozenset({g.role}), g.region, g) for g in grants.get(person.id, ()) if g.in_force(today)]
     return found
 
 
-def grants_in(lines: Iterable[Line]) -> dict[int, tuple[Grant, ...]]:
-    by_user: dict[int, list[Grant]] = {}
-    for line in lines:
-        grant = Grant.of_line(list(line))
-        if grant is not None:
-            by_user.setdefault(grant.user_id, []).append(grant)
-    return {user: tuple(found) for user, found in by_user.items()}
-
-
 def may(model: PolicyModel, person: Person, grants: dict[int, tuple[Grant, ...]], today: date, operation: str, action: str) -> bool:
-    return any(model.allows(roles, region, operation, action) for roles, region in places(person, grants, today))
+    return any(model.allows(place.roles, place.region, operation, action) for place in places(person, grants, today))
 
 
 def guard(known_: Known, lines: list[Line], today: date, where: str = "changes") -> None:
@@ -329,7 +337,7 @@ def guard(known_: Known, lines: list[Line], today: date, where: str = "changes")
     problems = []
     if not model.allows([PUBLIC_ROLE], PUBLIC_REGION, *LOGIN_OPERATION):
         problems.append(Problem("PUBLIC_LOGIN_REQUIRED", where))
-    grants = grants_in(lines)
+    grants = grants_by_user(lines)
     if not any(may(model, person, grants, today, *EDIT_OPERATION) for person in known_.people.values()):
         problems.append(Problem("LAST_POLICY_ADMIN", where))
     if problems:
@@ -419,7 +427,7 @@ async def _tell(uow: UnitOfWork, version: PolicyVersion, outcome: Outcome, autho
     outbox.record(uow, "policy.changed", "PolicyVersion", version.number, payload, admins, region_code=actor.region_code)
     for event, lines in (("role.granted", outcome.added), ("role.revoked", outcome.removed)):
         for line in lines:
-            grant = Grant.of_line(list(line))
+            grant = Grant.of_line(line)
             if grant is None:
                 continue
             detail = {
@@ -454,7 +462,7 @@ async def submit(
     the four-eyes rule on, record them for a second policy administrator. Returns (version,
     None) or (None, pending change)."""
     known_ = await known(uow, operations)
-    outcome = outcome_of(uow, known_, await current_lines(uow), changes, where)
+    outcome = outcome_of(Author.of(uow.require_actor()), known_, await current_lines(uow), changes, where)
     guard(known_, outcome.lines, today_in_china(uow.now), where)
     if uow.settings.policy_four_eyes:
         from resolvers.permissions import pending
@@ -477,10 +485,10 @@ def replacing(current: list[Line], wanted: list[Line]) -> list[Change]:
     return [Change("remove", line) for line in sorted_lines(now - then)] + [Change("add", line) for line in sorted_lines(then - now)]
 
 
-def checked_file(uow: UnitOfWork, known_: Known, current: list[Line], text: str) -> list[Change]:
+def checked_file(author: Author, known_: Known, current: list[Line], text: str) -> list[Change]:
     """The changes an imported file makes, every line of it checked first as a line of a
     policy (``csv[n]`` names the file's line): nothing is applied unless all of it is good."""
-    actor = uow.require_actor()
+    present = set(current)
     numbered: list[tuple[int, Line]] = []
     problems: list[Problem] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -499,9 +507,9 @@ def checked_file(uow: UnitOfWork, known_: Known, current: list[Line], text: str)
             problems.append(Problem("POLICY_CHANGE_DUPLICATE", where))
             continue
         seen[line] = number
-        if line in set(current):
+        if line in present:
             continue  # kept as it is, whoever's region it lies in
-        problems += check_line(line, where, known_, roles, actor.region_prefix, actor.id if actor.kind == "user" else None)
+        problems += check_line(line, where, known_, roles, author)
     if problems:
         raise UserErrors(problems)
     return replacing(current, [line for _, line in numbered])

@@ -8,22 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from policies.engine import USER_SUBJECT, Grant, region_match
+from policies.engine import USER_SUBJECT, Grant, grants_by_user, region_match
 from policies.evaluate import Allowance, Line, PolicyModel
 from policies.gate import PUBLIC_ROLE
 from resolvers.core.clock import today_in_china
 from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Problem, UserErrors
-from resolvers.permissions.changes import Change, Known, Person, current_lines, grants_in, guard, known, outcome_of, places, unknown
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a person acts with some roles: their organisation's (``home``) or a grant."""
-
-    roles: frozenset[str]
-    region: str
-    grant: Grant | None = None
+from resolvers.permissions.changes import (
+    Author,
+    Change,
+    Known,
+    Person,
+    Place,
+    current_lines,
+    guard,
+    known,
+    outcome_of,
+    places,
+    unknown,
+)
 
 
 @dataclass(frozen=True)
@@ -42,19 +45,12 @@ class Explanation:
     reason: str = ""
 
 
-def places_of(person: Person, grants: dict[int, tuple[Grant, ...]], today: date) -> list[Place]:
-    found = [Place(person.roles | {PUBLIC_ROLE}, person.region_code)]
-    found += [Place(frozenset({g.role}), g.region, g) for g in grants.get(person.id, ()) if g.in_force(today)]
-    return found
-
-
 def explain(known_: Known, lines: list[Line], person: Person, operation: str, action: str, region: str | None, today: date) -> Explanation:
     """Whether ``person`` may run ``operation`` (in ``region``: where they act for it covers
     the region; anywhere when None), with the lines and role chain that allow it, or the
     nearest line and the change that would."""
     model = PolicyModel(lines)
-    grants = grants_in(lines)
-    relevant = [p for p in places_of(person, grants, today) if region is None or region_match(region, p.region)]
+    relevant = [p for p in places(person, grants_by_user(lines), today) if region is None or region_match(region, p.region)]
     for place in relevant:
         for role in sorted(place.roles):
             allowance = model.allowance(role, place.region, operation, action)
@@ -133,7 +129,7 @@ def effects(
     people in ``touched`` (None: everyone) and operations in ``objects`` (None: every one)
     can change; the others are not looked at."""
     old, new = PolicyModel(before), PolicyModel(after)
-    old_grants, new_grants = grants_in(before), grants_in(after)
+    old_grants, new_grants = grants_by_user(before), grants_by_user(after)
     found: list[Effect] = []
     operations = (
         sorted(known_.operations.items()) if objects is None else sorted((o, a) for o, a in known_.operations.items() if o in objects)
@@ -145,8 +141,8 @@ def effects(
         before_places = places(person, old_grants, today)
         after_places = places(person, new_grants, today)
         for operation, action in operations:
-            had = {region for roles, region in before_places if old.allows(roles, region, operation, action)}
-            has = {region for roles, region in after_places if new.allows(roles, region, operation, action)}
+            had = {p.region for p in before_places if old.allows(p.roles, p.region, operation, action)}
+            has = {p.region for p in after_places if new.allows(p.roles, p.region, operation, action)}
             found += [Effect(person, operation, region, True) for region in sorted(has - had)]
             found += [Effect(person, operation, region, False) for region in sorted(had - has)]
     return found
@@ -157,7 +153,7 @@ async def preview(uow: UnitOfWork, operations: dict[str, str], changes: list[Cha
     loses which operations where, and what the guards would refuse."""
     known_ = await known(uow, operations)
     before = await current_lines(uow)
-    outcome = outcome_of(uow, known_, before, changes)
+    outcome = outcome_of(Author.of(uow.require_actor()), known_, before, changes)
     today = today_in_china(uow.now)
     refusals: list[Problem] = []
     try:
@@ -168,7 +164,7 @@ async def preview(uow: UnitOfWork, operations: dict[str, str], changes: list[Cha
     touched: set[int] | None = set()
     objects: set[str] | None = set()
     for line in changed:
-        grant = Grant.of_line(list(line))
+        grant = Grant.of_line(line)
         if grant is not None:
             assert touched is not None
             touched.add(grant.user_id)

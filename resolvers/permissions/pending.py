@@ -14,14 +14,15 @@ from datetime import timedelta
 from sqlalchemy import Select, or_, select
 
 from models.permissions import PendingPolicyChange, PolicyState, PolicyVersion
+from policies.engine import region_prefix
 from policies.scope import scope_for
 from policies.subject import Actor as Subject
 from resolvers.core import outbox
 from resolvers.core.clock import today_in_china
-from resolvers.core.context import Actor, UnitOfWork
+from resolvers.core.context import UnitOfWork
 from resolvers.core.errors import Problem, UserErrors
 from resolvers.core.pagination import ListQuery
-from resolvers.permissions.changes import Change, apply, current_lines, guard, known, outcome_of
+from resolvers.permissions.changes import Author, Change, apply, current_lines, guard, known, outcome_of
 
 # Action → the mutation that takes it (availableActions).
 PENDING_ACTIONS = {"approve": "approvePolicyChange", "reject": "rejectPolicyChange", "withdraw": "withdrawPolicyChange"}
@@ -65,12 +66,12 @@ async def propose(uow: UnitOfWork, kind: str, changes: list[Change], comment: st
     return pending
 
 
-def visible(actor: Actor) -> Select:
+def visible(actor: Subject) -> Select:
     """The pending changes a policy administrator sees: those proposed in their region."""
     return select(PendingPolicyChange).where(scope_for(PendingPolicyChange)(actor))
 
 
-def listed(actor: Actor, now, status: str | None) -> ListQuery:
+def listed(actor: Subject, now, status: str | None) -> ListQuery:
     """The pending changes the actor sees, newest first; by status as it is now (``pending``:
     open and not yet expired; ``expired``: lapsed, whether marked so or not)."""
     stmt = visible(actor)
@@ -118,18 +119,8 @@ async def approve(uow: UnitOfWork, operations: dict[str, str], change_id: int, c
         raise UserErrors(Problem("OWN_CHANGE_APPROVAL", "id"))
     known_ = await known(uow, operations)
     # Checked as its author would be: in the author's region, and no self-grant of theirs.
-    author = Actor(
-        kind="user",
-        id=change.author_id,
-        name=change.author_name,
-        display_name=change.author_name,
-        organisation_id=0,
-        organisation_kind="",
-        region_code=change.region_code,
-        roles=frozenset({"policy_admin"}),
-    )
-    checking = UnitOfWork(uow.session, uow.settings, uow.cipher, uow.policy, uow.meta, uow.now, uow.operation, actor=author)
-    outcome = outcome_of(checking, known_, await current_lines(uow), changes_of(change))
+    author = Author(region_prefix(change.region_code), change.author_id)
+    outcome = outcome_of(author, known_, await current_lines(uow), changes_of(change))
     guard(known_, outcome.lines, today_in_china(uow.now))
     version = await apply(
         uow,

@@ -3,8 +3,6 @@ the whole policy as a CSV file (export, and import checked in full before anythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 
 from models.permissions import PolicyVersion
@@ -15,6 +13,7 @@ from resolvers.core.errors import Problem, UserErrors
 from resolvers.core.pagination import ListQuery
 from resolvers.core.validation import Checks
 from resolvers.permissions.changes import (
+    Author,
     check_comment,
     checked_file,
     current_lines,
@@ -32,15 +31,9 @@ def versions(actor: Actor) -> ListQuery:
     return ListQuery(select(PolicyVersion).where(scope_for(PolicyVersion)(actor)), [(PolicyVersion.number, True)])
 
 
-@dataclass(frozen=True)
-class Submitted:
-    """A change applied (``version``) or waiting for a second administrator (``pending``)."""
-
-    version: PolicyVersion | None
-    pending: object | None
-
-
-async def rollback(uow: UnitOfWork, operations: dict[str, str], number: int, comment: str | None) -> Submitted:
+async def rollback(
+    uow: UnitOfWork, operations: dict[str, str], number: int, comment: str | None
+) -> tuple[PolicyVersion | None, object | None]:
     """Restore the lines of version ``number``: a new version whose lines are that one's,
     checked by the same rules and guards as any change."""
     text = check_comment(comment, required=True)
@@ -50,19 +43,19 @@ async def rollback(uow: UnitOfWork, operations: dict[str, str], number: int, com
     changes = replacing(await current_lines(uow), lines_of_json(target.lines))
     if not changes:
         raise UserErrors(Problem("POLICY_CHANGE_EMPTY", "version"))
-    version, pending = await submit(uow, operations, "rollback", changes, text, restores=number, where="version")
-    return Submitted(version, pending)
+    return await submit(uow, operations, "rollback", changes, text, restores=number, where="version")
 
 
-async def import_file(uow: UnitOfWork, operations: dict[str, str], text: str, comment: str | None) -> Submitted:
+async def import_file(
+    uow: UnitOfWork, operations: dict[str, str], text: str, comment: str | None
+) -> tuple[PolicyVersion | None, object | None]:
     """Make the policy the file's lines: every line of the file checked first (``csv[n]``
     names its line), then the difference applied as one version."""
     note = check_comment(comment, required=True)
     checks = Checks()
     checks.text("csv", text, CSV_LIMIT)
     checks.raise_if_any()
-    changes = checked_file(uow, await known(uow, operations), await current_lines(uow), text)
+    changes = checked_file(Author.of(uow.require_actor()), await known(uow, operations), await current_lines(uow), text)
     if not changes:
         raise UserErrors(Problem("POLICY_CHANGE_EMPTY", "csv"))
-    version, pending = await submit(uow, operations, "import", changes, note, where="csv")
-    return Submitted(version, pending)
+    return await submit(uow, operations, "import", changes, note, where="csv")

@@ -97,7 +97,7 @@ class PermissionsMutation:
     @strawberry.mutation(description="Restore an earlier version's lines; the restored policy is a new version. 回滚权限策略。")
     async def rollback_policy(self, info: Info, input: RollbackPolicyInput) -> PolicyChangePayload | None:
         result, errors = await run_mutation(info, versions.rollback, operations(info.schema), input.version, input.comment)
-        return _payload((result.version, result.pending) if result else None, errors)
+        return _payload(result, errors)
 
     @strawberry.mutation(
         description="Replace the policy with a CSV file's lines (as exportPolicy writes them): every line checked first, nothing "
@@ -105,7 +105,7 @@ class PermissionsMutation:
     )
     async def import_policy(self, info: Info, input: ImportPolicyInput) -> PolicyChangePayload | None:
         result, errors = await run_mutation(info, versions.import_file, operations(info.schema), input.csv, input.comment)
-        return _payload((result.version, result.pending) if result else None, errors)
+        return _payload(result, errors)
 
     @strawberry.mutation(
         description="Approve a change another policy administrator proposed: checked again against the policy as it is now, "

@@ -105,7 +105,7 @@ class PermissionsQuery:
         async with info.context.read() as session:
             found = await grants.assignments(session, lines, today, wanted, role, region_code)
         prefixes = actor.region_prefixes(ADMINISTERING_ROLES)
-        return [RoleAssignment(row=a) for a in found if any(a.region.startswith(p) for p in prefixes)]
+        return [RoleAssignment.of(a) for a in found if any(a.region.startswith(p) for p in prefixes)]
 
     @strawberry.field(
         description="Whether a person may run an operation (in a region: where they act for it covers the region), and why: the "
@@ -150,8 +150,8 @@ class PermissionsQuery:
         return PolicyChangePreview(
             added=[PolicyRule.of_line(line) for line in found.added],
             removed=[PolicyRule.of_line(line) for line in found.removed],
-            gains=[PermissionEffect(row=e) for e in found.effects if e.gains],
-            losses=[PermissionEffect(row=e) for e in found.effects if not e.gains],
+            gains=[PermissionEffect.of(e) for e in found.effects if e.gains],
+            losses=[PermissionEffect.of(e) for e in found.effects if not e.gains],
             refusals=[UserError.of(p, locale) for p in found.refusals],
             errors=[],
         )

@@ -19,7 +19,7 @@ from resolvers.permissions.grants import Assignment
 from schema.core import loaders
 from schema.core.context import Info
 from schema.core.fields import column, enum_of, label, labels_in_request
-from schema.core.node import Node, register_node
+from schema.core.node import Node, register_node, to_global_id
 from schema.core.payload import UserError
 
 if TYPE_CHECKING:
@@ -117,51 +117,41 @@ class PolicyOperation:
         return not self.lines
 
 
+def _role_label(root: RoleAssignment, info: Info) -> str:
+    return label_of("Role", root.role, info.context.meta.locale)
+
+
 @strawberry.type(description="A role a person holds in a region: through their organisation, or granted to them. 角色分配。")
 class RoleAssignment:
-    row: strawberry.Private[Assignment]
+    user_id: strawberry.ID = strawberry.field(description="The person's user ID (global). 用户ID。")
+    username: str = strawberry.field(description="Sign-in name. 登录名。")
+    display_name: str = strawberry.field(description="Name. 姓名。")
+    role: str = strawberry.field(description="The role (its code). 角色。")
+    role_label: str = strawberry.field(resolver=_role_label, description="The role, in the request's language. 角色名称。")
+    region_code: str = strawberry.field(description="The region it covers (a city covers its counties). 行政区划代码。")
+    granted: bool = strawberry.field(
+        description="Granted to the person (a `g, user:<id>, …` line), not held through their organisation. 是否单独授权。"
+    )
+    starts_on: date | None = strawberry.field(description="First day of a grant (China date), if it has one. 开始日期。")
+    ends_on: date | None = strawberry.field(
+        description="Last day of a grant (China date), if it has one (a temporary 代理 appointment). 结束日期。"
+    )
+    in_force: bool = strawberry.field(description="Whether it is in force today. 当前是否有效。")
 
-    @strawberry.field(description="The person's user ID (global). 用户ID。")
-    def user_id(self) -> strawberry.ID:
-        from schema.core.node import to_global_id
-
-        return strawberry.ID(to_global_id("User", self.row.user_id))
-
-    @strawberry.field(description="Sign-in name. 登录名。")
-    def username(self) -> str:
-        return self.row.username
-
-    @strawberry.field(description="Name. 姓名。")
-    def display_name(self) -> str:
-        return self.row.display_name
-
-    @strawberry.field(description="The role (its code). 角色。")
-    def role(self) -> str:
-        return self.row.role
-
-    @strawberry.field(description="The role, in the request's language. 角色名称。")
-    def role_label(self, info: Info) -> str:
-        return label_of("Role", self.row.role, info.context.meta.locale)
-
-    @strawberry.field(description="The region it covers (a city covers its counties). 行政区划代码。")
-    def region_code(self) -> str:
-        return self.row.region
-
-    @strawberry.field(description="Granted to the person (a `g, user:<id>, …` line), not held through their organisation. 是否单独授权。")
-    def granted(self) -> bool:
-        return self.row.grant is not None
-
-    @strawberry.field(description="First day of a grant (China date), if it has one. 开始日期。")
-    def starts_on(self) -> date | None:
-        return self.row.grant.starts_on if self.row.grant else None
-
-    @strawberry.field(description="Last day of a grant (China date), if it has one (a temporary 代理 appointment). 结束日期。")
-    def ends_on(self) -> date | None:
-        return self.row.grant.ends_on if self.row.grant else None
-
-    @strawberry.field(description="Whether it is in force today. 当前是否有效。")
-    def in_force(self) -> bool:
-        return self.row.in_force
+    @classmethod
+    def of(cls, found: Assignment) -> RoleAssignment:
+        grant = found.grant
+        return cls(
+            user_id=strawberry.ID(to_global_id("User", found.user_id)),
+            username=found.username,
+            display_name=found.display_name,
+            role=found.role,
+            region_code=found.region,
+            granted=grant is not None,
+            starts_on=grant.starts_on if grant else None,
+            ends_on=grant.ends_on if grant else None,
+            in_force=found.in_force,
+        )
 
 
 @strawberry.type(description="One step of why a person may run an operation. 授权链中的一步。")
@@ -232,29 +222,22 @@ class PermissionExplanation:
 
 @strawberry.type(description="A person who would gain or lose an operation where they act. 权限变化。")
 class PermissionEffect:
-    row: strawberry.Private[Effect]
+    user_id: strawberry.ID = strawberry.field(description="The person's user ID (global). 用户ID。")
+    username: str = strawberry.field(description="Sign-in name. 登录名。")
+    display_name: str = strawberry.field(description="Name. 姓名。")
+    operation: str = strawberry.field(description="The operation. 操作。")
+    region_code: str = strawberry.field(description="Where they act for it: their organisation's region, or a grant's. 行政区划代码。")
 
-    @strawberry.field(description="The person's user ID (global). 用户ID。")
-    def user_id(self) -> strawberry.ID:
-        from schema.core.node import to_global_id
-
-        return strawberry.ID(to_global_id("User", self.row.person.id))
-
-    @strawberry.field(description="Sign-in name. 登录名。")
-    def username(self) -> str:
-        return self.row.person.username
-
-    @strawberry.field(description="Name. 姓名。")
-    def display_name(self) -> str:
-        return self.row.person.display_name
-
-    @strawberry.field(description="The operation. 操作。")
-    def operation(self) -> str:
-        return self.row.operation
-
-    @strawberry.field(description="Where they act for it: their organisation's region, or a grant's. 行政区划代码。")
-    def region_code(self) -> str:
-        return self.row.region
+    @classmethod
+    def of(cls, effect: Effect) -> PermissionEffect:
+        person = effect.person
+        return cls(
+            user_id=strawberry.ID(to_global_id("User", person.id)),
+            username=person.username,
+            display_name=person.display_name,
+            operation=effect.operation,
+            region_code=effect.region,
+        )
 
 
 @strawberry.type(description="What a policy change would do, before anything is saved. 变更预览。")

@@ -345,12 +345,20 @@ class CompetitionReport:
     total: CompetitionRow = strawberry.field(description="Everything the filter covers. 合计。")
 
 
-async def _run(info: Info, name: str, filter: ReportFilter | None) -> tuple[reports.Report, Reading]:
+async def _reading(info: Info, name: str, filter: ReportFilter | None) -> tuple[Reading, Any]:
+    """Who reads the report ``name`` now, and its filter, checked."""
     actor = await signed_in_actor(info.context)
     f = parse_filter(name, arguments_of(filter))
-    reading = Reading(actor, info.context.state.clock.now(), info.context.settings)
-    report = await reports.run(info.context.reads, reading, f, max_rows=info.context.settings.report_max_rows)
-    return report, reading
+    return Reading(actor, info.context.state.clock.now(), info.context.settings), f
+
+
+async def _report(info: Info, reading: Reading, f: Any) -> reports.Report:
+    return await reports.run(info.context.reads, reading, f, max_rows=info.context.settings.report_max_rows)
+
+
+async def _run(info: Info, name: str, filter: ReportFilter | None) -> tuple[reports.Report, Reading]:
+    reading, f = await _reading(info, name, filter)
+    return await _report(info, reading, f), reading
 
 
 def _single(cls: type, row_cls: type, report: reports.Report) -> Any:
@@ -393,12 +401,10 @@ class ReportsQuery:
         "target (SMALLWORKS_REPORT_APPROVAL_TARGET_DAYS)." + PERIODS + " 办理时长统计。"
     )
     async def cycle_time_report(self, info: Info, filter: FilterArgument = None) -> CycleTimeReport:
-        actor = await signed_in_actor(info.context)
-        f = parse_filter("cycle_time", arguments_of(filter))
-        reading = Reading(actor, info.context.state.clock.now(), info.context.settings)
+        reading, f = await _reading(info, "cycle_time", filter)
         headline = _headline_apart(info, reading, f) if selects(info, "headline") else None
         try:
-            report = await reports.run(info.context.reads, reading, f, max_rows=info.context.settings.report_max_rows)
+            report = await _report(info, reading, f)
         except BaseException:
             if headline is not None:
                 headline.cancel()
